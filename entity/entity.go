@@ -1,0 +1,154 @@
+package entity
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Entity is a type stored by a repository. Its methods must work on the
+// zero value: the repository calls EntityPrefix on a zero T once, when it is
+// made, and the result must be the same for every value of the type.
+type Entity interface {
+	// EntityPrefix returns the sort-key prefix of the type, such as "user"
+	// or "order". It is constant for the type, non-empty and without '#'.
+	EntityPrefix() string
+	// EntityID returns the entity's ID, the part of the sort key after the
+	// prefix. It may be empty before the entity is created, when the type
+	// also implements IDSetter on its pointer.
+	EntityID() string
+}
+
+// IDSetter is implemented, on the pointer, by entity types whose ID the
+// repository may set: Create assigns a new UUID to an entity with an empty ID,
+// and reads set the ID from the stored sort key, so a type need not store its
+// ID in an attribute of its own (for example with `dynamodbav:"-"`).
+type IDSetter interface {
+	SetEntityID(id string)
+}
+
+// Key attribute names and limits, as DynamoDB defines them for the table.
+const (
+	// PartitionKeyName is the name of the partition key attribute.
+	PartitionKeyName = "PK"
+	// SortKeyName is the name of the sort key attribute.
+	SortKeyName = "SK"
+	// Separator joins the parts of a key. It may not appear in tenant IDs,
+	// prefixes or entity IDs, so every key splits in exactly one way.
+	Separator = "#"
+	// TenantPrefix starts every partition key.
+	TenantPrefix = "tenant" + Separator
+	// MaxPartitionKeyBytes is DynamoDB's limit on a partition key value.
+	MaxPartitionKeyBytes = 2048
+	// MaxSortKeyBytes is DynamoDB's limit on a sort key value.
+	MaxSortKeyBytes = 1024
+	// MaxTenantIDBytes is the longest tenant ID whose partition key fits.
+	MaxTenantIDBytes = MaxPartitionKeyBytes - len(TenantPrefix)
+)
+
+var (
+	// ErrInvalidTenant reports a tenant ID that breaks the key rules.
+	ErrInvalidTenant = errors.New("entity: invalid tenant ID")
+	// ErrInvalidID reports an entity ID that breaks the key rules.
+	ErrInvalidID = errors.New("entity: invalid entity ID")
+	// ErrInvalidPrefix reports a sort-key prefix that breaks the key rules.
+	ErrInvalidPrefix = errors.New("entity: invalid sort-key prefix")
+)
+
+// ValidateTenantID reports whether id may be a tenant ID: non-empty, valid
+// UTF-8, without control characters or '#', and at most MaxTenantIDBytes
+// long. The error wraps ErrInvalidTenant.
+func ValidateTenantID(id string) error {
+	if err := checkPart(id, MaxTenantIDBytes, true); err != "" {
+		return fmt.Errorf("%w %s: %s", ErrInvalidTenant, quote(id), err)
+	}
+	return nil
+}
+
+// ValidatePrefix reports whether prefix may be a sort-key prefix: non-empty,
+// valid UTF-8, without control characters or '#', and short enough to leave
+// room for an ID in the sort key. The error wraps ErrInvalidPrefix.
+func ValidatePrefix(prefix string) error {
+	if err := checkPart(prefix, MaxSortKeyBytes-len(Separator)-1, true); err != "" {
+		return fmt.Errorf("%w %s: %s", ErrInvalidPrefix, quote(prefix), err)
+	}
+	return nil
+}
+
+// ValidateID reports whether id may be the ID of an entity whose type has
+// the given (valid) prefix: non-empty, valid UTF-8, without '#', and short
+// enough that the sort key fits MaxSortKeyBytes. The error wraps ErrInvalidID.
+func ValidateID(prefix, id string) error {
+	if err := checkPart(id, MaxSortKeyBytes-len(prefix)-len(Separator), false); err != "" {
+		return fmt.Errorf("%w %s for %q: %s", ErrInvalidID, quote(id), prefix, err)
+	}
+	return nil
+}
+
+// checkPart applies the rules shared by every key part and returns what is
+// wrong, or "".
+func checkPart(s string, maxBytes int, noControl bool) string {
+	switch {
+	case s == "":
+		return "empty"
+	case len(s) > maxBytes:
+		return fmt.Sprintf("%d bytes, more than %d", len(s), maxBytes)
+	case !utf8.ValidString(s):
+		return "not valid UTF-8"
+	case strings.Contains(s, Separator):
+		return "contains " + strings.TrimSpace(Separator)
+	}
+	if noControl && strings.ContainsFunc(s, unicode.IsControl) {
+		return "contains a control character"
+	}
+	return ""
+}
+
+// quote shortens long values so error messages stay readable.
+func quote(s string) string {
+	const max = 64
+	if len(s) > max {
+		return fmt.Sprintf("%q... (%d bytes)", s[:max], len(s))
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// PartitionKey returns the partition key of a tenant: "tenant#" + tenantID.
+// The caller has validated tenantID.
+func PartitionKey(tenantID string) string {
+	return TenantPrefix + tenantID
+}
+
+// SortKey returns the sort key of an entity: prefix + "#" + id. The caller
+// has validated both parts.
+func SortKey(prefix, id string) string {
+	return prefix + Separator + id
+}
+
+// SortKeyPrefix returns the part every sort key of a type starts with:
+// prefix + "#".
+func SortKeyPrefix(prefix string) string {
+	return prefix + Separator
+}
+
+// ParseSortKey splits a sort key into its prefix and ID. It reports false when
+// sk is not a well-formed sort key.
+func ParseSortKey(sk string) (prefix, id string, ok bool) {
+	prefix, id, ok = strings.Cut(sk, Separator)
+	if !ok || prefix == "" || id == "" || strings.Contains(id, Separator) {
+		return "", "", false
+	}
+	return prefix, id, true
+}
+
+// ParsePartitionKey returns the tenant ID of a partition key. It reports
+// false when pk is not a well-formed partition key.
+func ParsePartitionKey(pk string) (tenantID string, ok bool) {
+	tenantID, ok = strings.CutPrefix(pk, TenantPrefix)
+	if !ok || ValidateTenantID(tenantID) != nil {
+		return "", false
+	}
+	return tenantID, true
+}

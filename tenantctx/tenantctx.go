@@ -1,0 +1,55 @@
+package tenantctx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/tenantrepo/tenantrepo/entity"
+)
+
+var (
+	// ErrNoTenant reports a context that carries no tenant.
+	ErrNoTenant = errors.New("tenantctx: no tenant in context")
+	// ErrInvalidTenant reports a tenant ID that breaks the key rules. It is
+	// the same value as entity.ErrInvalidTenant.
+	ErrInvalidTenant = entity.ErrInvalidTenant
+)
+
+// key is the unexported type of the context key, so no other package can
+// read or overwrite the tenant by accident.
+type key struct{}
+
+// WithTenant returns a copy of ctx that carries tenantID. The ID is checked
+// here, once: it must be non-empty, valid UTF-8, without control characters
+// or '#', and short enough for DynamoDB's 2048-byte partition key. On failure
+// it returns the parent context and an error wrapping ErrInvalidTenant.
+func WithTenant(ctx context.Context, tenantID string) (context.Context, error) {
+	if err := entity.ValidateTenantID(tenantID); err != nil {
+		return ctx, fmt.Errorf("tenantctx: %w", err)
+	}
+	return context.WithValue(ctx, key{}, tenantID), nil
+}
+
+// MustWithTenant is like WithTenant but panics on an invalid ID. It is meant
+// for tests and for tenant IDs that are constants in the program.
+func MustWithTenant(ctx context.Context, tenantID string) context.Context {
+	ctx, err := WithTenant(ctx, tenantID)
+	if err != nil {
+		panic(err)
+	}
+	return ctx
+}
+
+// FromContext returns the tenant ID that WithTenant put into ctx, or an error
+// wrapping ErrNoTenant when there is none. It never returns an empty ID.
+func FromContext(ctx context.Context) (string, error) {
+	if ctx == nil {
+		return "", fmt.Errorf("%w (nil context)", ErrNoTenant)
+	}
+	id, ok := ctx.Value(key{}).(string)
+	if !ok {
+		return "", ErrNoTenant
+	}
+	return id, nil
+}
