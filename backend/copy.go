@@ -1,0 +1,60 @@
+package backend
+
+import (
+	"bytes"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// CopyItem returns a deep copy of item, sharing no memory with it, so that a
+// store and its callers never change each other's values.
+func CopyItem(item Item) Item {
+	if item == nil {
+		return nil
+	}
+	out := make(Item, len(item))
+	for k, v := range item {
+		out[k] = CopyValue(v)
+	}
+	return out
+}
+
+// CopyValue returns a deep copy of one attribute value.
+func CopyValue(v types.AttributeValue) types.AttributeValue {
+	switch v := v.(type) {
+	case *types.AttributeValueMemberS:
+		return &types.AttributeValueMemberS{Value: v.Value}
+	case *types.AttributeValueMemberN:
+		return &types.AttributeValueMemberN{Value: v.Value}
+	case *types.AttributeValueMemberB:
+		return &types.AttributeValueMemberB{Value: bytes.Clone(v.Value)}
+	case *types.AttributeValueMemberBOOL:
+		return &types.AttributeValueMemberBOOL{Value: v.Value}
+	case *types.AttributeValueMemberNULL:
+		return &types.AttributeValueMemberNULL{Value: v.Value}
+	case *types.AttributeValueMemberSS:
+		return &types.AttributeValueMemberSS{Value: slices.Clone(v.Value)}
+	case *types.AttributeValueMemberNS:
+		return &types.AttributeValueMemberNS{Value: slices.Clone(v.Value)}
+	case *types.AttributeValueMemberBS:
+		bs := make([][]byte, len(v.Value))
+		for i, b := range v.Value {
+			bs[i] = bytes.Clone(b)
+		}
+		return &types.AttributeValueMemberBS{Value: bs}
+	case *types.AttributeValueMemberL:
+		l := make([]types.AttributeValue, len(v.Value))
+		for i, e := range v.Value {
+			l[i] = CopyValue(e)
+		}
+		return &types.AttributeValueMemberL{Value: l}
+	case *types.AttributeValueMemberM:
+		m := make(map[string]types.AttributeValue, len(v.Value))
+		for k, e := range v.Value {
+			m[k] = CopyValue(e)
+		}
+		return &types.AttributeValueMemberM{Value: m}
+	}
+	return v
+}

@@ -1,0 +1,25 @@
+package backend
+
+import "errors"
+
+// The kinds of error a backend reports. Backends wrap them with what failed;
+// the repository maps them to its own errors.
+var (
+	// ErrNotFound reports that no item has the key.
+	ErrNotFound = errors.New("backend: item not found")
+	// ErrConditionFailed reports a write whose condition did not hold.
+	ErrConditionFailed = errors.New("backend: condition failed")
+	// ErrItemTooLarge reports an item over MaxItemBytes.
+	ErrItemTooLarge = errors.New("backend: item too large")
+	// ErrInvalidArgument reports a request the store rejects as invalid
+	// (DynamoDB's ValidationException).
+	ErrInvalidArgument = errors.New("backend: invalid argument")
+	// ErrInvalidStartKey reports a query start key the store rejects.
+	ErrInvalidStartKey = errors.New("backend: invalid start key")
+	// ErrThrottled reports a request the store kept refusing for load after
+	// every retry.
+	ErrThrottled = errors.New("backend: throttled")
+	// ErrDuplicatePrefix reports two entity types with one sort-key prefix
+	// in one store.
+	ErrDuplicatePrefix = errors.New("backend: sort-key prefix already registered")
+)
