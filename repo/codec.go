@@ -1,0 +1,141 @@
+package repo
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/entity"
+)
+
+// encode turns v into the item stored at (pk, sk): its attributes as
+// attributevalue encodes them, plus the key attributes the library owns. It
+// checks the item against DynamoDB's rules and size limit.
+func (r *Repository[T]) encode(op string, v T, pk, sk string) (backend.Item, error) {
+	item, err := r.enc.Encode(v)
+	if err != nil {
+		return nil, fail(op, ErrInvalidArgument, err)
+	}
+	m, ok := item.(*types.AttributeValueMemberM)
+	if !ok {
+		return nil, fail(op, ErrInvalidArgument, fmt.Errorf("%s encodes as %T, not a map", r.typeName, item))
+	}
+	out := m.Value
+	for _, k := range []string{entity.PartitionKeyName, entity.SortKeyName} {
+		if _, taken := out[k]; taken {
+			return nil, fail(op, ErrInvalidArgument, fmt.Errorf("%s has an attribute %q, which the library owns", r.typeName, k))
+		}
+	}
+	out[entity.PartitionKeyName] = &types.AttributeValueMemberS{Value: pk}
+	out[entity.SortKeyName] = &types.AttributeValueMemberS{Value: sk}
+	if err := backend.ValidateItem(out); err != nil {
+		return nil, fail(op, ErrInvalidArgument, err)
+	}
+	if n := backend.ItemSize(out); n > backend.MaxItemBytes {
+		return nil, fail(op, ErrItemTooLarge, fmt.Errorf("%d bytes, more than %d", n, backend.MaxItemBytes))
+	}
+	return out, nil
+}
+
+// decode turns a stored item into a T. The ID comes from the sort key when
+// the type can take it (IDSetter), so types need not store it twice.
+func (r *Repository[T]) decode(op string, item backend.Item) (T, error) {
+	var v T
+	sk, _ := item[entity.SortKeyName].(*types.AttributeValueMemberS)
+	if sk == nil {
+		return v, fail(op, ErrDecode, fmt.Errorf("item has no string %s", entity.SortKeyName))
+	}
+	prefix, id, ok := entity.ParseSortKey(sk.Value)
+	if !ok || prefix != r.prefix {
+		return v, fail(op, ErrDecode, fmt.Errorf("sort key %q is not a %s key", sk.Value, r.prefix))
+	}
+	if err := r.dec.Decode(&types.AttributeValueMemberM{Value: item}, &v); err != nil {
+		return v, fail(op, ErrDecode, fmt.Errorf("%s %q: %w", r.prefix, id, err))
+	}
+	if r.setter {
+		any(&v).(entity.IDSetter).SetEntityID(id)
+	}
+	return v, nil
+}
+
+// checkEncodable reports a field attributevalue would drop without a word
+// (funcs, channels, complex numbers, unsafe pointers), anywhere in t, so a
+// type that would lose data on every write is refused when its repository
+// is made.
+func checkEncodable(t reflect.Type) error {
+	marshaler := reflect.TypeFor[attributevalue.Marshaler]()
+	seen := map[reflect.Type]bool{}
+	var check func(t reflect.Type, path string) error
+	check = func(t reflect.Type, path string) error {
+		if seen[t] || t.Implements(marshaler) || reflect.PointerTo(t).Implements(marshaler) {
+			return nil
+		}
+		seen[t] = true
+		switch t.Kind() {
+		case reflect.Func, reflect.Chan, reflect.Complex64, reflect.Complex128, reflect.UnsafePointer:
+			return fmt.Errorf("field %s has type %s, which attributevalue cannot store", path, t)
+		case reflect.Pointer, reflect.Slice, reflect.Array:
+			return check(t.Elem(), path)
+		case reflect.Map:
+			return check(t.Elem(), path)
+		case reflect.Struct:
+			for i := range t.NumField() {
+				f := t.Field(i)
+				name, _, _ := strings.Cut(f.Tag.Get("dynamodbav"), ",")
+				if name == "-" || (!f.IsExported() && !f.Anonymous) {
+					continue
+				}
+				if err := check(f.Type, path+"."+f.Name); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return check(t, t.Name())
+}
+
+// attributeNames returns the top-level attribute names attributevalue gives
+// the fields of struct type t: the dynamodbav tag's name or the field name,
+// skipping "-" and unexported fields, and flattening embedded structs without
+// a name. It returns nil when t encodes itself (attributevalue.Marshaler),
+// since its names cannot be known.
+func attributeNames(t reflect.Type) map[string]struct{} {
+	marshaler := reflect.TypeFor[attributevalue.Marshaler]()
+	if t.Implements(marshaler) || reflect.PointerTo(t).Implements(marshaler) {
+		return nil
+	}
+	names := make(map[string]struct{})
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			tag := f.Tag.Get("dynamodbav")
+			name, _, _ := strings.Cut(tag, ",")
+			if name == "-" {
+				continue
+			}
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if f.Anonymous && name == "" && ft.Kind() == reflect.Struct {
+				walk(ft)
+				continue
+			}
+			if !f.IsExported() {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			names[name] = struct{}{}
+		}
+	}
+	walk(t)
+	return names
+}

@@ -1,0 +1,93 @@
+package repo
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+)
+
+// A cursor is base64url(payload || mac). The payload holds a version byte and
+// the key strings of the last item a page evaluated (not the partition key,
+// which always comes from the context). The MAC is HMAC-SHA256 over the
+// tenant ID, the entity prefix and the payload, truncated to macLen bytes: a
+// cursor made for another tenant or type, or changed by a single bit, fails
+// to verify. Tenant isolation never rests on the MAC: the partition a query
+// reads always comes from the context. The MAC keeps cursors opaque and makes
+// misuse an error instead of a quiet wrong page.
+const (
+	cursorVersion = 1
+	macLen        = 16
+	maxCursorLen  = 4096 // more than any key set we make encodes to
+)
+
+// defaultCursorKey signs cursors when Options.CursorKey is not set. It is
+// public (it is in this source), so it protects against mistakes, not
+// forgery; set a secret key to make cursors unforgeable.
+var defaultCursorKey = []byte("tenantrepo cursor key v1")
+
+var errBadCursor = errors.New("cursor does not verify")
+
+// cursorCodec signs and checks cursors for one repository.
+type cursorCodec struct {
+	key    []byte
+	prefix string
+}
+
+func (c cursorCodec) mac(tenant string, payload []byte) []byte {
+	m := hmac.New(sha256.New, c.key)
+	var n [binary.MaxVarintLen64]byte
+	for _, part := range []string{tenant, c.prefix} {
+		m.Write(n[:binary.PutUvarint(n[:], uint64(len(part)))])
+		m.Write([]byte(part))
+	}
+	m.Write(payload)
+	return m.Sum(nil)[:macLen]
+}
+
+// encode returns the cursor for the key strings parts, made for tenant.
+func (c cursorCodec) encode(tenant string, parts ...string) string {
+	payload := []byte{cursorVersion}
+	for _, p := range parts {
+		payload = binary.AppendUvarint(payload, uint64(len(p)))
+		payload = append(payload, p...)
+	}
+	return base64.RawURLEncoding.EncodeToString(append(payload, c.mac(tenant, payload)...))
+}
+
+// decode checks a cursor made by encode for the same tenant and returns its
+// key strings, wantParts of them.
+func (c cursorCodec) decode(tenant, cursor string, wantParts int) ([]string, error) {
+	if len(cursor) > maxCursorLen {
+		return nil, errors.New("cursor too long")
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		return nil, errors.New("cursor is not base64url")
+	}
+	if len(raw) < 1+macLen {
+		return nil, errors.New("cursor too short")
+	}
+	payload, sum := raw[:len(raw)-macLen], raw[len(raw)-macLen:]
+	if !hmac.Equal(sum, c.mac(tenant, payload)) {
+		return nil, errBadCursor
+	}
+	if payload[0] != cursorVersion {
+		return nil, errors.New("unknown cursor version")
+	}
+	rest := payload[1:]
+	parts := make([]string, 0, wantParts)
+	for len(rest) > 0 {
+		n, w := binary.Uvarint(rest)
+		if w <= 0 || n > uint64(len(rest)-w) {
+			return nil, errors.New("cursor payload is malformed")
+		}
+		parts = append(parts, string(rest[w:w+int(n)]))
+		rest = rest[w+int(n):]
+	}
+	if len(parts) != wantParts {
+		return nil, errors.New("cursor is for another kind of query")
+	}
+	return parts, nil
+}

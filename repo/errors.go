@@ -1,0 +1,117 @@
+package repo
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/entity"
+	"github.com/tenantrepo/tenantrepo/tenantctx"
+)
+
+// The kinds of error a Repository returns. Every error wraps exactly one of
+// them (or a context error), so callers test with errors.Is and never read
+// messages. No call that returns an error has changed anything stored.
+var (
+	// ErrNotFound reports that the tenant has no entity of the type with
+	// the ID (Get, Update).
+	ErrNotFound = errors.New("repo: entity not found")
+	// ErrAlreadyExists reports that Create found an entity with the ID.
+	ErrAlreadyExists = errors.New("repo: entity already exists")
+	// ErrNoTenant reports a context without a tenant; see package
+	// tenantctx. It is the same value as tenantctx.ErrNoTenant.
+	ErrNoTenant = tenantctx.ErrNoTenant
+	// ErrInvalidTenant reports a tenant ID that breaks the key rules. It is
+	// the same value as tenantctx.ErrInvalidTenant and
+	// entity.ErrInvalidTenant.
+	ErrInvalidTenant = entity.ErrInvalidTenant
+	// ErrInvalidID reports an entity ID that breaks the key rules, or an
+	// empty ID where one is needed. It is the same value as
+	// entity.ErrInvalidID.
+	ErrInvalidID = entity.ErrInvalidID
+	// ErrInvalidCursor reports a cursor that this repository did not make
+	// for this tenant and entity type, was changed, or does not fit the
+	// query it was given to.
+	ErrInvalidCursor = errors.New("repo: invalid cursor")
+	// ErrItemTooLarge reports an entity whose item would be over DynamoDB's
+	// 400 KB limit (backend.MaxItemBytes).
+	ErrItemTooLarge = errors.New("repo: item too large")
+	// ErrInvalidArgument reports any other input the repository refuses: a
+	// page size out of range, an unknown attribute name, a value DynamoDB
+	// cannot store, an entity type that cannot be used.
+	ErrInvalidArgument = errors.New("repo: invalid argument")
+	// ErrDuplicatePrefix reports a second entity type using a sort-key
+	// prefix that another type already uses in the same store.
+	ErrDuplicatePrefix = errors.New("repo: sort-key prefix used by another entity type")
+	// ErrDecode reports a stored item that does not decode into the entity
+	// type, such as a string where the type has a number.
+	ErrDecode = errors.New("repo: stored item does not decode")
+	// ErrThrottled reports a request the store kept refusing for load after
+	// the client's retries.
+	ErrThrottled = errors.New("repo: throttled")
+)
+
+// opError is the error every method returns: what was being done, the kind,
+// and the cause.
+type opError struct {
+	op   string // e.g. `get user "42"`
+	kind error  // a sentinel above, or nil for context and unknown errors
+	err  error  // the cause, or nil
+}
+
+func (e *opError) Error() string {
+	var b strings.Builder
+	b.WriteString("repo: ")
+	b.WriteString(e.op)
+	if e.kind != nil {
+		b.WriteString(": ")
+		b.WriteString(strings.TrimPrefix(e.kind.Error(), "repo: "))
+	}
+	if e.err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.err.Error())
+	}
+	return b.String()
+}
+
+func (e *opError) Unwrap() []error {
+	if e.kind == nil {
+		return []error{e.err}
+	}
+	if e.err == nil {
+		return []error{e.kind}
+	}
+	return []error{e.kind, e.err}
+}
+
+// fail wraps err for op with kind.
+func fail(op string, kind, err error) error {
+	return &opError{op: op, kind: kind, err: err}
+}
+
+// failBackend maps an error from a backend to the repository's kinds. The
+// condition kind depends on the operation: a failed IfNotExists means the
+// entity exists, a failed IfExists that it does not.
+func failBackend(op string, err error, onCondition error) error {
+	var kind error
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		kind = nil
+	case errors.Is(err, backend.ErrConditionFailed) && onCondition != nil:
+		return fail(op, onCondition, nil) // an expected outcome: no cause to show
+	case errors.Is(err, backend.ErrNotFound):
+		return fail(op, ErrNotFound, nil)
+	case errors.Is(err, backend.ErrItemTooLarge):
+		kind = ErrItemTooLarge
+	case errors.Is(err, backend.ErrInvalidStartKey):
+		kind = ErrInvalidCursor
+	case errors.Is(err, backend.ErrInvalidArgument):
+		kind = ErrInvalidArgument
+	case errors.Is(err, backend.ErrDuplicatePrefix):
+		kind = ErrDuplicatePrefix
+	case errors.Is(err, backend.ErrThrottled):
+		kind = ErrThrottled
+	}
+	return fail(op, kind, err)
+}

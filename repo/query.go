@@ -1,0 +1,303 @@
+package repo
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/entity"
+)
+
+// Page sizes of List and Query.
+const (
+	// DefaultPageSize is the page size when PageOptions.Limit is 0.
+	DefaultPageSize = 100
+	// MaxPageSize is the largest PageOptions.Limit.
+	MaxPageSize = 1000
+)
+
+// PageOptions shape one page of List or Query. The zero value asks for the
+// first page of DefaultPageSize items in ascending order.
+type PageOptions struct {
+	// Limit is the most items the page holds: 1 to MaxPageSize, or 0 for
+	// DefaultPageSize. A page can hold fewer, when DynamoDB's 1 MB page
+	// limit is reached first.
+	Limit int
+	// Cursor continues after the page whose Next it is; "" starts at the
+	// beginning. A cursor works only for the tenant and entity type that
+	// made it.
+	Cursor string
+	// Descending returns the items in descending sort-key order.
+	Descending bool
+}
+
+// WithLimit sets PageOptions.Limit.
+func WithLimit(n int) func(*PageOptions) { return func(o *PageOptions) { o.Limit = n } }
+
+// WithCursor sets PageOptions.Cursor.
+func WithCursor(cursor string) func(*PageOptions) {
+	return func(o *PageOptions) { o.Cursor = cursor }
+}
+
+// WithDescending sets PageOptions.Descending.
+func WithDescending() func(*PageOptions) { return func(o *PageOptions) { o.Descending = true } }
+
+// Page is one page of entities.
+type Page[T any] struct {
+	// Items are the page's entities in sort-key order, ascending or as
+	// asked.
+	Items []T
+	// Next is the cursor for the following page; "" when nothing follows.
+	// A page that stopped exactly at the end can have a Next whose page is
+	// empty (DynamoDB cannot tell either); that page's Next is "".
+	Next string
+}
+
+// KeyCondition selects entities of a type by ID, comparing IDs as DynamoDB
+// compares sort keys: by their UTF-8 bytes. The zero value selects every
+// entity of the type. Make one with BeginsWith, Between, GreaterThan,
+// GreaterOrEqual, LessThan or LessOrEqual.
+type KeyCondition struct {
+	op     condOp
+	lo, hi string
+}
+
+type condOp uint8
+
+const (
+	condAll condOp = iota
+	condBeginsWith
+	condBetween
+	condGT
+	condGE
+	condLT
+	condLE
+)
+
+// BeginsWith selects IDs that start with prefix.
+func BeginsWith(prefix string) KeyCondition { return KeyCondition{op: condBeginsWith, lo: prefix} }
+
+// Between selects IDs from lo to hi, both included.
+func Between(lo, hi string) KeyCondition { return KeyCondition{op: condBetween, lo: lo, hi: hi} }
+
+// GreaterThan selects IDs after id.
+func GreaterThan(id string) KeyCondition { return KeyCondition{op: condGT, lo: id} }
+
+// GreaterOrEqual selects id and the IDs after it.
+func GreaterOrEqual(id string) KeyCondition { return KeyCondition{op: condGE, lo: id} }
+
+// LessThan selects IDs before id.
+func LessThan(id string) KeyCondition { return KeyCondition{op: condLT, hi: id} }
+
+// LessOrEqual selects id and the IDs before it.
+func LessOrEqual(id string) KeyCondition { return KeyCondition{op: condLE, hi: id} }
+
+// String describes the condition for error messages.
+func (c KeyCondition) String() string {
+	switch c.op {
+	case condBeginsWith:
+		return fmt.Sprintf("ID begins with %q", c.lo)
+	case condBetween:
+		return fmt.Sprintf("ID between %q and %q", c.lo, c.hi)
+	case condGT:
+		return fmt.Sprintf("ID > %q", c.lo)
+	case condGE:
+		return fmt.Sprintf("ID >= %q", c.lo)
+	case condLT:
+		return fmt.Sprintf("ID < %q", c.hi)
+	case condLE:
+		return fmt.Sprintf("ID <= %q", c.hi)
+	}
+	return "all IDs"
+}
+
+// plan is a key condition turned into what a backend runs: a sort-key range
+// within the type, and a key the range holds but the condition excludes (the
+// bound of > and <), which the walk meets first or last.
+type plan struct {
+	rng     backend.SortRange
+	exclude string // "" when nothing is excluded
+}
+
+// plan checks the condition's bounds and maps it into the type's sort keys.
+// Every range stays inside the type's keys: from prefix+"#" up to
+// prefix+"$", the first string after all of them ('$' follows '#'), so a
+// query of "user" never reaches "users" or anything else.
+func (r *Repository[T]) plan(c KeyCondition) (plan, error) {
+	first := entity.SortKeyPrefix(r.prefix)
+	last := r.prefix + string(rune(entity.Separator[0]+1))
+	bound := func(s string) error {
+		if !utf8.ValidString(s) || strings.Contains(s, entity.Separator) {
+			return fmt.Errorf("bound %q must be valid UTF-8 without %q", s, entity.Separator)
+		}
+		if len(first)+len(s) > entity.MaxSortKeyBytes {
+			return fmt.Errorf("bound of %d bytes is longer than any ID", len(s))
+		}
+		return nil
+	}
+	for _, s := range []string{c.lo, c.hi} {
+		if err := bound(s); err != nil {
+			return plan{}, err
+		}
+	}
+	between := func(lo, hi string) backend.SortRange {
+		return backend.SortRange{Op: backend.Between, Lo: lo, Hi: hi}
+	}
+	switch c.op {
+	case condAll:
+		return plan{rng: backend.SortRange{Op: backend.BeginsWith, Lo: first}}, nil
+	case condBeginsWith:
+		return plan{rng: backend.SortRange{Op: backend.BeginsWith, Lo: first + c.lo}}, nil
+	case condBetween:
+		if c.lo == "" || c.hi == "" {
+			return plan{}, fmt.Errorf("between needs two non-empty bounds")
+		}
+		if c.lo > c.hi {
+			return plan{}, fmt.Errorf("between %q and %q: the low bound is above the high one", c.lo, c.hi)
+		}
+		return plan{rng: between(first+c.lo, first+c.hi)}, nil
+	case condGE, condGT:
+		if c.lo == "" {
+			return plan{}, fmt.Errorf("%v needs a non-empty bound", c)
+		}
+		p := plan{rng: between(first+c.lo, last)}
+		if c.op == condGT {
+			p.exclude = first + c.lo
+		}
+		return p, nil
+	case condLE, condLT:
+		if c.hi == "" {
+			return plan{}, fmt.Errorf("%v needs a non-empty bound", c)
+		}
+		p := plan{rng: between(first, first+c.hi)}
+		if c.op == condLT {
+			p.exclude = first + c.hi
+		}
+		return p, nil
+	}
+	return plan{}, fmt.Errorf("unknown key condition")
+}
+
+// List returns one page of the context's tenant's entities of type T, in
+// sort-key order. It is Query with the zero KeyCondition.
+func (r *Repository[T]) List(ctx context.Context, optFns ...func(*PageOptions)) (Page[T], error) {
+	return r.Query(ctx, KeyCondition{}, optFns...)
+}
+
+// Query returns one page of the context's tenant's entities of type T whose
+// IDs meet cond, in sort-key order, and the cursor of the next page. Errors:
+// ErrInvalidCursor for a cursor not made by this repository for this tenant
+// and a range that holds it, ErrInvalidArgument for a bad condition or page
+// size, ErrNoTenant, ErrDecode.
+func (r *Repository[T]) Query(ctx context.Context, cond KeyCondition, optFns ...func(*PageOptions)) (Page[T], error) {
+	op := "query " + r.prefix + " (" + cond.String() + ")"
+	var opts PageOptions
+	for _, fn := range optFns {
+		fn(&opts)
+	}
+	tenant, pk, err := r.partition(ctx, op)
+	if err != nil {
+		return Page[T]{}, err
+	}
+	limit := opts.Limit
+	switch {
+	case limit == 0:
+		limit = DefaultPageSize
+	case limit < 0 || limit > MaxPageSize:
+		return Page[T]{}, fail(op, ErrInvalidArgument, fmt.Errorf("page size %d is not between 1 and %d", limit, MaxPageSize))
+	}
+	p, err := r.plan(cond)
+	if err != nil {
+		return Page[T]{}, fail(op, ErrInvalidArgument, err)
+	}
+	in := backend.QueryInput{PK: pk, Range: p.rng, Descending: opts.Descending, Limit: limit}
+	switch {
+	case opts.Cursor != "":
+		parts, err := r.cursors.decode(tenant, opts.Cursor, 2)
+		if err != nil {
+			return Page[T]{}, fail(op, ErrInvalidCursor, err)
+		}
+		if parts[0] != "" || !p.rng.Contains(parts[1]) || !strings.HasPrefix(parts[1], entity.SortKeyPrefix(r.prefix)) {
+			return Page[T]{}, fail(op, ErrInvalidCursor, fmt.Errorf("cursor is outside the query's range"))
+		}
+		in.StartKey = &backend.Key{PK: pk, SK: parts[1]}
+	case p.exclude != "" && startsAtBound(cond.op, opts.Descending):
+		// The excluded bound is where the walk begins: start after it.
+		in.StartKey = &backend.Key{PK: pk, SK: p.exclude}
+	}
+	out, err := r.b.Query(ctx, in)
+	if err != nil {
+		return Page[T]{}, failBackend(op, err, nil)
+	}
+	page := Page[T]{Items: make([]T, 0, len(out.Items))}
+	for _, item := range out.Items {
+		if p.exclude != "" && skOf(item) == p.exclude {
+			// The excluded bound is where the walk ends: nothing follows.
+			out.LastKey = nil
+			break
+		}
+		v, err := r.decode(op, item)
+		if err != nil {
+			return Page[T]{}, err
+		}
+		page.Items = append(page.Items, v)
+	}
+	if out.LastKey != nil && out.LastKey.SK != p.exclude {
+		page.Next = r.cursors.encode(tenant, "", out.LastKey.SK)
+	}
+	return page, nil
+}
+
+// startsAtBound reports whether a walk of a > or < condition begins at its
+// excluded bound: ascending for >, descending for <.
+func startsAtBound(op condOp, descending bool) bool {
+	return (op == condGT) != descending
+}
+
+// skOf returns the item's sort key, or "".
+func skOf(item backend.Item) string {
+	if s, ok := item[entity.SortKeyName].(*types.AttributeValueMemberS); ok {
+		return s.Value
+	}
+	return ""
+}
+
+// All iterates over every entity of type T of the context's tenant, page by
+// page, in sort-key order. It stops at the first error, which it yields with
+// a zero T. PageOptions set the page size, direction and starting cursor.
+func (r *Repository[T]) All(ctx context.Context, optFns ...func(*PageOptions)) iter.Seq2[T, error] {
+	return r.QueryAll(ctx, KeyCondition{}, optFns...)
+}
+
+// QueryAll iterates over every entity that Query with cond would return,
+// page by page. It stops at the first error, which it yields with a zero T.
+func (r *Repository[T]) QueryAll(ctx context.Context, cond KeyCondition, optFns ...func(*PageOptions)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var opts PageOptions
+		for _, fn := range optFns {
+			fn(&opts)
+		}
+		for {
+			page, err := r.Query(ctx, cond, func(o *PageOptions) { *o = opts })
+			if err != nil {
+				var zero T
+				yield(zero, err)
+				return
+			}
+			for _, v := range page.Items {
+				if !yield(v, nil) {
+					return
+				}
+			}
+			if page.Next == "" {
+				return
+			}
+			opts.Cursor = page.Next
+		}
+	}
+}
