@@ -1,0 +1,90 @@
+package conformance
+
+// The entity types the suite stores. Their layouts are those other programs
+// already write: a user's ID is in user_id as well as in the sort key; an
+// order's ID is only in the sort key.
+
+// user is stored under the prefix "user".
+type user struct {
+	ID    string            `dynamodbav:"user_id"`
+	Name  string            `dynamodbav:"user_name"`
+	Email string            `dynamodbav:"user_email"`
+	Age   int               `dynamodbav:"user_age,omitempty"`
+	Tags  []string          `dynamodbav:"user_tags,omitempty"`
+	Attrs map[string]string `dynamodbav:"user_attrs,omitempty"`
+}
+
+func (user) EntityPrefix() string     { return "user" }
+func (u user) EntityID() string       { return u.ID }
+func (u *user) SetEntityID(id string) { u.ID = id }
+
+// account shares the beginning of its prefix with user ("users" starts with
+// "user"), to show the two never see each other's items.
+type account struct {
+	ID   string `dynamodbav:"account_id"`
+	Name string `dynamodbav:"account_name"`
+}
+
+func (account) EntityPrefix() string     { return "users" }
+func (a account) EntityID() string       { return a.ID }
+func (a *account) SetEntityID(id string) { a.ID = id }
+
+// order keeps its ID only in the sort key.
+type order struct {
+	ID     string `dynamodbav:"-"`
+	UserID string `dynamodbav:"user_id"`
+	Amount int64  `dynamodbav:"order_amount"`
+}
+
+func (order) EntityPrefix() string     { return "order" }
+func (o order) EntityID() string       { return o.ID }
+func (o *order) SetEntityID(id string) { o.ID = id }
+
+// blob carries a payload of a chosen size.
+type blob struct {
+	ID   string `dynamodbav:"id"`
+	Data []byte `dynamodbav:"data"`
+}
+
+func (blob) EntityPrefix() string     { return "blob" }
+func (b blob) EntityID() string       { return b.ID }
+func (b *blob) SetEntityID(id string) { b.ID = id }
+
+// fixedID cannot be given an ID: it has no SetEntityID.
+type fixedID struct {
+	Key string `dynamodbav:"key"`
+}
+
+func (fixedID) EntityPrefix() string { return "fixed" }
+func (f fixedID) EntityID() string   { return f.Key }
+
+// userImpostor claims user's prefix from another type.
+type userImpostor struct {
+	ID string `dynamodbav:"id"`
+}
+
+func (userImpostor) EntityPrefix() string { return "user" }
+func (u userImpostor) EntityID() string   { return u.ID }
+
+// keyClash declares an attribute the library owns.
+type keyClash struct {
+	ID string `dynamodbav:"PK"`
+}
+
+func (keyClash) EntityPrefix() string { return "clash" }
+func (k keyClash) EntityID() string   { return k.ID }
+
+// badPrefix has a prefix with the key separator in it.
+type badPrefix struct{ ID string }
+
+func (badPrefix) EntityPrefix() string { return "a#b" }
+func (b badPrefix) EntityID() string   { return b.ID }
+
+// unsupported has a field attributevalue cannot encode.
+type unsupported struct {
+	ID string        `dynamodbav:"id"`
+	Fn func() string `dynamodbav:"fn"`
+}
+
+func (unsupported) EntityPrefix() string { return "unsupported" }
+func (u unsupported) EntityID() string   { return u.ID }
