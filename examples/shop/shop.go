@@ -1,0 +1,39 @@
+// Package shop holds the entity types of the demo: users and their orders,
+// in the layout other programs of the shop already write.
+//
+// A user is stored with its ID in user_id as well as in the sort key
+// ("user#<id>"); an order keeps its ID only in the sort key ("order#<id>")
+// and holds user_id and a Number order_amount.
+package shop
+
+// User is a customer of one tenant.
+type User struct {
+	ID    string `dynamodbav:"user_id"`
+	Name  string `dynamodbav:"user_name"`
+	Email string `dynamodbav:"user_email"`
+}
+
+// EntityPrefix returns "user".
+func (User) EntityPrefix() string { return "user" }
+
+// EntityID returns the user's ID.
+func (u User) EntityID() string { return u.ID }
+
+// SetEntityID sets the user's ID.
+func (u *User) SetEntityID(id string) { u.ID = id }
+
+// Order is one purchase of a user.
+type Order struct {
+	ID     string `dynamodbav:"-"` // only in the sort key
+	UserID string `dynamodbav:"user_id"`
+	Amount int64  `dynamodbav:"order_amount"`
+}
+
+// EntityPrefix returns "order".
+func (Order) EntityPrefix() string { return "order" }
+
+// EntityID returns the order's ID.
+func (o Order) EntityID() string { return o.ID }
+
+// SetEntityID sets the order's ID.
+func (o *Order) SetEntityID(id string) { o.ID = id }

@@ -1,0 +1,59 @@
+// Package thirdparty is an application module outside tenantrepo: it defines
+// its own entity type and its own backend, and uses tenantrepo only through
+// its public packages, as any user would. `make test` runs its tests.
+package thirdparty
+
+import (
+	"context"
+	"sync/atomic"
+
+	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/backend/memory"
+)
+
+// Note is an entity type this module adds.
+type Note struct {
+	ID    string   `dynamodbav:"note_id"`
+	Title string   `dynamodbav:"title"`
+	Body  string   `dynamodbav:"body,omitempty"`
+	Tags  []string `dynamodbav:"tags,stringset,omitempty"`
+}
+
+// EntityPrefix returns "note".
+func (Note) EntityPrefix() string { return "note" }
+
+// EntityID returns the note's ID.
+func (n Note) EntityID() string { return n.ID }
+
+// SetEntityID sets the note's ID.
+func (n *Note) SetEntityID(id string) { n.ID = id }
+
+// CountingBackend is a backend of this module's own: it wraps the memory
+// backend and counts the writes that reach it.
+type CountingBackend struct {
+	*memory.Store
+	Writes atomic.Int64
+}
+
+// NewCountingBackend returns an empty CountingBackend.
+func NewCountingBackend() *CountingBackend {
+	return &CountingBackend{Store: memory.New()}
+}
+
+// Put counts and delegates.
+func (c *CountingBackend) Put(ctx context.Context, in backend.PutInput) error {
+	c.Writes.Add(1)
+	return c.Store.Put(ctx, in)
+}
+
+// Update counts and delegates.
+func (c *CountingBackend) Update(ctx context.Context, in backend.UpdateInput) (backend.Item, error) {
+	c.Writes.Add(1)
+	return c.Store.Update(ctx, in)
+}
+
+// Delete counts and delegates.
+func (c *CountingBackend) Delete(ctx context.Context, in backend.DeleteInput) error {
+	c.Writes.Add(1)
+	return c.Store.Delete(ctx, in)
+}
