@@ -112,3 +112,29 @@ func TestSortRangeContains(t *testing.T) {
 	assert.True(t, bt.Contains("user#b9"))
 	assert.False(t, bt.Contains("user#c0"))
 }
+
+func TestNormalizeNumber(t *testing.T) {
+	// As DynamoDB Local 3.3.0 returns them (see the conformance case
+	// Backend/NumbersNormalized).
+	for in, want := range map[string]string{
+		"1e10": "10000000000", "1.50": "1.5", "0.0": "0", "-0": "0", "00012": "12",
+		"-1.5e-3": "-0.0015", "+5": "5", "12.3400e2": "1234", ".5": "0.5", "5.": "5",
+		"1E-130": "0." + strings.Repeat("0", 129) + "1", "-120": "-120",
+		"not a number": "not a number",
+	} {
+		assert.Equal(t, want, backend.NormalizeNumber(in), in)
+	}
+}
+
+func TestStoredItemNormalizesTopLevelNumbers(t *testing.T) {
+	in := backend.Item{
+		"n":  n("1.0"),
+		"ns": &types.AttributeValueMemberNS{Value: []string{"2.50"}},
+		"m":  &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"x": n("1.0")}},
+	}
+	out := backend.StoredItem(in)
+	assert.Equal(t, n("1"), out["n"])
+	assert.Equal(t, []string{"2.5"}, out["ns"].(*types.AttributeValueMemberNS).Value)
+	assert.Equal(t, n("1.0"), out["m"].(*types.AttributeValueMemberM).Value["x"], "nested numbers stay as written")
+	assert.Equal(t, n("1.0"), in["n"], "the input is left alone")
+}

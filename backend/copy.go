@@ -20,6 +20,26 @@ func CopyItem(item Item) Item {
 	return out
 }
 
+// StoredItem returns a deep copy of item as DynamoDB stores it: like
+// CopyItem, with each top-level number and number set in the form
+// NormalizeNumber gives. Numbers inside lists and maps stay as written, as
+// DynamoDB (Local 3.3.0) keeps them. Backends that keep items themselves
+// store this, so reads return what DynamoDB returns.
+func StoredItem(item Item) Item {
+	out := CopyItem(item)
+	for _, v := range out {
+		switch v := v.(type) {
+		case *types.AttributeValueMemberN:
+			v.Value = NormalizeNumber(v.Value)
+		case *types.AttributeValueMemberNS:
+			for i, n := range v.Value {
+				v.Value[i] = NormalizeNumber(n)
+			}
+		}
+	}
+	return out
+}
+
 // CopyValue returns a deep copy of one attribute value.
 func CopyValue(v types.AttributeValue) types.AttributeValue {
 	switch v := v.(type) {

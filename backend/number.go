@@ -48,6 +48,38 @@ func CanonicalNumber(s string) string {
 	return sign + mant + "E" + strconv.Itoa(exp)
 }
 
+// NormalizeNumber returns a valid number as DynamoDB returns it once stored:
+// plain decimal notation without exponent, sign "+" or leading and trailing
+// zeros ("-1.5e-3" becomes "-0.0015", "1.50" becomes "1.5", "1e3" becomes
+// "1000", "-0" becomes "0"). It returns s unchanged when s is not a number.
+func NormalizeNumber(s string) string {
+	mant, exp, ok := parseNumber(s)
+	if !ok {
+		return s
+	}
+	if mant == "" {
+		return "0"
+	}
+	var b strings.Builder
+	if strings.HasPrefix(strings.TrimSpace(s), "-") {
+		b.WriteByte('-')
+	}
+	switch point := len(mant) + exp; {
+	case exp >= 0:
+		b.WriteString(mant)
+		b.WriteString(strings.Repeat("0", exp))
+	case point > 0:
+		b.WriteString(mant[:point])
+		b.WriteByte('.')
+		b.WriteString(mant[point:])
+	default:
+		b.WriteString("0.")
+		b.WriteString(strings.Repeat("0", -point))
+		b.WriteString(mant)
+	}
+	return b.String()
+}
+
 // CompareNumbers compares two valid numbers by value: -1, 0 or +1.
 func CompareNumbers(a, b string) int {
 	x, okx := new(big.Float).SetPrec(256).SetString(a)

@@ -20,9 +20,10 @@ import (
 type NewBackend func(t *testing.T) backend.Backend
 
 // Run runs every conformance case against backends made by newBackend, each
-// case as a parallel subtest with a backend of its own. It drives the
-// backend through package repo, as applications do, so it checks the
-// repository's behaviour and tenant isolation on that backend.
+// case as a parallel subtest with a backend of its own. The Backend/...
+// cases call the backend contract directly and hold it to DynamoDB's
+// semantics; the others drive it through package repo, as applications do,
+// and check the repository's behaviour and tenant isolation on it.
 func Run(t *testing.T, newBackend NewBackend) {
 	t.Helper()
 	for _, c := range cases {

@@ -18,7 +18,13 @@
 //
 // # What it checks
 //
-// The suite drives the backend through package repo, as an application does:
+// The cases named Backend/... call the backend contract directly and hold it
+// to DynamoDB's exact semantics, as recorded against DynamoDB Local: which
+// pages carry a LastKey, which start keys are refused, where the 1 MB page
+// cut falls, how numbers come back, what conditions and updates do.
+//
+// The other cases drive the backend through package repo, as an application
+// does:
 // every repository operation with its success and its documented errors;
 // ordering by UTF-8 bytes and paging (every item exactly once, at several page
 // sizes, ascending and descending, with DynamoDB's 1 MB page limit); tenant

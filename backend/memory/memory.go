@@ -125,6 +125,8 @@ func (s *Store) find(k backend.Key) *entry {
 // holds reports whether cond allows a write where the item is (or is not).
 func holds(cond backend.Condition, exists bool) error {
 	switch {
+	case cond > backend.IfNotExists:
+		return fmt.Errorf("memory: %w: unknown condition %d", backend.ErrInvalidArgument, cond)
 	case cond == backend.IfExists && !exists:
 		return fmt.Errorf("memory: %w: item does not exist", backend.ErrConditionFailed)
 	case cond == backend.IfNotExists && exists:
@@ -171,7 +173,7 @@ func (s *Store) Put(ctx context.Context, in backend.PutInput) error {
 		return err
 	}
 	k := keyOf(in.Item)
-	e := &entry{sk: k.SK, item: backend.CopyItem(in.Item), size: size}
+	e := &entry{sk: k.SK, item: backend.StoredItem(in.Item), size: size}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := holds(in.Condition, s.find(k) != nil); err != nil {
@@ -224,8 +226,8 @@ func (s *Store) Update(ctx context.Context, in backend.UpdateInput) (backend.Ite
 			entity.SortKeyName:      &types.AttributeValueMemberS{Value: in.Key.SK},
 		}
 	}
-	for name, v := range in.Set {
-		item[name] = backend.CopyValue(v)
+	for name, v := range backend.StoredItem(in.Set) {
+		item[name] = v
 	}
 	for _, name := range in.Remove {
 		delete(item, name)
@@ -262,8 +264,18 @@ func (s *Store) Delete(ctx context.Context, in backend.DeleteInput) error {
 
 // Query returns one page of the partition in.PK, as DynamoDB's Query does:
 // at most in.Limit items and at most backend.MaxPageBytes of item data,
-// starting after in.StartKey, with LastKey set whenever the page stopped at
-// either limit.
+// starting after in.StartKey. The page's LastKey follows DynamoDB (checked
+// by the conformance suite against DynamoDB Local):
+//
+//   - a page stopped at its Limit has a LastKey even when nothing follows,
+//     except a Between page whose last item sits on the bound it reads
+//     towards (Hi ascending, Lo descending);
+//   - a page stopped by the 1 MB cut (the item that reaches MaxPageBytes is
+//     included) has a LastKey only when more items of the range follow.
+//
+// A start key of another partition, outside the range, empty, or on the
+// Between bound the query reads towards, is refused with
+// backend.ErrInvalidStartKey.
 func (s *Store) Query(ctx context.Context, in backend.QueryInput) (backend.QueryOutput, error) {
 	if err := ctx.Err(); err != nil {
 		return backend.QueryOutput{}, err
@@ -274,12 +286,21 @@ func (s *Store) Query(ctx context.Context, in backend.QueryInput) (backend.Query
 	if in.Limit < 1 {
 		return backend.QueryOutput{}, fmt.Errorf("memory: %w: limit %d is below 1", backend.ErrInvalidArgument, in.Limit)
 	}
-	if in.Range.Op == backend.Between && in.Range.Lo > in.Range.Hi {
+	if in.Range.Op != backend.BeginsWith && in.Range.Op != backend.Between {
+		return backend.QueryOutput{}, fmt.Errorf("memory: %w: unknown range operator %d", backend.ErrInvalidArgument, in.Range.Op)
+	}
+	between := in.Range.Op == backend.Between
+	if between && in.Range.Lo > in.Range.Hi {
 		return backend.QueryOutput{}, fmt.Errorf("memory: %w: range bounds are reversed", backend.ErrInvalidArgument)
 	}
-	if in.StartKey != nil {
-		if in.StartKey.PK != in.PK || !in.Range.Contains(in.StartKey.SK) {
-			return backend.QueryOutput{}, fmt.Errorf("memory: %w: start key is outside the query", backend.ErrInvalidStartKey)
+	// towards is the Between bound the walk reads towards.
+	towards := in.Range.Hi
+	if in.Descending {
+		towards = in.Range.Lo
+	}
+	if k := in.StartKey; k != nil {
+		if k.PK != in.PK || k.SK == "" || !in.Range.Contains(k.SK) || (between && k.SK == towards) {
+			return backend.QueryOutput{}, fmt.Errorf("memory: %w: start key %q does not match the key condition", backend.ErrInvalidStartKey, k.SK)
 		}
 	}
 	s.mu.RLock()
@@ -290,6 +311,7 @@ func (s *Store) Query(ctx context.Context, in backend.QueryInput) (backend.Query
 		return out, nil
 	}
 	bytes := 0
+	cut := "" // the last item of a page cut at 1 MB, while looking ahead
 	visit := func(e *entry) bool {
 		if in.StartKey != nil && e.sk == in.StartKey.SK {
 			return true // exclusive start
@@ -297,34 +319,38 @@ func (s *Store) Query(ctx context.Context, in backend.QueryInput) (backend.Query
 		if !in.Range.Contains(e.sk) {
 			return false // walked out of the range
 		}
+		if cut != "" {
+			// More of the range follows a page cut at 1 MB.
+			out.LastKey = &backend.Key{PK: in.PK, SK: cut}
+			return false
+		}
 		out.Items = append(out.Items, backend.CopyItem(e.item))
 		bytes += e.size
-		if len(out.Items) == in.Limit || bytes >= backend.MaxPageBytes {
-			out.LastKey = &backend.Key{PK: in.PK, SK: e.sk}
+		switch {
+		case len(out.Items) == in.Limit:
+			if !between || e.sk != towards {
+				out.LastKey = &backend.Key{PK: in.PK, SK: e.sk}
+			}
 			return false
+		case bytes >= backend.MaxPageBytes:
+			cut = e.sk
 		}
 		return true
 	}
-	lo, hi := in.Range.Lo, in.Range.Hi
-	if in.Range.Op == backend.BeginsWith {
-		hi = ""
-	}
-	if !in.Descending {
-		from := lo
+	switch {
+	case !in.Descending:
+		from := in.Range.Lo
 		if in.StartKey != nil {
 			from = in.StartKey.SK
 		}
 		t.AscendGreaterOrEqual(&entry{sk: from}, visit)
-		return out, nil
-	}
-	switch {
 	case in.StartKey != nil:
 		t.DescendLessOrEqual(&entry{sk: in.StartKey.SK}, visit)
-	case in.Range.Op == backend.Between:
-		t.DescendLessOrEqual(&entry{sk: hi}, visit)
+	case between:
+		t.DescendLessOrEqual(&entry{sk: in.Range.Hi}, visit)
 	default:
-		// Start below the first string after every string with prefix lo.
-		if next, ok := successor(lo); ok {
+		// Start below the first string after every string with prefix Lo.
+		if next, ok := successor(in.Range.Lo); ok {
 			t.DescendLessOrEqual(&entry{sk: next}, func(e *entry) bool {
 				return e.sk == next || visit(e)
 			})
