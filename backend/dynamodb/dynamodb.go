@@ -1,0 +1,247 @@
+package dynamodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tenantrepo/tenantrepo/backend"
+)
+
+// Key attribute names of the table.
+const (
+	pkName = "PK"
+	skName = "SK"
+)
+
+// API is the part of the DynamoDB client that the backend uses. A
+// *dynamodb.Client from the SDK implements it, and so may a wrapper around
+// one.
+type API interface {
+	GetItem(ctx context.Context, in *ddb.GetItemInput, optFns ...func(*ddb.Options)) (*ddb.GetItemOutput, error)
+	PutItem(ctx context.Context, in *ddb.PutItemInput, optFns ...func(*ddb.Options)) (*ddb.PutItemOutput, error)
+	UpdateItem(ctx context.Context, in *ddb.UpdateItemInput, optFns ...func(*ddb.Options)) (*ddb.UpdateItemOutput, error)
+	DeleteItem(ctx context.Context, in *ddb.DeleteItemInput, optFns ...func(*ddb.Options)) (*ddb.DeleteItemOutput, error)
+	Query(ctx context.Context, in *ddb.QueryInput, optFns ...func(*ddb.Options)) (*ddb.QueryOutput, error)
+	DescribeTable(ctx context.Context, in *ddb.DescribeTableInput, optFns ...func(*ddb.Options)) (*ddb.DescribeTableOutput, error)
+	CreateTable(ctx context.Context, in *ddb.CreateTableInput, optFns ...func(*ddb.Options)) (*ddb.CreateTableOutput, error)
+}
+
+// Options tune a Backend. The zero value is ready to use.
+type Options struct {
+	// ProvisionedThroughput, when set, makes EnsureTable create the table
+	// with provisioned capacity; by default it creates an on-demand
+	// (PAY_PER_REQUEST) table. It does not change an existing table.
+	ProvisionedThroughput *types.ProvisionedThroughput
+
+	// TableWaitTimeout bounds how long EnsureTable waits for the table to
+	// become ACTIVE. Zero means DefaultTableWaitTimeout.
+	TableWaitTimeout time.Duration
+}
+
+// DefaultTableWaitTimeout is how long EnsureTable waits for a table to become
+// ACTIVE when Options.TableWaitTimeout is zero.
+const DefaultTableWaitTimeout = 5 * time.Minute
+
+// Backend stores items in one DynamoDB table. It implements backend.Backend
+// and is safe for concurrent use. Make one with New.
+type Backend struct {
+	backend.Registry // implements RegisterPrefix
+
+	client API
+	table  string
+	opts   Options
+}
+
+var _ backend.Backend = (*Backend)(nil)
+
+// New returns a Backend that keeps its items in the named table, reached
+// through client. It makes no request: call EnsureTable to create the table
+// or check it. The error, for a nil client or an empty table name, wraps
+// backend.ErrInvalidArgument.
+func New(client API, table string, optFns ...func(*Options)) (*Backend, error) {
+	if client == nil {
+		return nil, fmt.Errorf("dynamodb: new: %w: nil client", backend.ErrInvalidArgument)
+	}
+	if table == "" {
+		return nil, fmt.Errorf("dynamodb: new: %w: empty table name", backend.ErrInvalidArgument)
+	}
+	b := &Backend{client: client, table: table}
+	for _, fn := range optFns {
+		fn(&b.opts)
+	}
+	if b.opts.TableWaitTimeout <= 0 {
+		b.opts.TableWaitTimeout = DefaultTableWaitTimeout
+	}
+	return b, nil
+}
+
+// Table returns the name of the backend's table.
+func (b *Backend) Table() string { return b.table }
+
+// Get returns the item with the key, read with in.ConsistentRead, or an
+// error wrapping backend.ErrNotFound.
+func (b *Backend) Get(ctx context.Context, in backend.GetInput) (backend.Item, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out, err := b.client.GetItem(ctx, &ddb.GetItemInput{
+		TableName:      aws.String(b.table),
+		Key:            keyItem(in.Key),
+		ConsistentRead: aws.Bool(in.ConsistentRead),
+	})
+	if err != nil {
+		return nil, mapError(ctx, "get", err)
+	}
+	if len(out.Item) == 0 {
+		return nil, fmt.Errorf("dynamodb: get: %w", backend.ErrNotFound)
+	}
+	return out.Item, nil
+}
+
+// Put writes the whole item when its condition holds; else the error wraps
+// backend.ErrConditionFailed.
+func (b *Backend) Put(ctx context.Context, in backend.PutInput) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	exp, err := buildExpression(in.Condition, nil, nil)
+	if err != nil {
+		return fmt.Errorf("dynamodb: put: %w", err)
+	}
+	_, err = b.client.PutItem(ctx, &ddb.PutItemInput{
+		TableName:                 aws.String(b.table),
+		Item:                      in.Item,
+		ConditionExpression:       exp.condition,
+		ExpressionAttributeNames:  exp.names,
+		ExpressionAttributeValues: exp.values,
+	})
+	if err != nil {
+		return mapError(ctx, "put", err)
+	}
+	return nil
+}
+
+// Update sets in.Set and removes in.Remove when the condition holds, and
+// returns the whole item as it is afterwards (UpdateItem with ReturnValues
+// ALL_NEW). Like UpdateItem, an update with condition Always creates a
+// missing item. A failed condition returns an error wrapping
+// backend.ErrConditionFailed.
+func (b *Backend) Update(ctx context.Context, in backend.UpdateInput) (backend.Item, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	exp, err := buildExpression(in.Condition, in.Set, in.Remove)
+	if err != nil {
+		return nil, fmt.Errorf("dynamodb: update: %w", err)
+	}
+	out, err := b.client.UpdateItem(ctx, &ddb.UpdateItemInput{
+		TableName:                 aws.String(b.table),
+		Key:                       keyItem(in.Key),
+		UpdateExpression:          exp.update,
+		ConditionExpression:       exp.condition,
+		ExpressionAttributeNames:  exp.names,
+		ExpressionAttributeValues: exp.values,
+		ReturnValues:              types.ReturnValueAllNew,
+	})
+	if err != nil {
+		return nil, mapError(ctx, "update", err)
+	}
+	return out.Attributes, nil
+}
+
+// Delete removes the item when its condition holds; else the error wraps
+// backend.ErrConditionFailed. Deleting a missing item with condition Always
+// succeeds.
+func (b *Backend) Delete(ctx context.Context, in backend.DeleteInput) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	exp, err := buildExpression(in.Condition, nil, nil)
+	if err != nil {
+		return fmt.Errorf("dynamodb: delete: %w", err)
+	}
+	_, err = b.client.DeleteItem(ctx, &ddb.DeleteItemInput{
+		TableName:                 aws.String(b.table),
+		Key:                       keyItem(in.Key),
+		ConditionExpression:       exp.condition,
+		ExpressionAttributeNames:  exp.names,
+		ExpressionAttributeValues: exp.values,
+	})
+	if err != nil {
+		return mapError(ctx, "delete", err)
+	}
+	return nil
+}
+
+// Query reads one page of partition in.PK: the items whose sort keys are in
+// in.Range, in ascending sort-key order unless in.Descending, starting after
+// in.StartKey. It sends in.Limit as the query's Limit, so DynamoDB stops at
+// in.Limit items or at 1 MB of item data, whichever comes first, and returns
+// its LastEvaluatedKey as LastKey. A BeginsWith range with an empty Lo
+// selects the whole partition.
+func (b *Backend) Query(ctx context.Context, in backend.QueryInput) (backend.QueryOutput, error) {
+	if err := ctx.Err(); err != nil {
+		return backend.QueryOutput{}, err
+	}
+	if in.Limit < 1 {
+		return backend.QueryOutput{}, fmt.Errorf("dynamodb: query: %w: limit %d is less than 1", backend.ErrInvalidArgument, in.Limit)
+	}
+	limit := int32(math.MaxInt32)
+	if in.Limit < math.MaxInt32 {
+		limit = int32(in.Limit)
+	}
+	exp, err := buildKeyCondition(in.PK, in.Range)
+	if err != nil {
+		return backend.QueryOutput{}, fmt.Errorf("dynamodb: query: %w", err)
+	}
+	req := &ddb.QueryInput{
+		TableName:                 aws.String(b.table),
+		KeyConditionExpression:    exp.keyCondition,
+		ExpressionAttributeNames:  exp.names,
+		ExpressionAttributeValues: exp.values,
+		ScanIndexForward:          aws.Bool(!in.Descending),
+		Limit:                     aws.Int32(limit),
+		ConsistentRead:            aws.Bool(in.ConsistentRead),
+	}
+	if in.StartKey != nil {
+		req.ExclusiveStartKey = keyItem(*in.StartKey)
+	}
+	out, err := b.client.Query(ctx, req)
+	if err != nil {
+		return backend.QueryOutput{}, mapError(ctx, "query", err)
+	}
+	res := backend.QueryOutput{Items: out.Items}
+	if len(out.LastEvaluatedKey) > 0 {
+		k, err := parseKey(out.LastEvaluatedKey)
+		if err != nil {
+			return backend.QueryOutput{}, fmt.Errorf("dynamodb: query: LastEvaluatedKey: %w", err)
+		}
+		res.LastKey = &k
+	}
+	return res, nil
+}
+
+// keyItem returns the key attributes of k.
+func keyItem(k backend.Key) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		pkName: &types.AttributeValueMemberS{Value: k.PK},
+		skName: &types.AttributeValueMemberS{Value: k.SK},
+	}
+}
+
+// parseKey reads a key from the key attributes of item.
+func parseKey(item map[string]types.AttributeValue) (backend.Key, error) {
+	pk, ok1 := item[pkName].(*types.AttributeValueMemberS)
+	sk, ok2 := item[skName].(*types.AttributeValueMemberS)
+	if !ok1 || !ok2 {
+		return backend.Key{}, errors.New("key attributes PK and SK are not both strings")
+	}
+	return backend.Key{PK: pk.Value, SK: sk.Value}, nil
+}

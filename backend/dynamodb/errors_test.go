@@ -1,0 +1,205 @@
+package dynamodb_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tenantrepo/tenantrepo/backend"
+	dynamodbbackend "github.com/tenantrepo/tenantrepo/backend/dynamodb"
+	"github.com/tenantrepo/tenantrepo/internal/dynamotest"
+)
+
+// TestErrorsKeepCause checks what the conformance suite, which runs on any
+// backend, cannot: that the errors of calls DynamoDB Local answers start
+// with the package name and keep the SDK's error in their chain. The error
+// kinds themselves are checked by the suite's Backend/... cases.
+func TestErrorsKeepCause(t *testing.T) {
+	t.Parallel()
+	b := dynamotest.NewTable(t)
+	ctx := t.Context()
+	put(t, b, item(pk, "user#1", "v", s("1")))
+
+	// Another partition, another sort key: not found.
+	for _, k := range []backend.Key{key("tenant#other", "user#1"), key(pk, "user#2")} {
+		_, err := b.Get(ctx, backend.GetInput{Key: k})
+		require.ErrorIs(t, err, backend.ErrNotFound, k)
+		assert.True(t, strings.HasPrefix(err.Error(), "dynamodb: "), err.Error())
+	}
+
+	// A failed condition.
+	err := b.Put(ctx, backend.PutInput{Item: item(pk, "user#2", "v", s("1")), Condition: backend.IfExists})
+	require.ErrorIs(t, err, backend.ErrConditionFailed)
+	var ccf *types.ConditionalCheckFailedException
+	assert.ErrorAs(t, err, &ccf, "the SDK's error stays in the chain")
+	assert.True(t, strings.HasPrefix(err.Error(), "dynamodb: "), err.Error())
+
+	// An item too large.
+	err = b.Put(ctx, backend.PutInput{Item: sizedItem(t, "big#2", backend.MaxItemBytes+1)})
+	require.ErrorIs(t, err, backend.ErrItemTooLarge)
+	var apiErr smithy.APIError
+	require.ErrorAs(t, err, &apiErr, "the SDK's error stays in the chain")
+	assert.Equal(t, "ValidationException", apiErr.ErrorCode())
+	assert.True(t, strings.HasPrefix(err.Error(), "dynamodb: put: "), err.Error())
+
+	// Invalid arguments, refused by the backend or by DynamoDB.
+	r := backend.SortRange{Op: backend.BeginsWith, Lo: "a#"}
+	for name, err := range map[string]error{
+		"put without SK": b.Put(ctx, backend.PutInput{Item: backend.Item{"PK": s(pk)}}),
+		"put empty set":  b.Put(ctx, backend.PutInput{Item: item(pk, "a#1", "ss", &types.AttributeValueMemberSS{})}),
+		"put bad number": b.Put(ctx, backend.PutInput{Item: item(pk, "a#1", "n", n("x"))}),
+		"put nil item":   b.Put(ctx, backend.PutInput{}),
+		"put unknown condition": b.Put(ctx, backend.PutInput{
+			Item: item(pk, "a#1"), Condition: backend.Condition(9)}),
+		"get empty PK": func() error {
+			_, err := b.Get(ctx, backend.GetInput{Key: key("", "a#1")})
+			return err
+		}(),
+		"query limit 0": func() error {
+			_, err := b.Query(ctx, backend.QueryInput{PK: pk, Range: r})
+			return err
+		}(),
+		"query between Lo > Hi": func() error {
+			_, err := b.Query(ctx, backend.QueryInput{PK: pk, Range: backend.SortRange{Op: backend.Between, Lo: "b", Hi: "a"}, Limit: 1})
+			return err
+		}(),
+		"query unknown op": func() error {
+			_, err := b.Query(ctx, backend.QueryInput{PK: pk, Range: backend.SortRange{Op: 9}, Limit: 1})
+			return err
+		}(),
+		"query empty PK": func() error {
+			_, err := b.Query(ctx, backend.QueryInput{Range: r, Limit: 1})
+			return err
+		}(),
+	} {
+		require.ErrorIs(t, err, backend.ErrInvalidArgument, name)
+		assert.True(t, strings.HasPrefix(err.Error(), "dynamodb: "), "%s: %v", name, err)
+	}
+}
+
+// cancelingClient cancels the context of each call just before passing the
+// call on, as if the caller gave up while the request was in flight.
+type cancelingClient struct {
+	*ddb.Client
+	cancel context.CancelFunc
+}
+
+func (c cancelingClient) GetItem(ctx context.Context, in *ddb.GetItemInput, optFns ...func(*ddb.Options)) (*ddb.GetItemOutput, error) {
+	c.cancel()
+	return c.Client.GetItem(ctx, in, optFns...)
+}
+
+func (c cancelingClient) Query(ctx context.Context, in *ddb.QueryInput, optFns ...func(*ddb.Options)) (*ddb.QueryOutput, error) {
+	c.cancel()
+	return c.Client.Query(ctx, in, optFns...)
+}
+
+// TestContextErrors checks context errors where only this backend has
+// them: EnsureTable, and a context canceled while the SDK's request is
+// under way. Calls made with a context already canceled or expired are
+// checked by the conformance suite (Backend/ContextErrors).
+func TestContextErrors(t *testing.T) {
+	t.Parallel()
+	b := dynamotest.NewTable(t)
+	put(t, b, item(pk, "a#1"))
+
+	canceled, cancel := context.WithCancel(t.Context())
+	cancel()
+	expired, cancel2 := context.WithDeadline(t.Context(), time.Now().Add(-time.Second))
+	defer cancel2()
+	assert.ErrorIs(t, b.EnsureTable(canceled), context.Canceled)
+	assert.ErrorIs(t, b.EnsureTable(expired), context.DeadlineExceeded)
+
+	// Canceled while the request is under way.
+	ctx, cancel3 := context.WithCancel(t.Context())
+	defer cancel3()
+	wrapped, err := dynamodbbackend.New(cancelingClient{dynamotest.Client(t), cancel3}, b.Table())
+	require.NoError(t, err)
+	_, err = wrapped.Get(ctx, backend.GetInput{Key: key(pk, "a#1")})
+	assert.ErrorIs(t, err, context.Canceled)
+	_, err = wrapped.Query(ctx, backend.QueryInput{PK: pk, Limit: 1})
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Len(t, get(t, b, key(pk, "a#1")), 2, "nothing changed")
+}
+
+// fakeDynamoDB answers every request with the same error, as DynamoDB's
+// JSON protocol sends it, and counts the requests.
+func fakeDynamoDB(t *testing.T, code, message string) (*ddb.Client, *atomic.Int32) {
+	t.Helper()
+	var requests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"__type":"com.amazonaws.dynamodb.v20120810#%s","message":%q}`, code, message)
+	}))
+	t.Cleanup(srv.Close)
+	client := ddb.New(ddb.Options{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("fake", "fake", ""),
+		BaseEndpoint: aws.String(srv.URL),
+		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = 3
+			o.RateLimiter = ratelimit.None
+			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+		}),
+	})
+	return client, &requests
+}
+
+func TestErrorMapping(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		code, message string
+		want          error
+		attempts      int32
+	}{
+		{"ProvisionedThroughputExceededException", "The level of configured provisioned throughput for the table was exceeded.", backend.ErrThrottled, 3},
+		{"RequestLimitExceeded", "Throughput exceeds the current throughput limit for your account.", backend.ErrThrottled, 3},
+		{"ThrottlingException", "Rate of requests exceeds the allowed throughput.", backend.ErrThrottled, 3},
+		{"ConditionalCheckFailedException", "The conditional request failed", backend.ErrConditionFailed, 1},
+		{"ValidationException", "The provided starting key is invalid", backend.ErrInvalidStartKey, 1},
+		{"ValidationException", "The provided starting key is outside query boundaries based on provided condition", backend.ErrInvalidStartKey, 1},
+		{"ValidationException", "The provided starting key does not match the range key predicate", backend.ErrInvalidStartKey, 1},
+		{"ValidationException", "Exclusive Start Key must have same size as table's key schema", backend.ErrInvalidStartKey, 1},
+		{"ValidationException", "Item size has exceeded the maximum allowed size", backend.ErrItemTooLarge, 1},
+		{"ValidationException", "Item size to update has exceeded the maximum allowed size", backend.ErrItemTooLarge, 1},
+		{"ValidationException", "One or more parameter values were invalid: An AttributeValue may not contain an empty string", backend.ErrInvalidArgument, 1},
+		{"ResourceNotFoundException", "Requested resource not found", nil, 1},
+	} {
+		t.Run(tc.code+"/"+tc.message, func(t *testing.T) {
+			client, requests := fakeDynamoDB(t, tc.code, tc.message)
+			b, err := dynamodbbackend.New(client, "table")
+			require.NoError(t, err)
+			_, err = b.Query(t.Context(), backend.QueryInput{PK: pk, Limit: 1})
+			require.Error(t, err)
+			t.Log(err)
+			assert.True(t, strings.HasPrefix(err.Error(), "dynamodb: query: "), err.Error())
+			kinds := []error{backend.ErrThrottled, backend.ErrConditionFailed, backend.ErrInvalidStartKey,
+				backend.ErrItemTooLarge, backend.ErrInvalidArgument, backend.ErrNotFound}
+			for _, kind := range kinds {
+				assert.Equal(t, kind == tc.want, errors.Is(err, kind), "errors.Is(err, %v)", kind)
+			}
+			var apiErr smithy.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, tc.code, apiErr.ErrorCode())
+			assert.Equal(t, tc.attempts, requests.Load(), "requests sent, with the SDK's retries")
+		})
+	}
+}

@@ -1,0 +1,167 @@
+package dynamodb_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tenantrepo/tenantrepo/backend"
+	dynamodbbackend "github.com/tenantrepo/tenantrepo/backend/dynamodb"
+	"github.com/tenantrepo/tenantrepo/internal/dynamotest"
+)
+
+func TestNewInvalid(t *testing.T) {
+	_, err := dynamodbbackend.New(nil, "table")
+	assert.ErrorIs(t, err, backend.ErrInvalidArgument)
+	_, err = dynamodbbackend.New(&ddb.Client{}, "")
+	assert.ErrorIs(t, err, backend.ErrInvalidArgument)
+}
+
+func describe(t *testing.T, client *ddb.Client, name string) *types.TableDescription {
+	t.Helper()
+	out, err := client.DescribeTable(t.Context(), &ddb.DescribeTableInput{TableName: aws.String(name)})
+	require.NoError(t, err)
+	return out.Table
+}
+
+func TestEnsureTable(t *testing.T) {
+	t.Parallel()
+	client := dynamotest.Client(t)
+	name := dynamotest.TableName(t)
+	b, err := dynamodbbackend.New(client, name)
+	require.NoError(t, err)
+	require.NoError(t, b.EnsureTable(t.Context()))
+	dynamotest.DeleteTableOnCleanup(t, client, name)
+
+	desc := describe(t, client, name)
+	assert.Equal(t, types.TableStatusActive, desc.TableStatus)
+	assert.ElementsMatch(t, []types.KeySchemaElement{
+		{AttributeName: aws.String("PK"), KeyType: types.KeyTypeHash},
+		{AttributeName: aws.String("SK"), KeyType: types.KeyTypeRange},
+	}, desc.KeySchema)
+	assert.ElementsMatch(t, []types.AttributeDefinition{
+		{AttributeName: aws.String("PK"), AttributeType: types.ScalarAttributeTypeS},
+		{AttributeName: aws.String("SK"), AttributeType: types.ScalarAttributeTypeS},
+	}, desc.AttributeDefinitions)
+	require.NotNil(t, desc.BillingModeSummary)
+	assert.Equal(t, types.BillingModePayPerRequest, desc.BillingModeSummary.BillingMode)
+
+	// Again, on the same backend and on another one: nothing to do.
+	require.NoError(t, b.EnsureTable(t.Context()))
+	b2, err := dynamodbbackend.New(client, name)
+	require.NoError(t, err)
+	require.NoError(t, b2.EnsureTable(t.Context()))
+
+	put(t, b, item(pk, "a#1"))
+	assert.NotNil(t, get(t, b2, key(pk, "a#1")), "both backends use the table")
+}
+
+func TestEnsureTableConcurrent(t *testing.T) {
+	t.Parallel()
+	client := dynamotest.Client(t)
+	name := dynamotest.TableName(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b, err := dynamodbbackend.New(client, name)
+			if err == nil {
+				err = b.EnsureTable(t.Context())
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	dynamotest.DeleteTableOnCleanup(t, client, name)
+	for _, err := range errs {
+		assert.NoError(t, err)
+	}
+}
+
+func TestEnsureTableProvisioned(t *testing.T) {
+	t.Parallel()
+	client := dynamotest.Client(t)
+	name := dynamotest.TableName(t)
+	b, err := dynamodbbackend.New(client, name, func(o *dynamodbbackend.Options) {
+		o.ProvisionedThroughput = &types.ProvisionedThroughput{
+			ReadCapacityUnits:  aws.Int64(3),
+			WriteCapacityUnits: aws.Int64(2),
+		}
+	})
+	require.NoError(t, err)
+	require.NoError(t, b.EnsureTable(t.Context()))
+	dynamotest.DeleteTableOnCleanup(t, client, name)
+
+	desc := describe(t, client, name)
+	if desc.BillingModeSummary != nil {
+		assert.Equal(t, types.BillingModeProvisioned, desc.BillingModeSummary.BillingMode)
+	}
+	require.NotNil(t, desc.ProvisionedThroughput)
+	assert.Equal(t, int64(3), aws.ToInt64(desc.ProvisionedThroughput.ReadCapacityUnits))
+	assert.Equal(t, int64(2), aws.ToInt64(desc.ProvisionedThroughput.WriteCapacityUnits))
+}
+
+func TestEnsureTableMismatch(t *testing.T) {
+	t.Parallel()
+	client := dynamotest.Client(t)
+	attr := func(name string, typ types.ScalarAttributeType) types.AttributeDefinition {
+		return types.AttributeDefinition{AttributeName: aws.String(name), AttributeType: typ}
+	}
+	elem := func(name string, typ types.KeyType) types.KeySchemaElement {
+		return types.KeySchemaElement{AttributeName: aws.String(name), KeyType: typ}
+	}
+	for _, tc := range []struct {
+		name   string
+		attrs  []types.AttributeDefinition
+		schema []types.KeySchemaElement
+	}{
+		{"other names",
+			[]types.AttributeDefinition{attr("id", types.ScalarAttributeTypeS), attr("sort", types.ScalarAttributeTypeS)},
+			[]types.KeySchemaElement{elem("id", types.KeyTypeHash), elem("sort", types.KeyTypeRange)}},
+		{"hash key only",
+			[]types.AttributeDefinition{attr("PK", types.ScalarAttributeTypeS)},
+			[]types.KeySchemaElement{elem("PK", types.KeyTypeHash)}},
+		{"numeric sort key",
+			[]types.AttributeDefinition{attr("PK", types.ScalarAttributeTypeS), attr("SK", types.ScalarAttributeTypeN)},
+			[]types.KeySchemaElement{elem("PK", types.KeyTypeHash), elem("SK", types.KeyTypeRange)}},
+		{"keys swapped",
+			[]types.AttributeDefinition{attr("PK", types.ScalarAttributeTypeS), attr("SK", types.ScalarAttributeTypeS)},
+			[]types.KeySchemaElement{elem("SK", types.KeyTypeHash), elem("PK", types.KeyTypeRange)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			name := dynamotest.TableName(t)
+			_, err := client.CreateTable(t.Context(), &ddb.CreateTableInput{
+				TableName:            aws.String(name),
+				AttributeDefinitions: tc.attrs,
+				KeySchema:            tc.schema,
+				BillingMode:          types.BillingModePayPerRequest,
+			})
+			require.NoError(t, err)
+			dynamotest.DeleteTableOnCleanup(t, client, name)
+
+			b, err := dynamodbbackend.New(client, name)
+			require.NoError(t, err)
+			err = b.EnsureTable(t.Context())
+			require.ErrorIs(t, err, dynamodbbackend.ErrTableMismatch)
+			assert.Contains(t, err.Error(), name)
+			t.Log(err)
+		})
+	}
+}
+
+func TestEnsureTableCanceled(t *testing.T) {
+	client := dynamotest.Client(t)
+	b, err := dynamodbbackend.New(client, dynamotest.TableName(t))
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	assert.ErrorIs(t, b.EnsureTable(ctx), context.Canceled)
+}
