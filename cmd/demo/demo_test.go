@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantrepo/tenantrepo/backend/memory"
+	"github.com/tenantrepo/tenantrepo/internal/dynamotest"
 )
 
 // checkScenario runs the demo's scenario on a store and checks each step of
@@ -50,4 +51,26 @@ func TestScenarioMemory(t *testing.T) {
 	checkScenario(t, func(w *bytes.Buffer) error {
 		return scenario(context.Background(), w, memory.New())
 	})
+}
+
+func TestScenarioDynamoDB(t *testing.T) {
+	b := dynamotest.NewTable(t)
+	checkScenario(t, func(w *bytes.Buffer) error {
+		return scenario(context.Background(), w, b)
+	})
+}
+
+// The demo's own path: open creates the table when it is missing, and a
+// second run on the same table works too.
+func TestOpenDynamoDBCreatesTable(t *testing.T) {
+	endpoint := dynamotest.Endpoint(t)
+	table := dynamotest.TableName(t)
+	dynamotest.DeleteTableOnCleanup(t, dynamotest.Client(t), table)
+	for range 2 {
+		b, err := open(context.Background(), endpoint, table)
+		require.NoError(t, err)
+		checkScenario(t, func(w *bytes.Buffer) error {
+			return scenario(context.Background(), w, b)
+		})
+	}
 }

@@ -1,22 +1,80 @@
 // Command demo runs the tenantrepo scenario: two tenants, a user and an
-// order each, a get and a list, on the in-memory backend.
+// order each, a get and a list.
 //
-//	go run ./cmd/demo
+//	go run ./cmd/demo                                              # in-memory backend
+//	go run ./cmd/demo -dynamodb-endpoint http://127.0.0.1:8000     # DynamoDB (Local)
+//
+// With an endpoint (the flag, or the DYNAMODB_ENDPOINT variable) it uses the
+// DynamoDB backend and creates the table when it is missing. Credentials
+// come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY when set (DynamoDB
+// Local accepts any), the region from AWS_REGION (default us-east-1).
 package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/tenantrepo/tenantrepo/backend"
+	dynamodbbackend "github.com/tenantrepo/tenantrepo/backend/dynamodb"
 	"github.com/tenantrepo/tenantrepo/backend/memory"
 )
 
 func main() {
-	ctx := context.Background()
-	fmt.Println("backend: in-memory")
-	if err := scenario(ctx, os.Stdout, memory.New()); err != nil {
+	endpoint := flag.String("dynamodb-endpoint", os.Getenv("DYNAMODB_ENDPOINT"),
+		"DynamoDB endpoint, such as http://127.0.0.1:8000; empty runs on the in-memory backend")
+	table := flag.String("table", "tenantrepo-demo", "DynamoDB table, created when missing")
+	flag.Parse()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	b, err := open(ctx, *endpoint, *table)
+	if err == nil {
+		err = scenario(ctx, os.Stdout, b)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
+	}
+}
+
+// open returns the backend the demo runs on, and prints which.
+func open(ctx context.Context, endpoint, table string) (backend.Backend, error) {
+	if endpoint == "" {
+		fmt.Println("backend: in-memory")
+		return memory.New(), nil
+	}
+	fmt.Printf("backend: DynamoDB at %s, table %s\n", endpoint, table)
+	b, err := dynamodbbackend.New(dynamodb.NewFromConfig(awsConfig(endpoint)), table)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.EnsureTable(ctx); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// awsConfig builds the client configuration from the environment, without
+// the shared config files: enough for DynamoDB Local or a given endpoint.
+func awsConfig(endpoint string) aws.Config {
+	region := os.Getenv("AWS_REGION")
+	if region == "" {
+		region = "us-east-1"
+	}
+	key, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
+	if key == "" || secret == "" {
+		key, secret = "local", "local"
+	}
+	return aws.Config{
+		Region:       region,
+		Credentials:  credentials.NewStaticCredentialsProvider(key, secret, os.Getenv("AWS_SESSION_TOKEN")),
+		BaseEndpoint: aws.String(endpoint),
 	}
 }
