@@ -2,6 +2,8 @@ package backend
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -16,30 +18,18 @@ type Key struct {
 	SK string // sort key, "<prefix>#<entityID>"
 }
 
-// Condition is a precondition on the item a write addresses. A write whose
-// condition does not hold changes nothing and returns ErrConditionFailed.
-type Condition uint8
-
-const (
-	// Always puts no condition on the write.
-	Always Condition = iota
-	// IfExists lets the write through only when the item exists.
-	IfExists
-	// IfNotExists lets the write through only when the item does not exist.
-	IfNotExists
-)
-
-// String returns the condition's name.
-func (c Condition) String() string {
-	switch c {
-	case Always:
-		return "Always"
-	case IfExists:
-		return "IfExists"
-	case IfNotExists:
-		return "IfNotExists"
-	}
-	return "Condition(?)"
+// Expressions are the expressions of one request, as DynamoDB takes them:
+// built by aws-sdk-go-v2's expression package, with the placeholders of all
+// parts in one Names and one Values map. An empty string means the request
+// has no such expression. The repository builds them; backends pass them to
+// DynamoDB or evaluate them (the memory backend; see package
+// internal/expr for the subset it supports).
+type Expressions struct {
+	Condition string // ConditionExpression: the write happens only if it holds
+	Update    string // UpdateExpression, in UpdateInput and TxUpdate actions
+	Filter    string // FilterExpression, in QueryInput: drops items after Limit
+	Names     map[string]string
+	Values    map[string]types.AttributeValue
 }
 
 // GetInput addresses an item to read.
@@ -50,26 +40,41 @@ type GetInput struct {
 
 // PutInput is an item to write whole, replacing any item with its key.
 type PutInput struct {
-	Item      Item // holds "PK" and "SK"
-	Condition Condition
+	Item Item // holds "PK" and "SK"
+	Expr Expressions
 }
 
-// UpdateInput changes some attributes of one item and leaves the rest.
-// Like DynamoDB's UpdateItem, an update with condition Always creates the
-// item when it is missing.
+// UpdateInput changes one item with Expr.Update when Expr.Condition holds,
+// creating the item when it is missing (as DynamoDB's UpdateItem does).
 type UpdateInput struct {
-	Key       Key
-	Set       Item     // top-level attributes to set; never "PK" or "SK"
-	Remove    []string // top-level attributes to remove; never "PK" or "SK"
-	Condition Condition
+	Key  Key
+	Expr Expressions
 }
 
-// DeleteInput addresses an item to delete. Deleting a missing item with
-// condition Always succeeds.
+// DeleteInput addresses an item to delete. Deleting a missing item without a
+// condition succeeds.
 type DeleteInput struct {
-	Key       Key
-	Condition Condition
+	Key  Key
+	Expr Expressions
 }
+
+// ConditionFailedError is the error of a write whose condition did not hold.
+// It is errors.Is ErrConditionFailed, and carries the item as it was, so the
+// repository can tell a missing item from a stale version from a failed
+// caller's condition (DynamoDB's ReturnValuesOnConditionCheckFailure).
+type ConditionFailedError struct {
+	Item Item // the item as it was; nil when there was none
+}
+
+func (e *ConditionFailedError) Error() string {
+	if e.Item == nil {
+		return ErrConditionFailed.Error() + " (no item)"
+	}
+	return ErrConditionFailed.Error()
+}
+
+// Is reports whether target is ErrConditionFailed.
+func (e *ConditionFailedError) Is(target error) bool { return target == ErrConditionFailed }
 
 // RangeOp says how a query selects sort keys.
 type RangeOp uint8
@@ -102,9 +107,13 @@ type QueryInput struct {
 	PK             string
 	Range          SortRange
 	Descending     bool
-	Limit          int  // at least 1: the most items the page may hold
+	Limit          int  // at least 1: the most items the page evaluates
 	StartKey       *Key // exclusive start: the LastKey of the page before
 	ConsistentRead bool
+	// Expr.Filter, when set, drops items from the page after Limit and the
+	// 1 MB cut have chosen them, as DynamoDB's FilterExpression does; the
+	// page's LastKey is the same as without the filter.
+	Expr Expressions
 }
 
 // QueryOutput is one page of a query.
@@ -123,8 +132,8 @@ type QueryOutput struct {
 //
 // Errors a backend returns wrap the kinds declared in this package when they
 // apply (ErrNotFound, ErrConditionFailed, ErrItemTooLarge,
-// ErrInvalidArgument, ErrInvalidStartKey, ErrThrottled); context errors are
-// returned as they are.
+// ErrInvalidArgument, ErrInvalidStartKey, ErrThrottled, ErrTxCanceled,
+// ErrUnsupported); context errors are returned as they are.
 type Backend interface {
 	// RegisterPrefix records that the Go type named owner stores its items
 	// under the sort-key prefix. Registering a prefix again for the same
@@ -133,17 +142,128 @@ type Backend interface {
 	RegisterPrefix(prefix, owner string) error
 	// Get returns a copy of the item, or ErrNotFound.
 	Get(ctx context.Context, in GetInput) (Item, error)
-	// Put writes the item when its condition holds, else returns
-	// ErrConditionFailed.
+	// Put writes the item when its condition holds, else returns a
+	// *ConditionFailedError.
 	Put(ctx context.Context, in PutInput) error
-	// Update applies the change when its condition holds and returns the
-	// whole item as it is afterwards; else ErrConditionFailed.
+	// Update applies the update when its condition holds and returns the
+	// whole item as it is afterwards; else a *ConditionFailedError.
 	Update(ctx context.Context, in UpdateInput) (Item, error)
-	// Delete removes the item when its condition holds, else returns
-	// ErrConditionFailed.
+	// Delete removes the item when its condition holds, else returns a
+	// *ConditionFailedError.
 	Delete(ctx context.Context, in DeleteInput) error
 	// Query returns one page of the items of in.PK whose sort keys are in
 	// in.Range, at most in.Limit of them and at most MaxPageBytes of item
-	// data, starting after in.StartKey.
+	// data, starting after in.StartKey, less those in.Expr.Filter drops.
 	Query(ctx context.Context, in QueryInput) (QueryOutput, error)
+	// BatchGet reads up to MaxBatchGet items by key in one request, in no
+	// particular order. Keys it did not get to are returned as Unprocessed
+	// (DynamoDB's UnprocessedKeys); missing items are simply absent.
+	BatchGet(ctx context.Context, in BatchGetInput) (BatchGetOutput, error)
+	// BatchWrite puts and deletes up to MaxBatchWrite items, without
+	// conditions, in one request. Writes it did not get to are returned as
+	// Unprocessed (DynamoDB's UnprocessedItems).
+	BatchWrite(ctx context.Context, in BatchWriteInput) (BatchWriteOutput, error)
+	// TransactWrite applies up to MaxTransactActions actions, on distinct
+	// items, all or none. When any condition fails, or the transaction is
+	// canceled for another reason, nothing changes and the error is a
+	// *TxCanceledError with a reason for every action, in request order.
+	TransactWrite(ctx context.Context, in TransactInput) error
 }
+
+// DynamoDB's limits on batches and transactions.
+const (
+	MaxBatchGet        = 100 // keys in one BatchGetItem
+	MaxBatchWrite      = 25  // writes in one BatchWriteItem
+	MaxTransactActions = 100 // actions in one TransactWriteItems
+)
+
+// BatchGetInput are the keys of one BatchGet, all distinct.
+type BatchGetInput struct {
+	Keys           []Key
+	ConsistentRead bool
+}
+
+// BatchGetOutput is what one BatchGet read, and the keys it did not get to.
+type BatchGetOutput struct {
+	Items       []Item
+	Unprocessed []Key
+}
+
+// WriteRequest is one write of a batch: a Put of a whole item, or a Delete
+// of a key. Exactly one is set.
+type WriteRequest struct {
+	Put    Item
+	Delete *Key
+}
+
+// BatchWriteInput are the writes of one BatchWrite, on distinct items.
+type BatchWriteInput struct {
+	Writes []WriteRequest
+}
+
+// BatchWriteOutput holds the writes one BatchWrite did not get to.
+type BatchWriteOutput struct {
+	Unprocessed []WriteRequest
+}
+
+// TxKind is the kind of a transaction's action.
+type TxKind uint8
+
+const (
+	// TxPut writes Item whole when Expr.Condition holds.
+	TxPut TxKind = iota
+	// TxUpdate applies Expr.Update to Key when Expr.Condition holds.
+	TxUpdate
+	// TxDelete deletes Key when Expr.Condition holds.
+	TxDelete
+	// TxCheck changes nothing; the transaction fails unless Expr.Condition
+	// holds for Key.
+	TxCheck
+)
+
+// TxAction is one action of a transaction.
+type TxAction struct {
+	Kind TxKind
+	Item Item // TxPut
+	Key  Key  // TxUpdate, TxDelete, TxCheck
+	Expr Expressions
+}
+
+// TransactInput is one transaction. Token makes retries idempotent
+// (DynamoDB's ClientRequestToken): the repository gives each transaction a
+// new one, and a backend sends it with every retry of the same request.
+type TransactInput struct {
+	Actions []TxAction
+	Token   string
+}
+
+// TxCanceledError is the error of a transaction that changed nothing. It is
+// errors.Is ErrTxCanceled.
+type TxCanceledError struct {
+	// Reasons has one entry per action, in request order.
+	Reasons []TxReason
+}
+
+// TxReason says why DynamoDB canceled a transaction, for one action:
+// Code is "None" for an action that was fine, "ConditionalCheckFailed" for
+// one whose condition failed (Item then holds the item as it was, nil when
+// there was none), or another of DynamoDB's cancellation codes, such as
+// "TransactionConflict" or "ValidationError".
+type TxReason struct {
+	Code    string
+	Message string
+	Item    Item
+}
+
+func (e *TxCanceledError) Error() string {
+	var codes []string
+	for i, r := range e.Reasons {
+		if r.Code != "" && r.Code != "None" {
+			codes = append(codes, fmt.Sprintf("action %d: %s", i, r.Code))
+		}
+	}
+	return ErrTxCanceled.Error() + ": " + strings.Join(codes, ", ")
+}
+
+// Is reports whether target is ErrTxCanceled.
+func (e *TxCanceledError) Is(target error) bool { return target == ErrTxCanceled }

@@ -7,9 +7,10 @@
 // # The contract
 //
 // A Backend stores the items of one table, for every tenant and every entity
-// type: it reads and writes single items by key (PK, SK), with an optional
-// existence condition, and reads pages of one partition in sort-key order.
-// It knows nothing of tenants. The repository builds every key from the
+// type: it reads and writes single items by key (PK, SK) under condition and
+// update expressions the repository builds, reads pages of one partition in
+// sort-key order, reads and writes batches, and applies transactions. It
+// knows nothing of tenants. The repository builds every key from the
 // tenant in the context, checks every input, and encodes every value before a
 // backend is called, so no backend can get tenant isolation wrong on its own.
 //

@@ -19,6 +19,13 @@ var (
 	// ErrThrottled reports a request the store kept refusing for load after
 	// every retry.
 	ErrThrottled = errors.New("backend: throttled")
+	// ErrTxCanceled reports a transaction that changed nothing; the error is
+	// a *TxCanceledError with the reasons.
+	ErrTxCanceled = errors.New("backend: transaction canceled")
+	// ErrUnsupported reports an expression or request a backend cannot
+	// carry out, such as an expression function the memory backend does not
+	// evaluate. It never stands for a wrong answer.
+	ErrUnsupported = errors.New("backend: not supported by this backend")
 	// ErrDuplicatePrefix reports two entity types with one sort-key prefix
 	// in one store.
 	ErrDuplicatePrefix = errors.New("backend: sort-key prefix already registered")
