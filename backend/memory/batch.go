@@ -1,0 +1,441 @@
+package memory
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/entity"
+	"github.com/tenantrepo/tenantrepo/internal/expr"
+)
+
+// BatchGet returns copies of the items at in.Keys, in request order;
+// missing items are simply absent. Keys that Options.Unprocessed picks are
+// returned as Unprocessed instead. No keys is no request. As DynamoDB's
+// BatchGetItem, it refuses (backend.ErrInvalidArgument) more than
+// backend.MaxBatchGet keys and a key listed twice.
+func (s *Store) BatchGet(ctx context.Context, in backend.BatchGetInput) (backend.BatchGetOutput, error) {
+	var out backend.BatchGetOutput
+	if err := ctx.Err(); err != nil {
+		return out, err
+	}
+	if len(in.Keys) == 0 {
+		return out, nil
+	}
+	if len(in.Keys) > backend.MaxBatchGet {
+		return out, fmt.Errorf("memory: batch get: %w: %d keys, more than %d", backend.ErrInvalidArgument, len(in.Keys), backend.MaxBatchGet)
+	}
+	seen := make(map[backend.Key]struct{}, len(in.Keys))
+	for _, k := range in.Keys {
+		if err := checkKey(k); err != nil {
+			return out, err
+		}
+		if _, dup := seen[k]; dup {
+			return out, fmt.Errorf("memory: batch get: %w: Provided list of item keys contains duplicates", backend.ErrInvalidArgument)
+		}
+		seen[k] = struct{}{}
+	}
+	skip := s.unprocessed(len(in.Keys), func(i int) backend.Key { return in.Keys[i] })
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for i, k := range in.Keys {
+		if skip != nil && skip[i] {
+			out.Unprocessed = append(out.Unprocessed, k)
+			continue
+		}
+		if e := s.find(k); e != nil {
+			out.Items = append(out.Items, backend.CopyItem(e.item))
+		}
+	}
+	return out, nil
+}
+
+// unprocessed asks Options.Unprocessed about the keys of a batch, without
+// the lock held, and returns which to leave undone (nil for none).
+func (s *Store) unprocessed(n int, key func(int) backend.Key) []bool {
+	if s.opts.Unprocessed == nil {
+		return nil
+	}
+	skip := make([]bool, n)
+	for i := range n {
+		skip[i] = s.opts.Unprocessed(key(i))
+	}
+	return skip
+}
+
+// BatchWrite puts and deletes, without conditions, as DynamoDB's
+// BatchWriteItem does: all at once, except the writes Options.Unprocessed
+// picks, which are returned as Unprocessed. No writes is no request. It
+// refuses (backend.ErrInvalidArgument) more than backend.MaxBatchWrite
+// writes, two writes on one item, a write with both or neither of Put and
+// Delete, and invalid items (too large: backend.ErrItemTooLarge), and then
+// writes nothing.
+func (s *Store) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (backend.BatchWriteOutput, error) {
+	var out backend.BatchWriteOutput
+	if err := ctx.Err(); err != nil {
+		return out, err
+	}
+	if len(in.Writes) == 0 {
+		return out, nil
+	}
+	if len(in.Writes) > backend.MaxBatchWrite {
+		return out, fmt.Errorf("memory: batch write: %w: %d writes, more than %d", backend.ErrInvalidArgument, len(in.Writes), backend.MaxBatchWrite)
+	}
+	keys := make([]backend.Key, len(in.Writes))
+	entries := make([]*entry, len(in.Writes)) // nil for a delete
+	seen := make(map[backend.Key]struct{}, len(in.Writes))
+	for i, w := range in.Writes {
+		switch {
+		case w.Put != nil && w.Delete == nil:
+			size, err := checkItem(w.Put)
+			if err != nil {
+				return out, fmt.Errorf("memory: batch write: write %d: %w", i, err)
+			}
+			keys[i] = keyOf(w.Put)
+			entries[i] = &entry{sk: keys[i].SK, item: backend.StoredItem(w.Put), size: size}
+		case w.Put == nil && w.Delete != nil:
+			if err := checkKey(*w.Delete); err != nil {
+				return out, fmt.Errorf("memory: batch write: write %d: %w", i, err)
+			}
+			keys[i] = *w.Delete
+		default:
+			return out, fmt.Errorf("memory: batch write: %w: write %d must have exactly one of Put and Delete", backend.ErrInvalidArgument, i)
+		}
+		if _, dup := seen[keys[i]]; dup {
+			return out, fmt.Errorf("memory: batch write: %w: Provided list of item keys contains duplicates", backend.ErrInvalidArgument)
+		}
+		seen[keys[i]] = struct{}{}
+	}
+	skip := s.unprocessed(len(keys), func(i int) backend.Key { return keys[i] })
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, k := range keys {
+		switch {
+		case skip != nil && skip[i]:
+			w := in.Writes[i]
+			if w.Put != nil {
+				w.Put = backend.CopyItem(w.Put)
+			} else {
+				d := *w.Delete
+				w.Delete = &d
+			}
+			out.Unprocessed = append(out.Unprocessed, w)
+		case entries[i] != nil:
+			s.store(k.PK, entries[i])
+		default:
+			s.remove(k)
+		}
+	}
+	return out, nil
+}
+
+// TransactWrite applies in.Actions all at once or not at all, as DynamoDB's
+// TransactWriteItems does:
+//
+//   - it refuses (backend.ErrInvalidArgument) more than
+//     backend.MaxTransactActions actions, two actions on one item, an
+//     action of an unknown kind, an update without an update expression, a
+//     check without a condition, and an expression DynamoDB refuses; a put
+//     of an item over the size limit is backend.ErrItemTooLarge;
+//   - every condition is evaluated against the items as they are before
+//     the transaction; when any fails, it returns a
+//     *backend.TxCanceledError with one reason per action in request order:
+//     "ConditionalCheckFailed" with a copy of the item as it was (nil when
+//     missing), "ValidationError" for an update of a key attribute or one
+//     that makes its item too large, "None" for the others;
+//   - an update that cannot be applied to its item (an operand missing or
+//     of the wrong type, say) fails the request with
+//     backend.ErrInvalidArgument, as in DynamoDB;
+//   - in.Token is DynamoDB's ClientRequestToken: for ten minutes after a
+//     transaction with a token succeeded, a request with the same token and
+//     the same actions succeeds again without applying anything, and one
+//     with other actions is refused (backend.ErrInvalidArgument,
+//     IdempotentParameterMismatch). A failed transaction does not hold its
+//     token.
+//
+// No actions is no request.
+func (s *Store) TransactWrite(ctx context.Context, in backend.TransactInput) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(in.Actions) == 0 {
+		return nil
+	}
+	if len(in.Actions) > backend.MaxTransactActions {
+		return fmt.Errorf("memory: transact write: %w: %d actions, more than %d", backend.ErrInvalidArgument, len(in.Actions), backend.MaxTransactActions)
+	}
+	acts := make([]txAction, len(in.Actions))
+	seen := make(map[backend.Key]struct{}, len(in.Actions))
+	for i, a := range in.Actions {
+		if err := acts[i].prepare(a); err != nil {
+			return fmt.Errorf("memory: transact write: action %d: %w", i, err)
+		}
+		if _, dup := seen[acts[i].key]; dup {
+			return fmt.Errorf("memory: transact write: %w: Transaction request cannot include multiple operations on one item", backend.ErrInvalidArgument)
+		}
+		seen[acts[i].key] = struct{}{}
+	}
+	var sum [sha256.Size]byte
+	if in.Token != "" {
+		sum = fingerprint(in.Actions)
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if in.Token != "" {
+		if prev, ok := s.tokens.lookup(in.Token, now); ok {
+			if prev != sum {
+				return fmt.Errorf("memory: transact write: %w: IdempotentParameterMismatch: token %q was used for another transaction in the last %v",
+					backend.ErrInvalidArgument, in.Token, tokenLifetime)
+			}
+			return nil // done already
+		}
+	}
+	reasons := make([]backend.TxReason, len(acts))
+	failed := false
+	for i := range acts {
+		old := s.find(acts[i].key)
+		if err := holds(acts[i].req.Condition, old); err != nil {
+			cfe, ok := err.(*backend.ConditionFailedError)
+			if !ok {
+				return err
+			}
+			reasons[i] = backend.TxReason{Code: "ConditionalCheckFailed", Message: "The conditional request failed", Item: cfe.Item}
+			failed = true
+			continue
+		}
+		reasons[i] = backend.TxReason{Code: "None"}
+		if acts[i].kind == backend.TxUpdate {
+			e, err := updated(acts[i].key, old, acts[i].req.Update)
+			switch {
+			case errorsIsTooLarge(err):
+				reasons[i] = backend.TxReason{Code: "ValidationError", Message: "Item size to update has exceeded the maximum allowed size"}
+				failed = true
+			case acts[i].writesKey() != "":
+				reasons[i] = backend.TxReason{Code: "ValidationError", Message: "One or more parameter values were invalid: Cannot update attribute " +
+					acts[i].writesKey() + ". This attribute is part of the key"}
+				failed = true
+			case err != nil:
+				return fmt.Errorf("memory: transact write: action %d: %w", i, err)
+			}
+			acts[i].entry = e
+		}
+	}
+	if failed {
+		return &backend.TxCanceledError{Reasons: reasons}
+	}
+	for _, a := range acts {
+		switch a.kind {
+		case backend.TxPut, backend.TxUpdate:
+			s.store(a.key.PK, a.entry)
+		case backend.TxDelete:
+			s.remove(a.key)
+		}
+	}
+	if in.Token != "" {
+		s.tokens.add(in.Token, sum, now)
+	}
+	return nil
+}
+
+// txAction is one checked action of a transaction.
+type txAction struct {
+	kind  backend.TxKind
+	key   backend.Key
+	req   *expr.Request
+	entry *entry // the item a put or update stores
+}
+
+// prepare checks a and its expressions, as DynamoDB does before it reads
+// anything.
+func (t *txAction) prepare(a backend.TxAction) error {
+	t.kind = a.Kind
+	var err error
+	switch a.Kind {
+	case backend.TxPut:
+		size, err := checkItem(a.Item)
+		if err != nil {
+			return err
+		}
+		t.key = keyOf(a.Item)
+		t.entry = &entry{sk: t.key.SK, item: backend.StoredItem(a.Item), size: size}
+		t.req, err = parseExpr(a.Expr, partCondition)
+		return err
+	case backend.TxUpdate:
+		if a.Expr.Update == "" {
+			return fmt.Errorf("%w: an update action needs an update expression", backend.ErrInvalidArgument)
+		}
+		t.req, err = parseExpr(a.Expr, partCondition|partUpdate)
+		if err == nil {
+			err = checkUpdateValues(t.req.Update)
+		}
+	case backend.TxDelete:
+		t.req, err = parseExpr(a.Expr, partCondition)
+	case backend.TxCheck:
+		if a.Expr.Condition == "" {
+			return fmt.Errorf("%w: a check action needs a condition expression", backend.ErrInvalidArgument)
+		}
+		t.req, err = parseExpr(a.Expr, partCondition)
+	default:
+		return fmt.Errorf("%w: unknown action kind %d", backend.ErrInvalidArgument, a.Kind)
+	}
+	if err != nil {
+		return err
+	}
+	t.key = a.Key
+	return checkKey(a.Key)
+}
+
+// writesKey returns the key attribute an update action writes, or "".
+func (t *txAction) writesKey() string {
+	if u := t.req.Update; u != nil {
+		for _, name := range []string{entity.PartitionKeyName, entity.SortKeyName} {
+			if u.Writes(name) {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+func errorsIsTooLarge(err error) bool { return errors.Is(err, backend.ErrItemTooLarge) }
+
+// tokenLifetime is how long DynamoDB holds a transaction's
+// ClientRequestToken.
+const tokenLifetime = 10 * time.Minute
+
+// tokenCache holds the tokens of the transactions that succeeded in the
+// last tokenLifetime, with a fingerprint of their actions.
+type tokenCache struct {
+	byToken map[string]tokenEntry
+	order   []tokenEntry // by time, for expiry
+}
+
+type tokenEntry struct {
+	token string
+	sum   [sha256.Size]byte
+	at    time.Time
+}
+
+// lookup returns the fingerprint of the live transaction with token.
+func (c *tokenCache) lookup(token string, now time.Time) ([sha256.Size]byte, bool) {
+	c.expire(now)
+	e, ok := c.byToken[token]
+	return e.sum, ok
+}
+
+func (c *tokenCache) add(token string, sum [sha256.Size]byte, now time.Time) {
+	if c.byToken == nil {
+		c.byToken = make(map[string]tokenEntry)
+	}
+	e := tokenEntry{token: token, sum: sum, at: now}
+	c.byToken[token] = e
+	c.order = append(c.order, e)
+}
+
+// expire forgets the tokens older than tokenLifetime.
+func (c *tokenCache) expire(now time.Time) {
+	n := 0
+	for n < len(c.order) && now.Sub(c.order[n].at) >= tokenLifetime {
+		e := c.order[n]
+		if cur, ok := c.byToken[e.token]; ok && cur.at.Equal(e.at) {
+			delete(c.byToken, e.token)
+		}
+		n++
+	}
+	if n > 0 {
+		c.order = slices.Delete(c.order, 0, n)
+	}
+}
+
+// fingerprint returns a digest of the actions of a transaction, the same
+// for the same actions whatever the order of their maps.
+func fingerprint(acts []backend.TxAction) [sha256.Size]byte {
+	h := sha256.New()
+	w := func(s string) {
+		h.Write([]byte(strconv.Itoa(len(s))))
+		h.Write([]byte{':'})
+		h.Write([]byte(s))
+	}
+	var value func(v types.AttributeValue)
+	value = func(v types.AttributeValue) {
+		switch v := v.(type) {
+		case *types.AttributeValueMemberS:
+			w("S")
+			w(v.Value)
+		case *types.AttributeValueMemberN:
+			w("N")
+			w(v.Value)
+		case *types.AttributeValueMemberB:
+			w("B")
+			w(string(v.Value))
+		case *types.AttributeValueMemberBOOL:
+			w("BOOL")
+			w(strconv.FormatBool(v.Value))
+		case *types.AttributeValueMemberNULL:
+			w("NULL")
+		case *types.AttributeValueMemberSS:
+			w("SS" + strconv.Itoa(len(v.Value)))
+			for _, e := range v.Value {
+				w(e)
+			}
+		case *types.AttributeValueMemberNS:
+			w("NS" + strconv.Itoa(len(v.Value)))
+			for _, e := range v.Value {
+				w(e)
+			}
+		case *types.AttributeValueMemberBS:
+			w("BS" + strconv.Itoa(len(v.Value)))
+			for _, e := range v.Value {
+				w(string(e))
+			}
+		case *types.AttributeValueMemberL:
+			w("L" + strconv.Itoa(len(v.Value)))
+			for _, e := range v.Value {
+				value(e)
+			}
+		case *types.AttributeValueMemberM:
+			w("M" + strconv.Itoa(len(v.Value)))
+			for _, k := range sortedKeys(v.Value) {
+				w(k)
+				value(v.Value[k])
+			}
+		default:
+			w(fmt.Sprintf("%T", v))
+		}
+	}
+	for _, a := range acts {
+		w(strconv.Itoa(int(a.Kind)))
+		w(a.Key.PK)
+		w(a.Key.SK)
+		value(&types.AttributeValueMemberM{Value: a.Item})
+		w(a.Expr.Condition)
+		w(a.Expr.Update)
+		w(a.Expr.Filter)
+		for _, k := range sortedKeys(a.Expr.Names) {
+			w(k)
+			w(a.Expr.Names[k])
+		}
+		value(&types.AttributeValueMemberM{Value: a.Expr.Values})
+	}
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
