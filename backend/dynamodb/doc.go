@@ -18,10 +18,39 @@
 //
 // # Requests
 //
-// Every condition, key condition and update expression is built with the
-// SDK's expression package, so attribute names travel as expression names
-// and values as expression values; nothing is spliced into expression text.
-// Attribute names may hold any characters, including '.' and '['.
+// The repository builds every condition, update and filter expression with
+// the SDK's expression package and hands them over in
+// backend.Expressions; the backend passes them to DynamoDB as they are
+// (ConditionExpression, UpdateExpression, FilterExpression,
+// ExpressionAttributeNames and ExpressionAttributeValues), leaving out
+// what is empty, since DynamoDB refuses empty expression maps. Every
+// request with a condition asks for the item as it was when the condition
+// fails (ReturnValuesOnConditionCheckFailure ALL_OLD, which DynamoDB Local
+// 3.3.0 supports), so a failed write returns a
+// *backend.ConditionFailedError holding it, and a canceled transaction a
+// *backend.TxCanceledError with it in the reason of each action whose
+// condition failed.
+//
+// Query builds its key condition from the partition key and the sort-key
+// range with the expression package too. The builder numbers the
+// placeholders of every expression it builds from #0 and :0, so the key
+// condition's placeholders are renamed to ones the caller's filter does not
+// use (#k0, :k0, ... or longer) before the two are sent together; the
+// caller's filter is sent byte for byte.
+//
+// BatchGet and BatchWrite make one BatchGetItem or BatchWriteItem request
+// each and return what DynamoDB left unprocessed; they do not retry it, as
+// the repository retries with backoff. TransactWrite makes one
+// TransactWriteItems request with the transaction's token as its
+// ClientRequestToken.
+//
+// # Time to live
+//
+// With Options.TTLAttribute set, EnsureTable turns on DynamoDB's time to
+// live on that attribute, once: it asks DescribeTimeToLive first, and
+// refuses (ErrTTLMismatch) a table whose time to live is on another
+// attribute, as a table has at most one. DynamoDB Local 3.3.0 supports
+// both calls and reports TTL ENABLED at once.
 //
 // # Paging
 //
@@ -29,7 +58,8 @@
 // returns DynamoDB's LastEvaluatedKey as LastKey, so a page that stops at its
 // Limit or at 1 MB of item data has a LastKey even when nothing follows, and
 // a start key outside the key condition is refused with
-// backend.ErrInvalidStartKey.
+// backend.ErrInvalidStartKey. A filter drops items from the page after that
+// cut, so a page may be empty and still have a LastKey.
 //
 // # Errors
 //
@@ -37,15 +67,29 @@
 // so both errors.Is(err, backend.ErrConditionFailed) and errors.As(err,
 // &ccf) with a *types.ConditionalCheckFailedException work:
 //
-//   - ConditionalCheckFailedException: backend.ErrConditionFailed
-//   - ProvisionedThroughputExceededException, RequestLimitExceeded and
-//     ThrottlingException, once the SDK's retries are spent:
-//     backend.ErrThrottled
+//   - ConditionalCheckFailedException: a *backend.ConditionFailedError
+//     (backend.ErrConditionFailed) with the item as it was, nil when there
+//     was none
+//   - TransactionCanceledException: a *backend.TxCanceledError
+//     (backend.ErrTxCanceled) with DynamoDB's CancellationReasons in
+//     request order
+//   - ProvisionedThroughputExceededException, RequestLimitExceeded,
+//     ThrottlingException and TransactionInProgressException, once the
+//     SDK's retries are spent: backend.ErrThrottled
+//   - TransactionConflictException, a single-item write on an item a
+//     transaction holds, which the SDK does not retry: backend.ErrThrottled,
+//     since waiting and trying again is the remedy. (A transaction that
+//     conflicts is canceled instead, with the reason code
+//     "TransactionConflict".)
+//   - IdempotentParameterMismatchException, a transaction token reused
+//     with other parameters: backend.ErrInvalidArgument
 //   - ValidationException about the query's starting key:
 //     backend.ErrInvalidStartKey
 //   - ValidationException about the item size: backend.ErrItemTooLarge
-//   - any other ValidationException, and requests the SDK rejects before
-//     sending them: backend.ErrInvalidArgument
+//   - any other ValidationException, and requests the SDK or the backend
+//     rejects before sending them (a batch over its limit, an expression
+//     the request has no field for, a nil expression value):
+//     backend.ErrInvalidArgument
 //
 // When the context is done, the context's error is returned as it is.
 package dynamodb

@@ -31,6 +31,11 @@ type API interface {
 	Query(ctx context.Context, in *ddb.QueryInput, optFns ...func(*ddb.Options)) (*ddb.QueryOutput, error)
 	DescribeTable(ctx context.Context, in *ddb.DescribeTableInput, optFns ...func(*ddb.Options)) (*ddb.DescribeTableOutput, error)
 	CreateTable(ctx context.Context, in *ddb.CreateTableInput, optFns ...func(*ddb.Options)) (*ddb.CreateTableOutput, error)
+	BatchGetItem(ctx context.Context, in *ddb.BatchGetItemInput, optFns ...func(*ddb.Options)) (*ddb.BatchGetItemOutput, error)
+	BatchWriteItem(ctx context.Context, in *ddb.BatchWriteItemInput, optFns ...func(*ddb.Options)) (*ddb.BatchWriteItemOutput, error)
+	TransactWriteItems(ctx context.Context, in *ddb.TransactWriteItemsInput, optFns ...func(*ddb.Options)) (*ddb.TransactWriteItemsOutput, error)
+	DescribeTimeToLive(ctx context.Context, in *ddb.DescribeTimeToLiveInput, optFns ...func(*ddb.Options)) (*ddb.DescribeTimeToLiveOutput, error)
+	UpdateTimeToLive(ctx context.Context, in *ddb.UpdateTimeToLiveInput, optFns ...func(*ddb.Options)) (*ddb.UpdateTimeToLiveOutput, error)
 }
 
 // Options tune a Backend. The zero value is ready to use.
@@ -43,6 +48,14 @@ type Options struct {
 	// TableWaitTimeout bounds how long EnsureTable waits for the table to
 	// become ACTIVE. Zero means DefaultTableWaitTimeout.
 	TableWaitTimeout time.Duration
+
+	// TTLAttribute, when set, makes EnsureTable turn on DynamoDB's time to
+	// live on the named attribute, so that DynamoDB deletes an item some
+	// time after the epoch seconds that attribute holds. A table can have
+	// one TTL attribute: EnsureTable fails, with an error wrapping
+	// ErrTTLMismatch, when the table's TTL is on another attribute. Empty
+	// leaves the table's TTL setting alone.
+	TTLAttribute string
 }
 
 // DefaultTableWaitTimeout is how long EnsureTable waits for a table to become
@@ -105,22 +118,24 @@ func (b *Backend) Get(ctx context.Context, in backend.GetInput) (backend.Item, e
 	return out.Item, nil
 }
 
-// Put writes the whole item when its condition holds; else the error wraps
-// backend.ErrConditionFailed.
+// Put writes the whole item when in.Expr.Condition holds (PutItem with the
+// caller's expressions). A failed condition returns a
+// *backend.ConditionFailedError holding the item as it was.
 func (b *Backend) Put(ctx context.Context, in backend.PutInput) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	exp, err := buildExpression(in.Condition, nil, nil)
+	exp, err := passThrough(in.Expr, partCondition)
 	if err != nil {
 		return fmt.Errorf("dynamodb: put: %w", err)
 	}
 	_, err = b.client.PutItem(ctx, &ddb.PutItemInput{
-		TableName:                 aws.String(b.table),
-		Item:                      in.Item,
-		ConditionExpression:       exp.condition,
-		ExpressionAttributeNames:  exp.names,
-		ExpressionAttributeValues: exp.values,
+		TableName:                           aws.String(b.table),
+		Item:                                in.Item,
+		ConditionExpression:                 exp.condition,
+		ExpressionAttributeNames:            exp.names,
+		ExpressionAttributeValues:           exp.values,
+		ReturnValuesOnConditionCheckFailure: oldOnFailure(exp.condition),
 	})
 	if err != nil {
 		return mapError(ctx, "put", err)
@@ -128,27 +143,29 @@ func (b *Backend) Put(ctx context.Context, in backend.PutInput) error {
 	return nil
 }
 
-// Update sets in.Set and removes in.Remove when the condition holds, and
-// returns the whole item as it is afterwards (UpdateItem with ReturnValues
-// ALL_NEW). Like UpdateItem, an update with condition Always creates a
-// missing item. A failed condition returns an error wrapping
-// backend.ErrConditionFailed.
+// Update applies in.Expr.Update when in.Expr.Condition holds and returns the
+// whole item as it is afterwards (UpdateItem with ReturnValues ALL_NEW).
+// Like UpdateItem, it creates a missing item unless the condition fails,
+// and without an update expression it creates an item of just its key. A
+// failed condition returns a *backend.ConditionFailedError holding the
+// item as it was.
 func (b *Backend) Update(ctx context.Context, in backend.UpdateInput) (backend.Item, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	exp, err := buildExpression(in.Condition, in.Set, in.Remove)
+	exp, err := passThrough(in.Expr, partCondition|partUpdate)
 	if err != nil {
 		return nil, fmt.Errorf("dynamodb: update: %w", err)
 	}
 	out, err := b.client.UpdateItem(ctx, &ddb.UpdateItemInput{
-		TableName:                 aws.String(b.table),
-		Key:                       keyItem(in.Key),
-		UpdateExpression:          exp.update,
-		ConditionExpression:       exp.condition,
-		ExpressionAttributeNames:  exp.names,
-		ExpressionAttributeValues: exp.values,
-		ReturnValues:              types.ReturnValueAllNew,
+		TableName:                           aws.String(b.table),
+		Key:                                 keyItem(in.Key),
+		UpdateExpression:                    exp.update,
+		ConditionExpression:                 exp.condition,
+		ExpressionAttributeNames:            exp.names,
+		ExpressionAttributeValues:           exp.values,
+		ReturnValues:                        types.ReturnValueAllNew,
+		ReturnValuesOnConditionCheckFailure: oldOnFailure(exp.condition),
 	})
 	if err != nil {
 		return nil, mapError(ctx, "update", err)
@@ -156,23 +173,24 @@ func (b *Backend) Update(ctx context.Context, in backend.UpdateInput) (backend.I
 	return out.Attributes, nil
 }
 
-// Delete removes the item when its condition holds; else the error wraps
-// backend.ErrConditionFailed. Deleting a missing item with condition Always
-// succeeds.
+// Delete removes the item when in.Expr.Condition holds. Deleting a missing
+// item without a condition succeeds. A failed condition returns a
+// *backend.ConditionFailedError holding the item as it was.
 func (b *Backend) Delete(ctx context.Context, in backend.DeleteInput) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	exp, err := buildExpression(in.Condition, nil, nil)
+	exp, err := passThrough(in.Expr, partCondition)
 	if err != nil {
 		return fmt.Errorf("dynamodb: delete: %w", err)
 	}
 	_, err = b.client.DeleteItem(ctx, &ddb.DeleteItemInput{
-		TableName:                 aws.String(b.table),
-		Key:                       keyItem(in.Key),
-		ConditionExpression:       exp.condition,
-		ExpressionAttributeNames:  exp.names,
-		ExpressionAttributeValues: exp.values,
+		TableName:                           aws.String(b.table),
+		Key:                                 keyItem(in.Key),
+		ConditionExpression:                 exp.condition,
+		ExpressionAttributeNames:            exp.names,
+		ExpressionAttributeValues:           exp.values,
+		ReturnValuesOnConditionCheckFailure: oldOnFailure(exp.condition),
 	})
 	if err != nil {
 		return mapError(ctx, "delete", err)
@@ -180,12 +198,25 @@ func (b *Backend) Delete(ctx context.Context, in backend.DeleteInput) error {
 	return nil
 }
 
+// oldOnFailure asks DynamoDB for the item as it was when a condition fails
+// (ReturnValuesOnConditionCheckFailure ALL_OLD), for requests that have a
+// condition.
+func oldOnFailure(condition *string) types.ReturnValuesOnConditionCheckFailure {
+	if condition == nil {
+		return ""
+	}
+	return types.ReturnValuesOnConditionCheckFailureAllOld
+}
+
 // Query reads one page of partition in.PK: the items whose sort keys are in
 // in.Range, in ascending sort-key order unless in.Descending, starting after
 // in.StartKey. It sends in.Limit as the query's Limit, so DynamoDB stops at
 // in.Limit items or at 1 MB of item data, whichever comes first, and returns
 // its LastEvaluatedKey as LastKey. A BeginsWith range with an empty Lo
-// selects the whole partition.
+// selects the whole partition. in.Expr.Filter goes to DynamoDB as the
+// FilterExpression, which drops items after that cut; its placeholders and
+// those of the key condition this method builds are kept apart (see
+// queryExpression).
 func (b *Backend) Query(ctx context.Context, in backend.QueryInput) (backend.QueryOutput, error) {
 	if err := ctx.Err(); err != nil {
 		return backend.QueryOutput{}, err
@@ -197,13 +228,14 @@ func (b *Backend) Query(ctx context.Context, in backend.QueryInput) (backend.Que
 	if in.Limit < math.MaxInt32 {
 		limit = int32(in.Limit)
 	}
-	exp, err := buildKeyCondition(in.PK, in.Range)
+	exp, err := queryExpression(in.PK, in.Range, in.Expr)
 	if err != nil {
 		return backend.QueryOutput{}, fmt.Errorf("dynamodb: query: %w", err)
 	}
 	req := &ddb.QueryInput{
 		TableName:                 aws.String(b.table),
 		KeyConditionExpression:    exp.keyCondition,
+		FilterExpression:          exp.filter,
 		ExpressionAttributeNames:  exp.names,
 		ExpressionAttributeValues: exp.values,
 		ScanIndexForward:          aws.Bool(!in.Descending),

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 
@@ -16,9 +17,15 @@ import (
 // the backend needs: a string hash key "PK" and a string range key "SK".
 var ErrTableMismatch = errors.New("dynamodb: table does not have the key schema PK (S, HASH), SK (S, RANGE)")
 
+// ErrTTLMismatch reports a table whose time to live is on another attribute
+// than Options.TTLAttribute. DynamoDB allows one TTL attribute per table.
+var ErrTTLMismatch = errors.New("dynamodb: table has time to live on another attribute")
+
 // mapError turns an error of the SDK into the error a backend returns: the
 // context's error when ctx is done, else "dynamodb: <op>: " and the kind of
-// package backend it is, if any, wrapping the SDK's error as well.
+// package backend it is, if any, wrapping the SDK's error as well. A failed
+// condition is a *backend.ConditionFailedError and a canceled transaction a
+// *backend.TxCanceledError, each with what DynamoDB returned.
 func mapError(ctx context.Context, op string, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return ctxErr
@@ -29,11 +36,25 @@ func mapError(ctx context.Context, op string, err error) error {
 	return fmt.Errorf("dynamodb: %s: %w", op, err)
 }
 
-// kindOf returns the error kind of package backend that err is, or nil.
+// kindOf returns the error of package backend that err is, or nil.
 func kindOf(err error) error {
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		return backend.ErrConditionFailed
+		// Item is set when the request asked for ALL_OLD and there was
+		// an item.
+		return &backend.ConditionFailedError{Item: nonEmpty(ccf.Item)}
+	}
+	var canceled *types.TransactionCanceledException
+	if errors.As(err, &canceled) {
+		reasons := make([]backend.TxReason, len(canceled.CancellationReasons))
+		for i, r := range canceled.CancellationReasons {
+			reasons[i] = backend.TxReason{
+				Code:    aws.ToString(r.Code),
+				Message: aws.ToString(r.Message),
+				Item:    nonEmpty(r.Item),
+			}
+		}
+		return &backend.TxCanceledError{Reasons: reasons}
 	}
 	var invalidParams smithy.InvalidParamsError
 	if errors.As(err, &invalidParams) {
@@ -45,9 +66,21 @@ func kindOf(err error) error {
 		return nil
 	}
 	switch apiErr.ErrorCode() {
-	case "ProvisionedThroughputExceededException", "RequestLimitExceeded", "ThrottlingException":
+	case "ProvisionedThroughputExceededException", "RequestLimitExceeded", "ThrottlingException",
+		// The SDK retries TransactionInProgressException, a request
+		// with the token of a transaction still under way, as it
+		// retries throttling.
+		"TransactionInProgressException",
+		// A single-item write on an item that a transaction holds.
+		// The SDK does not retry it; waiting and trying again is the
+		// remedy, as for throttling.
+		"TransactionConflictException":
 		// The SDK retries these; one that reaches us has spent its retries.
 		return backend.ErrThrottled
+	case "IdempotentParameterMismatchException":
+		// A transaction token reused with other parameters (see
+		// TransactWrite on DynamoDB Local's version of it).
+		return backend.ErrInvalidArgument
 	case "ValidationException":
 		msg := strings.ToLower(apiErr.ErrorMessage())
 		switch {
@@ -67,4 +100,12 @@ func kindOf(err error) error {
 		return backend.ErrInvalidArgument
 	}
 	return nil
+}
+
+// nonEmpty returns item, or nil when it has no attributes.
+func nonEmpty(item map[string]types.AttributeValue) map[string]types.AttributeValue {
+	if len(item) == 0 {
+		return nil
+	}
+	return item
 }

@@ -2,12 +2,15 @@ package dynamodb_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"testing"
 	"time"
 
@@ -44,7 +47,7 @@ func TestErrorsKeepCause(t *testing.T) {
 	}
 
 	// A failed condition.
-	err := b.Put(ctx, backend.PutInput{Item: item(pk, "user#2", "v", s("1")), Condition: backend.IfExists})
+	err := b.Put(ctx, backend.PutInput{Item: item(pk, "user#2", "v", s("1")), Expr: ifExists(t)})
 	require.ErrorIs(t, err, backend.ErrConditionFailed)
 	var ccf *types.ConditionalCheckFailedException
 	assert.ErrorAs(t, err, &ccf, "the SDK's error stays in the chain")
@@ -65,8 +68,28 @@ func TestErrorsKeepCause(t *testing.T) {
 		"put empty set":  b.Put(ctx, backend.PutInput{Item: item(pk, "a#1", "ss", &types.AttributeValueMemberSS{})}),
 		"put bad number": b.Put(ctx, backend.PutInput{Item: item(pk, "a#1", "n", n("x"))}),
 		"put nil item":   b.Put(ctx, backend.PutInput{}),
-		"put unknown condition": b.Put(ctx, backend.PutInput{
-			Item: item(pk, "a#1"), Condition: backend.Condition(9)}),
+		"put with a filter": b.Put(ctx, backend.PutInput{
+			Item: item(pk, "a#1"), Expr: backend.Expressions{Filter: "attribute_exists(v)"}}),
+		"put with a nil value": b.Put(ctx, backend.PutInput{
+			Item: item(pk, "a#1"), Expr: backend.Expressions{Condition: "v = :v", Values: map[string]types.AttributeValue{":v": nil}}}),
+		"put with a malformed condition": b.Put(ctx, backend.PutInput{
+			Item: item(pk, "a#1"), Expr: backend.Expressions{Condition: "v = = 1"}}),
+		"put with an unused name": b.Put(ctx, backend.PutInput{
+			Item: item(pk, "a#1"), Expr: backend.Expressions{Condition: "attribute_exists(v)", Names: map[string]string{"#v": "v"}}}),
+		"update with a filter": func() error {
+			_, err := b.Update(ctx, backend.UpdateInput{Key: key(pk, "a#1"), Expr: backend.Expressions{Filter: "attribute_exists(v)"}})
+			return err
+		}(),
+		"delete with an update": b.Delete(ctx, backend.DeleteInput{
+			Key: key(pk, "a#1"), Expr: backend.Expressions{Update: "REMOVE v"}}),
+		"query with a condition": func() error {
+			_, err := b.Query(ctx, backend.QueryInput{PK: pk, Range: r, Limit: 1, Expr: backend.Expressions{Condition: "attribute_exists(v)"}})
+			return err
+		}(),
+		"query filter on a key": func() error {
+			_, err := b.Query(ctx, backend.QueryInput{PK: pk, Range: r, Limit: 1, Expr: backend.Expressions{Filter: "attribute_exists(SK)"}})
+			return err
+		}(),
 		"get empty PK": func() error {
 			_, err := b.Get(ctx, backend.GetInput{Key: key("", "a#1")})
 			return err
@@ -138,16 +161,32 @@ func TestContextErrors(t *testing.T) {
 	assert.Len(t, get(t, b, key(pk, "a#1")), 2, "nothing changed")
 }
 
-// fakeDynamoDB answers every request with the same error, as DynamoDB's
-// JSON protocol sends it, and counts the requests.
-func fakeDynamoDB(t *testing.T, code, message string) (*ddb.Client, *atomic.Int32) {
+// fakeRequest is one request a fake DynamoDB received.
+type fakeRequest struct {
+	Op   string         // the operation, such as "PutItem"
+	Body map[string]any // the JSON body
+}
+
+// fakeServer starts a loopback HTTP server that answers DynamoDB's JSON
+// protocol with answer(op, body) and records the requests, and returns a
+// client of it whose SDK retries at most three times without delay.
+func fakeServer(t *testing.T, answer func(op string, body map[string]any) (status int, resp string)) (*ddb.Client, func() []fakeRequest) {
 	t.Helper()
-	var requests atomic.Int32
+	var mu sync.Mutex
+	var reqs []fakeRequest
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requests.Add(1)
+		op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "DynamoDB_20120810.")
+		var body map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			t.Errorf("fake DynamoDB: %s: %v", op, err)
+		}
+		mu.Lock()
+		reqs = append(reqs, fakeRequest{op, body})
+		mu.Unlock()
+		status, resp := answer(op, body)
 		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-		w.WriteHeader(http.StatusBadRequest)
-		fmt.Fprintf(w, `{"__type":"com.amazonaws.dynamodb.v20120810#%s","message":%q}`, code, message)
+		w.WriteHeader(status)
+		io.WriteString(w, resp)
 	}))
 	t.Cleanup(srv.Close)
 	client := ddb.New(ddb.Options{
@@ -160,7 +199,21 @@ func fakeDynamoDB(t *testing.T, code, message string) (*ddb.Client, *atomic.Int3
 			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
 		}),
 	})
-	return client, &requests
+	return client, func() []fakeRequest {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(reqs)
+	}
+}
+
+// fakeDynamoDB answers every request with the same error, as DynamoDB's
+// JSON protocol sends it, and counts the requests.
+func fakeDynamoDB(t *testing.T, code, message string) (*ddb.Client, func() int32) {
+	t.Helper()
+	client, reqs := fakeServer(t, func(string, map[string]any) (int, string) {
+		return http.StatusBadRequest, fmt.Sprintf(`{"__type":"com.amazonaws.dynamodb.v20120810#%s","message":%q}`, code, message)
+	})
+	return client, func() int32 { return int32(len(reqs())) }
 }
 
 func TestErrorMapping(t *testing.T) {
@@ -181,6 +234,9 @@ func TestErrorMapping(t *testing.T) {
 		{"ValidationException", "Item size has exceeded the maximum allowed size", backend.ErrItemTooLarge, 1},
 		{"ValidationException", "Item size to update has exceeded the maximum allowed size", backend.ErrItemTooLarge, 1},
 		{"ValidationException", "One or more parameter values were invalid: An AttributeValue may not contain an empty string", backend.ErrInvalidArgument, 1},
+		{"TransactionInProgressException", "Transaction is ongoing for the item", backend.ErrThrottled, 3},
+		{"TransactionConflictException", "Transaction is ongoing for the item", backend.ErrThrottled, 1},
+		{"IdempotentParameterMismatchException", "The request uses the same client token as a previous, but non-identical request.", backend.ErrInvalidArgument, 1},
 		{"ResourceNotFoundException", "Requested resource not found", nil, 1},
 	} {
 		t.Run(tc.code+"/"+tc.message, func(t *testing.T) {
@@ -192,14 +248,14 @@ func TestErrorMapping(t *testing.T) {
 			t.Log(err)
 			assert.True(t, strings.HasPrefix(err.Error(), "dynamodb: query: "), err.Error())
 			kinds := []error{backend.ErrThrottled, backend.ErrConditionFailed, backend.ErrInvalidStartKey,
-				backend.ErrItemTooLarge, backend.ErrInvalidArgument, backend.ErrNotFound}
+				backend.ErrItemTooLarge, backend.ErrInvalidArgument, backend.ErrNotFound, backend.ErrTxCanceled}
 			for _, kind := range kinds {
 				assert.Equal(t, kind == tc.want, errors.Is(err, kind), "errors.Is(err, %v)", kind)
 			}
 			var apiErr smithy.APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, tc.code, apiErr.ErrorCode())
-			assert.Equal(t, tc.attempts, requests.Load(), "requests sent, with the SDK's retries")
+			assert.Equal(t, tc.attempts, requests(), "requests sent, with the SDK's retries")
 		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -34,15 +35,25 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 
-	// Application code goes through package repo; a backend is called
-	// directly only here, to show it.
+	// Application code goes through package repo, which builds the
+	// expressions; a backend is called directly only here, to show it.
+	expr, err := expression.NewBuilder().
+		WithCondition(expression.AttributeNotExists(expression.Name("PK"))).
+		Build()
+	if err != nil {
+		log.Fatal(err)
+	}
 	err = b.Put(ctx, backend.PutInput{
 		Item: backend.Item{
 			"PK":   &types.AttributeValueMemberS{Value: "tenant#acme"},
 			"SK":   &types.AttributeValueMemberS{Value: "user#42"},
 			"name": &types.AttributeValueMemberS{Value: "Ada"},
 		},
-		Condition: backend.IfNotExists,
+		Expr: backend.Expressions{
+			Condition: *expr.Condition(),
+			Names:     expr.Names(),
+			Values:    expr.Values(),
+		},
 	})
 	if errors.Is(err, backend.ErrConditionFailed) {
 		fmt.Println("user#42 exists already")

@@ -2,130 +2,102 @@ package dynamodb
 
 import (
 	"fmt"
-	"slices"
-	"strconv"
+	"maps"
+	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tenantrepo/tenantrepo/backend"
 )
 
-// built holds the parts of a request that an expression fills in. Absent
-// parts are nil, as the SDK's request fields expect.
+// built holds the expression fields of one request as the SDK takes them:
+// nil for an absent expression, and nil maps rather than empty ones, since
+// DynamoDB refuses an empty ExpressionAttributeNames or
+// ExpressionAttributeValues.
 type built struct {
 	condition    *string
 	update       *string
+	filter       *string
 	keyCondition *string
 	names        map[string]string
 	values       map[string]types.AttributeValue
 }
 
-// attrNames hands out expression names for top-level attributes. The
-// expression package reads '.' in a name as a path separator and a trailing
-// "[n]" as a list index, so each attribute is given a plain placeholder, and
-// the real names replace the placeholders in ExpressionAttributeNames once
-// the expression is built. Names travel only in ExpressionAttributeNames, so
-// any attribute name is safe.
-type attrNames struct {
-	placeholder map[string]string // real name -> placeholder
-	real        map[string]string // placeholder -> real name
-}
+// exprParts names the parts of backend.Expressions a request may carry.
+type exprParts uint8
 
-func (a *attrNames) name(attr string) expression.NameBuilder {
-	if a.placeholder == nil {
-		a.placeholder = make(map[string]string)
-		a.real = make(map[string]string)
-	}
-	p, ok := a.placeholder[attr]
-	if !ok {
-		// Placeholders never equal "PK", the only other name an
-		// expression of this package holds.
-		p = "attr" + strconv.Itoa(len(a.placeholder))
-		a.placeholder[attr] = p
-		a.real[p] = attr
-	}
-	return expression.NameNoDotSplit(p)
-}
+const (
+	partCondition exprParts = 1 << iota
+	partUpdate
+	partFilter
+)
 
-// restore puts the real attribute names in place of the placeholders in an
-// expression's names.
-func (a *attrNames) restore(names map[string]string) map[string]string {
-	for alias, n := range names {
-		if r, ok := a.real[n]; ok {
-			names[alias] = r
+// passThrough returns the caller's expressions as request fields. The
+// expressions come built by the repository and go to DynamoDB as they are;
+// only what DynamoDB cannot take at all is refused here, with an error
+// wrapping backend.ErrInvalidArgument: an expression the request has no
+// field for (a filter on a put, say) and a nil value among the expression
+// values (the SDK cannot serialize one).
+func passThrough(e backend.Expressions, allowed exprParts) (built, error) {
+	for _, p := range []struct {
+		part exprParts
+		name string
+		expr string
+	}{
+		{partCondition, "condition", e.Condition},
+		{partUpdate, "update", e.Update},
+		{partFilter, "filter", e.Filter},
+	} {
+		if p.expr != "" && allowed&p.part == 0 {
+			return built{}, fmt.Errorf("%w: this request takes no %s expression", backend.ErrInvalidArgument, p.name)
 		}
 	}
-	return names
-}
-
-// conditionOn returns the condition expression for c, and whether there is
-// one.
-func conditionOn(c backend.Condition) (expression.ConditionBuilder, bool, error) {
-	switch c {
-	case backend.Always:
-		return expression.ConditionBuilder{}, false, nil
-	case backend.IfExists:
-		return expression.AttributeExists(expression.Name(pkName)), true, nil
-	case backend.IfNotExists:
-		return expression.AttributeNotExists(expression.Name(pkName)), true, nil
+	for ph, v := range e.Values {
+		if v == nil {
+			return built{}, fmt.Errorf("%w: expression value %s is nil", backend.ErrInvalidArgument, ph)
+		}
 	}
-	return expression.ConditionBuilder{}, false, fmt.Errorf("%w: unknown condition %d", backend.ErrInvalidArgument, c)
+	b := built{
+		condition: optString(e.Condition),
+		update:    optString(e.Update),
+		filter:    optString(e.Filter),
+	}
+	if len(e.Names) > 0 {
+		b.names = e.Names
+	}
+	if len(e.Values) > 0 {
+		b.values = e.Values
+	}
+	return b, nil
 }
 
-// buildExpression builds the condition expression for cond and the update
-// expression that sets set and removes remove. With no condition and no
-// change it returns an empty built.
-func buildExpression(cond backend.Condition, set backend.Item, remove []string) (built, error) {
-	condExpr, hasCond, err := conditionOn(cond)
+// optString returns nil for "" and a pointer to s otherwise.
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return aws.String(s)
+}
+
+// queryExpression builds the key condition of a query of partition pk over
+// the sort keys in r, and joins it to the caller's filter expression.
+//
+// Both come from the SDK's expression builder, which numbers placeholders
+// from zero in each expression it builds (#0, :0, ...), so the key
+// condition's would clash with the filter's. The filter is passed on
+// byte for byte; the key condition, whose text this package controls, has
+// its placeholders renamed to ones the caller's maps do not hold.
+func queryExpression(pk string, r backend.SortRange, filter backend.Expressions) (built, error) {
+	res, err := passThrough(filter, partFilter)
 	if err != nil {
 		return built{}, err
 	}
-	b := expression.NewBuilder()
-	if hasCond {
-		b = b.WithCondition(condExpr)
-	}
-	var names attrNames
-	if len(set) > 0 || len(remove) > 0 {
-		var ub expression.UpdateBuilder
-		// Sorted, so that one change always makes one expression.
-		keys := make([]string, 0, len(set))
-		for k := range set {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			if set[k] == nil {
-				return built{}, fmt.Errorf("%w: attribute %q has no value", backend.ErrInvalidArgument, k)
-			}
-			ub = ub.Set(names.name(k), expression.Value(set[k]))
-		}
-		for _, k := range remove {
-			ub = ub.Remove(names.name(k))
-		}
-		b = b.WithUpdate(ub)
-	} else if !hasCond {
-		return built{}, nil
-	}
-	e, err := b.Build()
-	if err != nil {
-		return built{}, fmt.Errorf("%w: %w", backend.ErrInvalidArgument, err)
-	}
-	return built{
-		condition: e.Condition(),
-		update:    e.Update(),
-		names:     names.restore(e.Names()),
-		values:    e.Values(),
-	}, nil
-}
-
-// buildKeyCondition builds the key condition of a query of partition pk
-// over the sort keys in r.
-func buildKeyCondition(pk string, r backend.SortRange) (built, error) {
 	kc := expression.Key(pkName).Equal(expression.Value(&types.AttributeValueMemberS{Value: pk}))
 	switch r.Op {
 	case backend.BeginsWith:
-		// begins_with(SK, "") would be rejected; every key begins with "".
+		// begins_with(SK, "") would be refused; every key begins with "".
 		if r.Lo != "" {
 			kc = kc.And(expression.Key(skName).BeginsWith(r.Lo))
 		}
@@ -140,9 +112,72 @@ func buildKeyCondition(pk string, r backend.SortRange) (built, error) {
 	if err != nil {
 		return built{}, fmt.Errorf("%w: %w", backend.ErrInvalidArgument, err)
 	}
-	return built{
-		keyCondition: e.KeyCondition(),
-		names:        e.Names(),
-		values:       e.Values(),
-	}, nil
+
+	// Rename the key condition's placeholders to fresh ones, then merge.
+	names := make(map[string]string, len(filter.Names)+len(e.Names()))
+	maps.Copy(names, filter.Names)
+	values := make(map[string]types.AttributeValue, len(filter.Values)+len(e.Values()))
+	maps.Copy(values, filter.Values)
+	rename := make(map[string]string)
+	for ph, n := range e.Names() {
+		fresh := freshPlaceholder(ph, func(c string) bool { _, ok := names[c]; return ok })
+		rename[ph] = fresh
+		names[fresh] = n
+	}
+	for ph, v := range e.Values() {
+		fresh := freshPlaceholder(ph, func(c string) bool { _, ok := values[c]; return ok })
+		rename[ph] = fresh
+		values[fresh] = v
+	}
+	res.keyCondition = aws.String(renamePlaceholders(aws.ToString(e.KeyCondition()), rename))
+	res.names = names
+	res.values = values
+	return res, nil
+}
+
+// freshPlaceholder returns a placeholder for ph ("#0" or ":1") that taken
+// does not report: ph with "k" and, if need be, more "k"s after its sigil
+// ("#k0", "#kk0", ...). Builder placeholders are a sigil and digits, so the
+// results for distinct ph are distinct.
+func freshPlaceholder(ph string, taken func(string) bool) string {
+	sigil, rest := ph[:1], ph[1:]
+	for {
+		rest = "k" + rest
+		if c := sigil + rest; !taken(c) {
+			return c
+		}
+	}
+}
+
+// renamePlaceholders replaces in expr every whole placeholder token (a '#'
+// or ':' and the letters, digits and underscores after it) that rename
+// holds. DynamoDB's expression language has no string literals, so every
+// such token is a placeholder; matching whole tokens keeps "#1" from
+// touching "#10".
+func renamePlaceholders(expr string, rename map[string]string) string {
+	var sb strings.Builder
+	sb.Grow(len(expr) + 8)
+	for i := 0; i < len(expr); {
+		c := expr[i]
+		if c != '#' && c != ':' {
+			sb.WriteByte(c)
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(expr) && isPlaceholderByte(expr[j]) {
+			j++
+		}
+		tok := expr[i:j]
+		if to, ok := rename[tok]; ok {
+			tok = to
+		}
+		sb.WriteString(tok)
+		i = j
+	}
+	return sb.String()
+}
+
+func isPlaceholderByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }

@@ -29,7 +29,21 @@ const (
 // A table with another key schema returns an error wrapping
 // ErrTableMismatch, and one that is being deleted or is otherwise unusable
 // returns an error.
+//
+// With Options.TTLAttribute set, EnsureTable then turns on the table's time
+// to live on that attribute unless it is on already (see ensureTTL).
 func (b *Backend) EnsureTable(ctx context.Context) error {
+	if err := b.ensureTable(ctx); err != nil {
+		return err
+	}
+	if b.opts.TTLAttribute == "" {
+		return nil
+	}
+	return b.ensureTTL(ctx)
+}
+
+// ensureTable is EnsureTable without the time to live.
+func (b *Backend) ensureTable(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -129,4 +143,74 @@ func checkTable(name string, t *types.TableDescription) error {
 		return nil
 	}
 	return fmt.Errorf("dynamodb: table %s is %s", name, t.TableStatus)
+}
+
+// ensureTTL turns on time to live on Options.TTLAttribute. It asks first
+// (DescribeTimeToLive) and changes nothing when TTL is ENABLED or ENABLING
+// on that attribute; it fails with an error wrapping ErrTTLMismatch when
+// TTL is on another attribute (DynamoDB allows one per table) and with an
+// error when TTL is being turned off (DISABLING), which DynamoDB does not
+// let be undone until it is done. Else it enables TTL (UpdateTimeToLive).
+// When that fails because another caller enabled it meanwhile, it asks
+// again and succeeds if TTL is now on the attribute.
+func (b *Backend) ensureTTL(ctx context.Context) error {
+	attr := b.opts.TTLAttribute
+	desc, err := b.describeTTL(ctx)
+	if err != nil {
+		return err
+	}
+	if done, err := b.ttlSettled(desc); done || err != nil {
+		return err
+	}
+	_, err = b.client.UpdateTimeToLive(ctx, &ddb.UpdateTimeToLiveInput{
+		TableName: aws.String(b.table),
+		TimeToLiveSpecification: &types.TimeToLiveSpecification{
+			AttributeName: aws.String(attr),
+			Enabled:       aws.Bool(true),
+		},
+	})
+	if err == nil {
+		return nil
+	}
+	updateErr := mapError(ctx, "enable time to live on table "+b.table, err)
+	if ctx.Err() != nil {
+		return updateErr
+	}
+	// Someone else may have enabled it meanwhile.
+	if desc, err := b.describeTTL(ctx); err == nil {
+		if done, err := b.ttlSettled(desc); done || err != nil {
+			return err
+		}
+	}
+	return updateErr
+}
+
+// describeTTL returns the table's time to live setting.
+func (b *Backend) describeTTL(ctx context.Context) (*types.TimeToLiveDescription, error) {
+	out, err := b.client.DescribeTimeToLive(ctx, &ddb.DescribeTimeToLiveInput{TableName: aws.String(b.table)})
+	if err != nil {
+		return nil, mapError(ctx, "describe time to live of table "+b.table, err)
+	}
+	if out.TimeToLiveDescription == nil {
+		return &types.TimeToLiveDescription{TimeToLiveStatus: types.TimeToLiveStatusDisabled}, nil
+	}
+	return out.TimeToLiveDescription, nil
+}
+
+// ttlSettled reports whether desc has time to live on Options.TTLAttribute
+// already, or an error when it cannot be put there.
+func (b *Backend) ttlSettled(desc *types.TimeToLiveDescription) (bool, error) {
+	attr, on := b.opts.TTLAttribute, aws.ToString(desc.AttributeName)
+	switch desc.TimeToLiveStatus {
+	case types.TimeToLiveStatusEnabled, types.TimeToLiveStatusEnabling:
+		if on != attr {
+			return false, fmt.Errorf("%w: table %s has time to live %s on attribute %q, not on %q",
+				ErrTTLMismatch, b.table, strings.ToLower(string(desc.TimeToLiveStatus)), on, attr)
+		}
+		return true, nil
+	case types.TimeToLiveStatusDisabling:
+		return false, fmt.Errorf("dynamodb: table %s: time to live on attribute %q is being disabled; it cannot be enabled on %q until that is done",
+			b.table, on, attr)
+	}
+	return false, nil
 }

@@ -3,6 +3,7 @@ package dynamodb_test
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -164,4 +165,116 @@ func TestEnsureTableCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	assert.ErrorIs(t, b.EnsureTable(ctx), context.Canceled)
+}
+
+// countingClient counts the UpdateTimeToLive calls it passes on.
+type countingClient struct {
+	*ddb.Client
+	updates *atomic.Int32
+}
+
+func (c countingClient) UpdateTimeToLive(ctx context.Context, in *ddb.UpdateTimeToLiveInput, optFns ...func(*ddb.Options)) (*ddb.UpdateTimeToLiveOutput, error) {
+	c.updates.Add(1)
+	return c.Client.UpdateTimeToLive(ctx, in, optFns...)
+}
+
+func describeTTL(t *testing.T, client *ddb.Client, name string) *types.TimeToLiveDescription {
+	t.Helper()
+	out, err := client.DescribeTimeToLive(t.Context(), &ddb.DescribeTimeToLiveInput{TableName: aws.String(name)})
+	require.NoError(t, err)
+	require.NotNil(t, out.TimeToLiveDescription)
+	return out.TimeToLiveDescription
+}
+
+// TestEnsureTableTTL checks that EnsureTable turns on time to live on
+// Options.TTLAttribute once, on a new table and on an existing one, leaves
+// it alone when it is on, and refuses another attribute.
+func TestEnsureTableTTL(t *testing.T) {
+	t.Parallel()
+	client := dynamotest.Client(t)
+	var updates atomic.Int32
+	counting := countingClient{client, &updates}
+	withTTL := func(attr string) func(*dynamodbbackend.Options) {
+		return func(o *dynamodbbackend.Options) { o.TTLAttribute = attr }
+	}
+
+	// An existing table without TTL: a backend without TTLAttribute
+	// leaves it off.
+	name := dynamotest.TableName(t)
+	plain, err := dynamodbbackend.New(counting, name)
+	require.NoError(t, err)
+	require.NoError(t, plain.EnsureTable(t.Context()))
+	dynamotest.DeleteTableOnCleanup(t, client, name)
+	assert.Equal(t, types.TimeToLiveStatusDisabled, describeTTL(t, client, name).TimeToLiveStatus)
+	assert.Zero(t, updates.Load())
+
+	// With TTLAttribute: enabled, once.
+	b, err := dynamodbbackend.New(counting, name, withTTL("expiresAt"))
+	require.NoError(t, err)
+	require.NoError(t, b.EnsureTable(t.Context()))
+	desc := describeTTL(t, client, name)
+	t.Logf("DynamoDB Local: %s on %q", desc.TimeToLiveStatus, aws.ToString(desc.AttributeName))
+	assert.Contains(t, []types.TimeToLiveStatus{types.TimeToLiveStatusEnabled, types.TimeToLiveStatusEnabling}, desc.TimeToLiveStatus)
+	assert.Equal(t, "expiresAt", aws.ToString(desc.AttributeName))
+	assert.Equal(t, int32(1), updates.Load())
+
+	// Again, on this backend and on another one: nothing to do.
+	require.NoError(t, b.EnsureTable(t.Context()))
+	b2, err := dynamodbbackend.New(counting, name, withTTL("expiresAt"))
+	require.NoError(t, err)
+	require.NoError(t, b2.EnsureTable(t.Context()))
+	assert.Equal(t, int32(1), updates.Load(), "UpdateTimeToLive is not called again")
+
+	// What DynamoDB Local answers to enabling it again, which the backend
+	// avoids.
+	_, err = client.UpdateTimeToLive(t.Context(), &ddb.UpdateTimeToLiveInput{
+		TableName: aws.String(name),
+		TimeToLiveSpecification: &types.TimeToLiveSpecification{
+			AttributeName: aws.String("expiresAt"), Enabled: aws.Bool(true)},
+	})
+	t.Logf("DynamoDB Local, UpdateTimeToLive again: %v", err)
+
+	// Another attribute: refused, and the setting stays.
+	other, err := dynamodbbackend.New(counting, name, withTTL("deleteAfter"))
+	require.NoError(t, err)
+	err = other.EnsureTable(t.Context())
+	require.ErrorIs(t, err, dynamodbbackend.ErrTTLMismatch)
+	assert.Contains(t, err.Error(), `"expiresAt"`)
+	assert.Contains(t, err.Error(), `"deleteAfter"`)
+	t.Log(err)
+	assert.Equal(t, "expiresAt", aws.ToString(describeTTL(t, client, name).AttributeName))
+	assert.Equal(t, int32(1), updates.Load())
+
+	// A table EnsureTable creates gets TTL too.
+	created := dynamotest.NewTable(t, withTTL("ttl"))
+	desc = describeTTL(t, client, created.Table())
+	assert.Contains(t, []types.TimeToLiveStatus{types.TimeToLiveStatusEnabled, types.TimeToLiveStatusEnabling}, desc.TimeToLiveStatus)
+	assert.Equal(t, "ttl", aws.ToString(desc.AttributeName))
+}
+
+// TestEnsureTableTTLConcurrent checks that backends enabling TTL on one
+// attribute at once all succeed.
+func TestEnsureTableTTLConcurrent(t *testing.T) {
+	t.Parallel()
+	client := dynamotest.Client(t)
+	name := dynamotest.TableName(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b, err := dynamodbbackend.New(client, name, func(o *dynamodbbackend.Options) { o.TTLAttribute = "exp" })
+			if err == nil {
+				err = b.EnsureTable(t.Context())
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	dynamotest.DeleteTableOnCleanup(t, client, name)
+	for _, err := range errs {
+		assert.NoError(t, err)
+	}
+	assert.Equal(t, "exp", aws.ToString(describeTTL(t, client, name).AttributeName))
 }
