@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -73,6 +74,62 @@ func bePut(t *testing.T, b backend.Backend, it backend.Item) {
 	require.NoError(t, b.Put(t.Context(), backend.PutInput{Item: it}))
 }
 
+// beBuild returns the expressions of b, built by aws-sdk-go-v2's
+// expression builder as the repository builds them.
+func beBuild(t *testing.T, b expression.Builder) backend.Expressions {
+	t.Helper()
+	e, err := b.Build()
+	require.NoError(t, err)
+	deref := func(s *string) string {
+		if s == nil {
+			return ""
+		}
+		return *s
+	}
+	return backend.Expressions{
+		Condition: deref(e.Condition()),
+		Update:    deref(e.Update()),
+		Filter:    deref(e.Filter()),
+		Names:     e.Names(),
+		Values:    e.Values(),
+	}
+}
+
+// beCond returns the expressions of condition c alone.
+func beCond(t *testing.T, c expression.ConditionBuilder) backend.Expressions {
+	t.Helper()
+	return beBuild(t, expression.NewBuilder().WithCondition(c))
+}
+
+// beUpdate returns the expressions of update u, with condition c when it
+// is not nil.
+func beUpdate(t *testing.T, u expression.UpdateBuilder, c *expression.ConditionBuilder) backend.Expressions {
+	t.Helper()
+	b := expression.NewBuilder().WithUpdate(u)
+	if c != nil {
+		b = b.WithCondition(*c)
+	}
+	return beBuild(t, b)
+}
+
+// The existence conditions the repository writes: on the partition key,
+// which every item has.
+var (
+	beExists    = expression.AttributeExists(expression.Name("PK"))
+	beNotExists = expression.AttributeNotExists(expression.Name("PK"))
+)
+
+// beRequireCondFailed requires err to be a failed condition, a
+// *backend.ConditionFailedError holding old, the item as it was (nil when
+// there was none).
+func beRequireCondFailed(t *testing.T, err error, old backend.Item) {
+	t.Helper()
+	require.ErrorIs(t, err, backend.ErrConditionFailed)
+	var cfe *backend.ConditionFailedError
+	require.ErrorAs(t, err, &cfe)
+	assert.Equal(t, old, cfe.Item, "the item as it was")
+}
+
 // backendPutGetRoundTrip: DynamoDB gives back every kind of value as it was
 // put, attribute names with '.', '[', '#' and ':' included, except that it
 // normalizes numbers (-1.5e-3 comes back as -0.0015). Another partition or
@@ -114,85 +171,94 @@ func backendPutGetRoundTrip(t *testing.T, h *harness) {
 // backendPutConditions: PutItem with attribute_exists fails on a missing
 // item and creates nothing; with attribute_not_exists it fails on an
 // existing item and changes nothing; a put that goes through replaces the
-// item whole.
+// item whole. A failed condition returns the item as it was (DynamoDB's
+// ReturnValuesOnConditionCheckFailure ALL_OLD), nil when there was none.
 func backendPutConditions(t *testing.T, h *harness) {
 	b := h.b
 	ctx := t.Context()
 	orig := beItem(bePK, "user#1", "v", beS("1"))
 
-	// IfExists on a missing item fails and creates nothing.
-	err := b.Put(ctx, backend.PutInput{Item: orig, Condition: backend.IfExists})
-	require.ErrorIs(t, err, backend.ErrConditionFailed)
+	// attribute_exists on a missing item fails and creates nothing.
+	err := b.Put(ctx, backend.PutInput{Item: orig, Expr: beCond(t, beExists)})
+	beRequireCondFailed(t, err, nil)
 	assert.Nil(t, beGet(t, b, beKey(bePK, "user#1")))
 
-	// IfNotExists on a missing item succeeds.
-	require.NoError(t, b.Put(ctx, backend.PutInput{Item: orig, Condition: backend.IfNotExists}))
+	// attribute_not_exists on a missing item succeeds.
+	require.NoError(t, b.Put(ctx, backend.PutInput{Item: orig, Expr: beCond(t, beNotExists)}))
 	assert.Equal(t, orig, beGet(t, b, beKey(bePK, "user#1")))
 
-	// IfNotExists on an existing item fails and changes nothing.
-	err = b.Put(ctx, backend.PutInput{Item: beItem(bePK, "user#1", "v", beS("2")), Condition: backend.IfNotExists})
-	require.ErrorIs(t, err, backend.ErrConditionFailed)
+	// attribute_not_exists on an existing item fails and changes nothing.
+	err = b.Put(ctx, backend.PutInput{Item: beItem(bePK, "user#1", "v", beS("2")), Expr: beCond(t, beNotExists)})
+	beRequireCondFailed(t, err, orig)
 	assert.Equal(t, orig, beGet(t, b, beKey(bePK, "user#1")))
 
-	// IfExists on an existing item replaces it whole.
+	// attribute_exists on an existing item replaces it whole.
 	repl := beItem(bePK, "user#1", "w", beS("3"))
-	require.NoError(t, b.Put(ctx, backend.PutInput{Item: repl, Condition: backend.IfExists}))
+	require.NoError(t, b.Put(ctx, backend.PutInput{Item: repl, Expr: beCond(t, beExists)}))
 	assert.Equal(t, repl, beGet(t, b, beKey(bePK, "user#1")))
 
-	// Always replaces too.
+	// No condition replaces too.
 	repl2 := beItem(bePK, "user#1", "x", beS("4"))
 	require.NoError(t, b.Put(ctx, backend.PutInput{Item: repl2}))
 	assert.Equal(t, repl2, beGet(t, b, beKey(bePK, "user#1")))
 }
 
 // backendUpdate: UpdateItem sets and removes top-level attributes (names
-// with '.' and '[' are names, not paths; removing a missing attribute is no
-// error) and returns the whole new item (ReturnValues ALL_NEW). Its
-// conditions work as PutItem's, and without one it creates a missing item.
-// Removing every attribute leaves an item of just its key.
+// with '.' and '[' given as expression attribute names are names, not
+// paths; removing a missing attribute is no error) and returns the whole
+// new item (ReturnValues ALL_NEW). Its conditions work as PutItem's, and
+// without one it creates a missing item. Removing every attribute leaves an
+// item of just its key.
 func backendUpdate(t *testing.T, h *harness) {
 	b := h.b
 	ctx := t.Context()
 	k := beKey(bePK, "order#1")
-	bePut(t, b, beItem(bePK, "order#1", "a", beS("1"), "b", beN("2"), "c", beS("3"), "a.b", beS("dot"), "c[0]", beS("br")))
+	orig := beItem(bePK, "order#1", "a", beS("1"), "b", beN("2"), "c", beS("3"), "a.b", beS("dot"), "c[0]", beS("br"))
+	bePut(t, b, orig)
 
-	// Set and remove, including names with '.' and '[', which are top-level
-	// attributes and no paths.
-	got, err := b.Update(ctx, backend.UpdateInput{
-		Key:       k,
-		Set:       backend.Item{"a": beS("one"), "d": beN("4"), "a.b": beS("dot2"), "#x": beS("hash")},
-		Remove:    []string{"b", "c[0]", "missing"},
-		Condition: backend.IfExists,
-	})
+	// Set and remove, including names with '.', '[' and '#', which are
+	// top-level attributes and no paths. The builder splits '[' into an
+	// index, so these expressions are written by hand.
+	got, err := b.Update(ctx, backend.UpdateInput{Key: k, Expr: backend.Expressions{
+		Condition: "attribute_exists (#pk)",
+		Update:    "SET #a = :a, #d = :d, #ab = :ab, #x = :x\nREMOVE #b, #c0, #missing\n",
+		Names: map[string]string{
+			"#pk": "PK", "#a": "a", "#d": "d", "#ab": "a.b", "#x": "#x", "#b": "b", "#c0": "c[0]", "#missing": "missing",
+		},
+		Values: map[string]types.AttributeValue{":a": beS("one"), ":d": beN("4"), ":ab": beS("dot2"), ":x": beS("hash")},
+	}})
 	require.NoError(t, err)
 	want := beItem(bePK, "order#1", "a", beS("one"), "c", beS("3"), "d", beN("4"), "a.b", beS("dot2"), "#x", beS("hash"))
 	assert.Equal(t, want, got, "Update returns the whole new item")
 	assert.Equal(t, want, beGet(t, b, k))
 
-	// IfNotExists on an existing item fails and changes nothing.
-	_, err = b.Update(ctx, backend.UpdateInput{Key: k, Set: backend.Item{"a": beS("x")}, Condition: backend.IfNotExists})
-	require.ErrorIs(t, err, backend.ErrConditionFailed)
+	setA := expression.Set(expression.Name("a"), expression.Value(beS("x")))
+
+	// attribute_not_exists on an existing item fails and changes nothing.
+	_, err = b.Update(ctx, backend.UpdateInput{Key: k, Expr: beUpdate(t, setA, &beNotExists)})
+	beRequireCondFailed(t, err, want)
 	assert.Equal(t, want, beGet(t, b, k))
 
-	// IfExists on a missing item fails and creates nothing.
+	// attribute_exists on a missing item fails and creates nothing.
 	k2 := beKey(bePK, "order#2")
-	_, err = b.Update(ctx, backend.UpdateInput{Key: k2, Set: backend.Item{"a": beS("x")}, Condition: backend.IfExists})
-	require.ErrorIs(t, err, backend.ErrConditionFailed)
+	_, err = b.Update(ctx, backend.UpdateInput{Key: k2, Expr: beUpdate(t, setA, &beExists)})
+	beRequireCondFailed(t, err, nil)
 	assert.Nil(t, beGet(t, b, k2))
 
-	// Always on a missing item creates it, as UpdateItem does.
-	got, err = b.Update(ctx, backend.UpdateInput{Key: k2, Set: backend.Item{"a": beS("x")}, Remove: []string{"z"}})
+	// No condition on a missing item creates it, as UpdateItem does.
+	got, err = b.Update(ctx, backend.UpdateInput{Key: k2, Expr: beUpdate(t, setA.Remove(expression.Name("z")), nil)})
 	require.NoError(t, err)
 	assert.Equal(t, beItem(bePK, "order#2", "a", beS("x")), got)
 
-	// IfNotExists on a missing item creates it.
+	// attribute_not_exists on a missing item creates it.
 	k3 := beKey(bePK, "order#3")
-	got, err = b.Update(ctx, backend.UpdateInput{Key: k3, Set: backend.Item{"a": beS("y")}, Condition: backend.IfNotExists})
+	setY := expression.Set(expression.Name("a"), expression.Value(beS("y")))
+	got, err = b.Update(ctx, backend.UpdateInput{Key: k3, Expr: beUpdate(t, setY, &beNotExists)})
 	require.NoError(t, err)
 	assert.Equal(t, beItem(bePK, "order#3", "a", beS("y")), got)
 
 	// Removing every attribute leaves the key.
-	got, err = b.Update(ctx, backend.UpdateInput{Key: k3, Remove: []string{"a"}, Condition: backend.IfExists})
+	got, err = b.Update(ctx, backend.UpdateInput{Key: k3, Expr: beUpdate(t, expression.Remove(expression.Name("a")), &beExists)})
 	require.NoError(t, err)
 	assert.Equal(t, beItem(bePK, "order#3"), got)
 }
@@ -207,20 +273,20 @@ func backendUpdateNoChange(t *testing.T, h *harness) {
 	bePut(t, b, beItem(bePK, "a#1", "v", beS("1")))
 
 	// No change on an existing item returns it as it is.
-	got, err := b.Update(ctx, backend.UpdateInput{Key: beKey(bePK, "a#1"), Condition: backend.IfExists})
+	got, err := b.Update(ctx, backend.UpdateInput{Key: beKey(bePK, "a#1"), Expr: beCond(t, beExists)})
 	require.NoError(t, err)
 	assert.Equal(t, beItem(bePK, "a#1", "v", beS("1")), got)
 
-	// No change with Always on a missing item creates an item of just its
-	// key, as UpdateItem without an update expression does.
+	// No change and no condition on a missing item creates an item of just
+	// its key, as UpdateItem without an update expression does.
 	got, err = b.Update(ctx, backend.UpdateInput{Key: beKey(bePK, "a#2")})
 	require.NoError(t, err)
 	assert.Equal(t, beItem(bePK, "a#2"), got)
 	assert.Equal(t, beItem(bePK, "a#2"), beGet(t, b, beKey(bePK, "a#2")))
 
-	// No change with IfExists on a missing item fails.
-	_, err = b.Update(ctx, backend.UpdateInput{Key: beKey(bePK, "a#3"), Condition: backend.IfExists})
-	require.ErrorIs(t, err, backend.ErrConditionFailed)
+	// No change with attribute_exists on a missing item fails.
+	_, err = b.Update(ctx, backend.UpdateInput{Key: beKey(bePK, "a#3"), Expr: beCond(t, beExists)})
+	beRequireCondFailed(t, err, nil)
 	assert.Nil(t, beGet(t, b, beKey(bePK, "a#3")))
 }
 
@@ -231,15 +297,18 @@ func backendUpdateInvalid(t *testing.T, h *harness) {
 	b := h.b
 	ctx := t.Context()
 	bePut(t, b, beItem(bePK, "a#1", "v", beS("1")))
+	raw := func(update string, names map[string]string, values map[string]types.AttributeValue) backend.UpdateInput {
+		return backend.UpdateInput{Key: beKey(bePK, "a#1"), Expr: backend.Expressions{Update: update, Names: names, Values: values}}
+	}
 	for _, tc := range []struct {
 		name string
 		in   backend.UpdateInput
 	}{
-		{"set key", backend.UpdateInput{Key: beKey(bePK, "a#1"), Set: backend.Item{"SK": beS("a#2")}}},
-		{"set and remove", backend.UpdateInput{Key: beKey(bePK, "a#1"), Set: backend.Item{"v": beS("2")}, Remove: []string{"v"}}},
-		{"nil value", backend.UpdateInput{Key: beKey(bePK, "a#1"), Set: backend.Item{"v": nil}}},
-		{"empty set value", backend.UpdateInput{Key: beKey(bePK, "a#1"), Set: backend.Item{"v": &types.AttributeValueMemberSS{}}}},
-		{"empty name", backend.UpdateInput{Key: beKey(bePK, "a#1"), Set: backend.Item{"": beS("2")}}},
+		{"set key", backend.UpdateInput{Key: beKey(bePK, "a#1"), Expr: beUpdate(t, expression.Set(expression.Name("SK"), expression.Value(beS("a#2"))), nil)}},
+		{"set and remove", raw("SET #v = :v REMOVE #v", map[string]string{"#v": "v"}, map[string]types.AttributeValue{":v": beS("2")})},
+		{"nil value", raw("SET #v = :v", map[string]string{"#v": "v"}, map[string]types.AttributeValue{":v": nil})},
+		{"empty set value", raw("SET #v = :v", map[string]string{"#v": "v"}, map[string]types.AttributeValue{":v": &types.AttributeValueMemberSS{}})},
+		{"empty name", raw("SET #v = :v", map[string]string{"#v": ""}, map[string]types.AttributeValue{":v": beS("2")})},
 	} {
 		_, err := b.Update(ctx, tc.in)
 		assert.ErrorIs(t, err, backend.ErrInvalidArgument, tc.name)
@@ -255,26 +324,28 @@ func backendDelete(t *testing.T, h *harness) {
 	b := h.b
 	ctx := t.Context()
 	k := beKey(bePK, "user#1")
-	bePut(t, b, beItem(bePK, "user#1", "v", beS("1")))
+	orig := beItem(bePK, "user#1", "v", beS("1"))
+	bePut(t, b, orig)
 
-	// IfNotExists on an existing item fails and deletes nothing.
-	err := b.Delete(ctx, backend.DeleteInput{Key: k, Condition: backend.IfNotExists})
-	require.ErrorIs(t, err, backend.ErrConditionFailed)
+	// attribute_not_exists on an existing item fails and deletes nothing.
+	err := b.Delete(ctx, backend.DeleteInput{Key: k, Expr: beCond(t, beNotExists)})
+	beRequireCondFailed(t, err, orig)
 	assert.NotNil(t, beGet(t, b, k))
 
-	require.NoError(t, b.Delete(ctx, backend.DeleteInput{Key: k, Condition: backend.IfExists}))
+	require.NoError(t, b.Delete(ctx, backend.DeleteInput{Key: k, Expr: beCond(t, beExists)}))
 	assert.Nil(t, beGet(t, b, k))
 
-	// IfExists on a missing item fails.
-	err = b.Delete(ctx, backend.DeleteInput{Key: k, Condition: backend.IfExists})
-	require.ErrorIs(t, err, backend.ErrConditionFailed)
+	// attribute_exists on a missing item fails.
+	err = b.Delete(ctx, backend.DeleteInput{Key: k, Expr: beCond(t, beExists)})
+	beRequireCondFailed(t, err, nil)
 
-	// Always on a missing item succeeds, and so does IfNotExists.
+	// No condition on a missing item succeeds, and so does
+	// attribute_not_exists.
 	require.NoError(t, b.Delete(ctx, backend.DeleteInput{Key: k}))
-	require.NoError(t, b.Delete(ctx, backend.DeleteInput{Key: k, Condition: backend.IfNotExists}))
+	require.NoError(t, b.Delete(ctx, backend.DeleteInput{Key: k, Expr: beCond(t, beNotExists)}))
 
-	// Always on an existing item deletes it.
-	bePut(t, b, beItem(bePK, "user#1", "v", beS("1")))
+	// No condition on an existing item deletes it.
+	bePut(t, b, orig)
 	require.NoError(t, b.Delete(ctx, backend.DeleteInput{Key: k}))
 	assert.Nil(t, beGet(t, b, k))
 }
@@ -306,8 +377,8 @@ func backendItemTooLarge(t *testing.T, h *harness) {
 	// An update that makes an item too large.
 	bePut(t, b, beItem(bePK, "big#3", "a", beS(strings.Repeat("a", 300_000))))
 	_, err = b.Update(ctx, backend.UpdateInput{
-		Key: beKey(bePK, "big#3"),
-		Set: backend.Item{"b": beS(strings.Repeat("b", 200_000))},
+		Key:  beKey(bePK, "big#3"),
+		Expr: beUpdate(t, expression.Set(expression.Name("b"), expression.Value(beS(strings.Repeat("b", 200_000)))), nil),
 	})
 	require.ErrorIs(t, err, backend.ErrItemTooLarge)
 	t.Log(err)
@@ -316,8 +387,8 @@ func backendItemTooLarge(t *testing.T, h *harness) {
 
 // backendInvalidArgument: DynamoDB refuses with a ValidationException
 // (ErrInvalidArgument) an item without its sort key, an empty set, a
-// malformed number, a put without an item or with an unknown condition, an
-// empty partition key, a query without a Limit, a BETWEEN whose Lo is above
+// malformed number, a put without an item or with a malformed condition,
+// an update expression on a put, an empty partition key, a query without a Limit, a BETWEEN whose Lo is above
 // its Hi and an unknown range operator, and writes nothing.
 func backendInvalidArgument(t *testing.T, h *harness) {
 	b := h.b
@@ -339,8 +410,11 @@ func backendInvalidArgument(t *testing.T, h *harness) {
 		{"put nil item", func() error {
 			return b.Put(ctx, backend.PutInput{})
 		}},
-		{"put unknown condition", func() error {
-			return b.Put(ctx, backend.PutInput{Item: beItem(bePK, "a#1"), Condition: backend.Condition(9)})
+		{"put malformed condition", func() error {
+			return b.Put(ctx, backend.PutInput{Item: beItem(bePK, "a#1"), Expr: backend.Expressions{Condition: "attribute_exists("}})
+		}},
+		{"put with an update expression", func() error {
+			return b.Put(ctx, backend.PutInput{Item: beItem(bePK, "a#1"), Expr: beUpdate(t, expression.Set(expression.Name("v"), expression.Value(1)), nil)})
 		}},
 		{"get empty PK", func() error {
 			_, err := b.Get(ctx, backend.GetInput{Key: beKey("", "a#1")})
@@ -389,7 +463,7 @@ func backendContextErrors(t *testing.T, h *harness) {
 			return b.Put(ctx, backend.PutInput{Item: beItem(bePK, "a#2")})
 		}},
 		{"update", func(ctx context.Context) error {
-			_, err := b.Update(ctx, backend.UpdateInput{Key: beKey(bePK, "a#1"), Set: backend.Item{"v": beS("1")}})
+			_, err := b.Update(ctx, backend.UpdateInput{Key: beKey(bePK, "a#1"), Expr: beUpdate(t, expression.Set(expression.Name("v"), expression.Value(beS("1"))), nil)})
 			return err
 		}},
 		{"delete", func(ctx context.Context) error {

@@ -55,6 +55,8 @@ type harness struct {
 	accounts *repo.Repository[account]
 	orders   *repo.Repository[order]
 	blobs    *repo.Repository[blob]
+	counters *repo.Repository[counter]
+	sessions *repo.Repository[session]
 	tenants  map[string]bool // every tenant a case used, for snapshots
 }
 
@@ -70,6 +72,10 @@ func newHarness(t *testing.T, b backend.Backend) *harness {
 	h.orders, err = repo.New[order](b)
 	require.NoError(t, err)
 	h.blobs, err = repo.New[blob](b)
+	require.NoError(t, err)
+	h.counters, err = repo.New[counter](b)
+	require.NoError(t, err)
+	h.sessions, err = repo.New[session](b)
 	require.NoError(t, err)
 	return h
 }
@@ -112,7 +118,7 @@ func (h *harness) snapshot(t *testing.T) []string {
 }
 
 // suitePrefixes are the sort-key prefixes of every type the suite stores.
-var suitePrefixes = []string{"user", "users", "order", "blob", "fixed", "clash", "unsupported"}
+var suitePrefixes = []string{"user", "users", "order", "blob", "fixed", "clash", "unsupported", "counter", "session"}
 
 // unchanged runs fn and checks that the stored items are the same after.
 func (h *harness) unchanged(t *testing.T, fn func()) {

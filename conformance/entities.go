@@ -1,17 +1,20 @@
 package conformance
 
+import "time"
+
 // The entity types the suite stores. Their layouts are those other programs
 // already write: a user's ID is in user_id as well as in the sort key; an
 // order's ID is only in the sort key.
 
 // user is stored under the prefix "user".
 type user struct {
-	ID    string            `dynamodbav:"user_id"`
-	Name  string            `dynamodbav:"user_name"`
-	Email string            `dynamodbav:"user_email"`
-	Age   int               `dynamodbav:"user_age,omitempty"`
-	Tags  []string          `dynamodbav:"user_tags,omitempty"`
-	Attrs map[string]string `dynamodbav:"user_attrs,omitempty"`
+	ID     string            `dynamodbav:"user_id"`
+	Name   string            `dynamodbav:"user_name"`
+	Email  string            `dynamodbav:"user_email"`
+	Age    int               `dynamodbav:"user_age,omitempty"`
+	Tags   []string          `dynamodbav:"user_tags,omitempty"`
+	Attrs  map[string]string `dynamodbav:"user_attrs,omitempty"`
+	Orders int               `dynamodbav:"order_count,omitempty"`
 }
 
 func (user) EntityPrefix() string     { return "user" }
@@ -88,3 +91,27 @@ type unsupported struct {
 
 func (unsupported) EntityPrefix() string { return "unsupported" }
 func (u unsupported) EntityID() string   { return u.ID }
+
+// counter is versioned: writes from stale copies fail.
+type counter struct {
+	ID      string `dynamodbav:"id"`
+	Count   int64  `dynamodbav:"count"`
+	Version int64  `dynamodbav:"version"`
+}
+
+func (counter) EntityPrefix() string     { return "counter" }
+func (c counter) EntityID() string       { return c.ID }
+func (c *counter) SetEntityID(id string) { c.ID = id }
+func (counter) VersionAttribute() string { return "version" }
+
+// session expires.
+type session struct {
+	ID        string    `dynamodbav:"id"`
+	Data      string    `dynamodbav:"data"`
+	ExpiresAt time.Time `dynamodbav:"expires_at,unixtime,omitempty"`
+}
+
+func (session) EntityPrefix() string     { return "session" }
+func (s session) EntityID() string       { return s.ID }
+func (s *session) SetEntityID(id string) { s.ID = id }
+func (session) ExpiryAttribute() string  { return "expires_at" }

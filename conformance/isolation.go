@@ -50,10 +50,11 @@ var _ = register(
 		}
 		a, ab := h.ctx(t, "a"), h.ctx(t, "ab")
 		// Update and delete under "a" touch only "a".
-		_, err := h.users.Update(a, user{ID: "1", Name: "changed"}, "user_name")
+		_, err := h.users.Update(a, user{ID: "1", Name: "changed"}, []string{"user_name"})
 		require.NoError(t, err)
 		require.NoError(t, h.users.Delete(a, "11"))
-		require.NoError(t, h.users.Put(a, user{ID: "b", Name: "replaced"}))
+		_, err = h.users.Put(a, user{ID: "b", Name: "replaced"})
+		require.NoError(t, err)
 		for _, tenant := range isolationTenants[1:] {
 			ctx := h.ctx(t, tenant)
 			for _, id := range sharedIDs {
@@ -68,7 +69,7 @@ var _ = register(
 		h.unchanged(t, func() {
 			_, err = h.users.Get(a, "only-ab")
 			require.ErrorIs(t, err, repo.ErrNotFound)
-			_, err = h.users.Update(a, user{ID: "only-ab", Name: "stolen"}, "user_name")
+			_, err = h.users.Update(a, user{ID: "only-ab", Name: "stolen"}, []string{"user_name"})
 			require.ErrorIs(t, err, repo.ErrNotFound)
 			require.NoError(t, h.users.Delete(a, "only-ab"))
 		})
@@ -124,7 +125,7 @@ var _ = register(
 		require.NoError(t, h.accounts.Delete(ctx, "1"))
 		_, err := h.users.Get(ctx, "1")
 		require.NoError(t, err)
-		_, err = h.accounts.Update(ctx, account{ID: "a", Name: "renamed"}, "account_name")
+		_, err = h.accounts.Update(ctx, account{ID: "a", Name: "renamed"}, []string{"account_name"})
 		require.NoError(t, err)
 		u, err := h.users.Get(ctx, "a")
 		require.NoError(t, err)

@@ -29,6 +29,29 @@ type IDSetter interface {
 	SetEntityID(id string)
 }
 
+// Versioned is implemented by entity types that opt in to optimistic
+// locking. VersionAttribute names a Number attribute of the type (an integer
+// field, such as `Version int64 `+"`"+`dynamodbav:"version"`+"`"+`) that the repository
+// owns: Create sets it to 1 and every write adds 1. A write or delete made
+// from a copy whose version is no longer the stored one fails with
+// repo.ErrConflict and changes nothing.
+type Versioned interface {
+	Entity
+	VersionAttribute() string
+}
+
+// Expiring is implemented by entity types whose entities expire.
+// ExpiryAttribute names the attribute holding the expiry time as a Number of
+// Unix seconds, which DynamoDB's TTL reads (a time.Time field tagged
+// `+"`"+`dynamodbav:"expires_at,unixtime"`+"`"+`, say). An entity whose expiry is at or
+// before the present is treated as absent by every read, before DynamoDB's
+// TTL gets round to deleting it. A missing expiry, or one at or before the
+// Unix epoch (a zero time.Time), never expires.
+type Expiring interface {
+	Entity
+	ExpiryAttribute() string
+}
+
 // Key attribute names and limits, as DynamoDB defines them for the table.
 const (
 	// PartitionKeyName is the name of the partition key attribute.

@@ -50,6 +50,19 @@ var (
 	// ErrThrottled reports a request the store kept refusing for load after
 	// the client's retries.
 	ErrThrottled = errors.New("repo: throttled")
+	// ErrConflict reports a write or delete of a versioned entity made from
+	// a copy whose version is no longer the stored one (or a transaction
+	// that collided with another). Read the entity again and retry.
+	ErrConflict = errors.New("repo: version conflict")
+	// ErrConditionFailed reports a write whose WithCondition condition did
+	// not hold.
+	ErrConditionFailed = errors.New("repo: condition failed")
+	// ErrTxCanceled reports a transaction that changed nothing; the error is
+	// a *TxError saying which action failed and why.
+	ErrTxCanceled = errors.New("repo: transaction canceled")
+	// ErrUnsupported reports an expression the backend cannot carry out,
+	// such as a function the memory backend does not evaluate.
+	ErrUnsupported = errors.New("repo: not supported by the backend")
 )
 
 // opError is the error every method returns: what was being done, the kind,
@@ -90,18 +103,26 @@ func fail(op string, kind, err error) error {
 	return &opError{op: op, kind: kind, err: err}
 }
 
-// failBackend maps an error from a backend to the repository's kinds. The
-// condition kind depends on the operation: a failed IfNotExists means the
-// entity exists, a failed IfExists that it does not.
-func failBackend(op string, err error, onCondition error) error {
+// failBackend maps an error from a backend to the repository's kinds.
+// (Failed conditions of writes are read more closely by the write's plan.)
+func failBackend(op string, err error) error {
+	if errors.Is(err, backend.ErrNotFound) {
+		return fail(op, ErrNotFound, nil) // an expected outcome: no cause to show
+	}
+	return fail(op, kindOf(err), err)
+}
+
+// kindOf returns the repository's kind of a backend error, or nil for
+// context errors and errors of no known kind.
+func kindOf(err error) error {
 	var kind error
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		kind = nil
-	case errors.Is(err, backend.ErrConditionFailed) && onCondition != nil:
-		return fail(op, onCondition, nil) // an expected outcome: no cause to show
 	case errors.Is(err, backend.ErrNotFound):
-		return fail(op, ErrNotFound, nil)
+		kind = ErrNotFound
+	case errors.Is(err, backend.ErrConditionFailed):
+		kind = ErrConditionFailed
 	case errors.Is(err, backend.ErrItemTooLarge):
 		kind = ErrItemTooLarge
 	case errors.Is(err, backend.ErrInvalidStartKey):
@@ -112,6 +133,8 @@ func failBackend(op string, err error, onCondition error) error {
 		kind = ErrDuplicatePrefix
 	case errors.Is(err, backend.ErrThrottled):
 		kind = ErrThrottled
+	case errors.Is(err, backend.ErrUnsupported):
+		kind = ErrUnsupported
 	}
-	return fail(op, kind, err)
+	return kind
 }

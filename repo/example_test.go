@@ -72,11 +72,11 @@ func ExampleRepository_Update() {
 	users.Create(ctx, User{ID: "42", Name: "Alice", Email: "alice@example.com"})
 
 	// Only the named attributes change; the name stays.
-	u, err := users.Update(ctx, User{ID: "42", Email: "alice@new.example"}, "user_email")
+	u, err := users.Update(ctx, User{ID: "42", Email: "alice@new.example"}, []string{"user_email"})
 	fmt.Println(u.Name, u.Email, err)
 
 	// Update never creates.
-	_, err = users.Update(ctx, User{ID: "nobody", Email: "x"}, "user_email")
+	_, err = users.Update(ctx, User{ID: "nobody", Email: "x"}, []string{"user_email"})
 	fmt.Println(errors.Is(err, repo.ErrNotFound))
 	// Output:
 	// Alice alice@new.example <nil>

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tenantrepo/tenantrepo/backend"
@@ -34,6 +35,8 @@ type PageOptions struct {
 	Cursor string
 	// Descending returns the items in descending sort-key order.
 	Descending bool
+	// ConsistentRead asks for a strongly consistent read.
+	ConsistentRead bool
 }
 
 // WithLimit sets PageOptions.Limit.
@@ -47,10 +50,16 @@ func WithCursor(cursor string) func(*PageOptions) {
 // WithDescending sets PageOptions.Descending.
 func WithDescending() func(*PageOptions) { return func(o *PageOptions) { o.Descending = true } }
 
+// WithConsistentRead sets PageOptions.ConsistentRead.
+func WithConsistentRead() func(*PageOptions) {
+	return func(o *PageOptions) { o.ConsistentRead = true }
+}
+
 // Page is one page of entities.
 type Page[T any] struct {
 	// Items are the page's entities in sort-key order, ascending or as
-	// asked.
+	// asked. Expired entities are left out, so a page can hold fewer than
+	// its limit while more follow.
 	Items []T
 	// Next is the cursor for the following page; "" when nothing follows.
 	// A page that stopped exactly at the end can have a Next whose page is
@@ -116,19 +125,19 @@ func (c KeyCondition) String() string {
 	return "all IDs"
 }
 
-// plan is a key condition turned into what a backend runs: a sort-key range
+// rangePlan is a key condition turned into what a backend runs: a sort-key range
 // within the type, and a key the range holds but the condition excludes (the
 // bound of > and <), which the walk meets first or last.
-type plan struct {
+type rangePlan struct {
 	rng     backend.SortRange
 	exclude string // "" when nothing is excluded
 }
 
-// plan checks the condition's bounds and maps it into the type's sort keys.
+// rangeOf checks the condition's bounds and maps it into the type's sort keys.
 // Every range stays inside the type's keys: from prefix+"#" up to
 // prefix+"$", the first string after all of them ('$' follows '#'), so a
 // query of "user" never reaches "users" or anything else.
-func (r *Repository[T]) plan(c KeyCondition) (plan, error) {
+func (r *Repository[T]) rangeOf(c KeyCondition) (rangePlan, error) {
 	first := entity.SortKeyPrefix(r.prefix)
 	last := r.prefix + string(rune(entity.Separator[0]+1))
 	bound := func(s string) error {
@@ -142,7 +151,7 @@ func (r *Repository[T]) plan(c KeyCondition) (plan, error) {
 	}
 	for _, s := range []string{c.lo, c.hi} {
 		if err := bound(s); err != nil {
-			return plan{}, err
+			return rangePlan{}, err
 		}
 	}
 	between := func(lo, hi string) backend.SortRange {
@@ -150,37 +159,37 @@ func (r *Repository[T]) plan(c KeyCondition) (plan, error) {
 	}
 	switch c.op {
 	case condAll:
-		return plan{rng: backend.SortRange{Op: backend.BeginsWith, Lo: first}}, nil
+		return rangePlan{rng: backend.SortRange{Op: backend.BeginsWith, Lo: first}}, nil
 	case condBeginsWith:
-		return plan{rng: backend.SortRange{Op: backend.BeginsWith, Lo: first + c.lo}}, nil
+		return rangePlan{rng: backend.SortRange{Op: backend.BeginsWith, Lo: first + c.lo}}, nil
 	case condBetween:
 		if c.lo == "" || c.hi == "" {
-			return plan{}, fmt.Errorf("between needs two non-empty bounds")
+			return rangePlan{}, fmt.Errorf("between needs two non-empty bounds")
 		}
 		if c.lo > c.hi {
-			return plan{}, fmt.Errorf("between %q and %q: the low bound is above the high one", c.lo, c.hi)
+			return rangePlan{}, fmt.Errorf("between %q and %q: the low bound is above the high one", c.lo, c.hi)
 		}
-		return plan{rng: between(first+c.lo, first+c.hi)}, nil
+		return rangePlan{rng: between(first+c.lo, first+c.hi)}, nil
 	case condGE, condGT:
 		if c.lo == "" {
-			return plan{}, fmt.Errorf("%v needs a non-empty bound", c)
+			return rangePlan{}, fmt.Errorf("%v needs a non-empty bound", c)
 		}
-		p := plan{rng: between(first+c.lo, last)}
+		p := rangePlan{rng: between(first+c.lo, last)}
 		if c.op == condGT {
 			p.exclude = first + c.lo
 		}
 		return p, nil
 	case condLE, condLT:
 		if c.hi == "" {
-			return plan{}, fmt.Errorf("%v needs a non-empty bound", c)
+			return rangePlan{}, fmt.Errorf("%v needs a non-empty bound", c)
 		}
-		p := plan{rng: between(first, first+c.hi)}
+		p := rangePlan{rng: between(first, first+c.hi)}
 		if c.op == condLT {
 			p.exclude = first + c.hi
 		}
 		return p, nil
 	}
-	return plan{}, fmt.Errorf("unknown key condition")
+	return rangePlan{}, fmt.Errorf("unknown key condition")
 }
 
 // List returns one page of the context's tenant's entities of type T, in
@@ -211,11 +220,11 @@ func (r *Repository[T]) Query(ctx context.Context, cond KeyCondition, optFns ...
 	case limit < 0 || limit > MaxPageSize:
 		return Page[T]{}, fail(op, ErrInvalidArgument, fmt.Errorf("page size %d is not between 1 and %d", limit, MaxPageSize))
 	}
-	p, err := r.plan(cond)
+	p, err := r.rangeOf(cond)
 	if err != nil {
 		return Page[T]{}, fail(op, ErrInvalidArgument, err)
 	}
-	in := backend.QueryInput{PK: pk, Range: p.rng, Descending: opts.Descending, Limit: limit}
+	in := backend.QueryInput{PK: pk, Range: p.rng, Descending: opts.Descending, Limit: limit, ConsistentRead: opts.ConsistentRead}
 	switch {
 	case opts.Cursor != "":
 		parts, err := r.cursors.decode(tenant, opts.Cursor, 2)
@@ -230,27 +239,44 @@ func (r *Repository[T]) Query(ctx context.Context, cond KeyCondition, optFns ...
 		// The excluded bound is where the walk begins: start after it.
 		in.StartKey = &backend.Key{PK: pk, SK: p.exclude}
 	}
-	out, err := r.b.Query(ctx, in)
-	if err != nil {
-		return Page[T]{}, failBackend(op, err, nil)
-	}
-	page := Page[T]{Items: make([]T, 0, len(out.Items))}
-	for _, item := range out.Items {
-		if p.exclude != "" && skOf(item) == p.exclude {
-			// The excluded bound is where the walk ends: nothing follows.
-			out.LastKey = nil
-			break
+	if r.expiryKey != "" {
+		// Expired entities are absent: DynamoDB drops them after Limit
+		// has counted them, so a page can come back short, or empty.
+		var x exprNames
+		if in.Expr, _, err = x.build(expression.NewBuilder().WithFilter(r.live(&x, r.clock()))); err != nil {
+			return Page[T]{}, fail(op, ErrInvalidArgument, err)
 		}
-		v, err := r.decode(op, item)
+	}
+	page := Page[T]{}
+	for {
+		out, err := r.b.Query(ctx, in)
 		if err != nil {
-			return Page[T]{}, err
+			return Page[T]{}, failBackend(op, err)
 		}
-		page.Items = append(page.Items, v)
+		for _, item := range out.Items {
+			if p.exclude != "" && skOf(item) == p.exclude {
+				// The excluded bound is where the walk ends: nothing
+				// follows.
+				out.LastKey = nil
+				break
+			}
+			v, err := r.decode(op, item)
+			if err != nil {
+				return Page[T]{}, err
+			}
+			page.Items = append(page.Items, v)
+		}
+		if out.LastKey == nil || out.LastKey.SK == p.exclude {
+			return page, nil
+		}
+		if len(page.Items) > 0 {
+			page.Next = r.cursors.encode(tenant, "", out.LastKey.SK)
+			return page, nil
+		}
+		// Every item the page read had expired: read on rather than hand
+		// out an empty page that is not the last.
+		in.StartKey = out.LastKey
 	}
-	if out.LastKey != nil && out.LastKey.SK != p.exclude {
-		page.Next = r.cursors.encode(tenant, "", out.LastKey.SK)
-	}
-	return page, nil
 }
 
 // startsAtBound reports whether a walk of a > or < condition begins at its

@@ -1,0 +1,218 @@
+package repo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/google/uuid"
+
+	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/entity"
+	"github.com/tenantrepo/tenantrepo/tenantctx"
+)
+
+// TxOp is one action of a transaction, made by a repository's Tx methods
+// (TxCreate, TxPut, TxUpdate, TxUpdateExpr, TxDelete, TxCheck) and carried
+// out by Transact. It names no tenant: every action of a transaction belongs
+// to the tenant in Transact's context.
+type TxOp struct {
+	b     backend.Backend
+	desc  string
+	build func(pk string) (plan, error)
+}
+
+// TxCreate is the transaction form of Create. The entity's ID must be set
+// (uuid.NewString() gives a new one), so the caller knows it: Transact
+// returns no entities.
+func (r *Repository[T]) TxCreate(v T, optFns ...func(*WriteOptions)) TxOp {
+	return TxOp{b: r.b, desc: r.op("create", v.EntityID()), build: func(pk string) (plan, error) {
+		if v.EntityID() == "" {
+			op := r.op("create", "")
+			return plan{op: op}, fail(op, ErrInvalidID, errors.New("a transaction's create needs the ID set"))
+		}
+		return r.planCreate(pk, v, writeOpts(optFns))
+	}}
+}
+
+// TxPut is the transaction form of Put.
+func (r *Repository[T]) TxPut(v T, optFns ...func(*WriteOptions)) TxOp {
+	return TxOp{b: r.b, desc: r.op("put", v.EntityID()), build: func(pk string) (plan, error) {
+		return r.planPut(pk, v, writeOpts(optFns))
+	}}
+}
+
+// TxUpdate is the transaction form of Update.
+func (r *Repository[T]) TxUpdate(v T, attrs []string, optFns ...func(*WriteOptions)) TxOp {
+	return TxOp{b: r.b, desc: r.op("update", v.EntityID()), build: func(pk string) (plan, error) {
+		return r.planUpdate(pk, v, attrs, writeOpts(optFns))
+	}}
+}
+
+// TxUpdateExpr is the transaction form of UpdateExpr, for example an
+// increment of a counter:
+//
+//	users.TxUpdateExpr(userID, expression.Add(expression.Name("order_count"), expression.Value(1)))
+func (r *Repository[T]) TxUpdateExpr(id string, u expression.UpdateBuilder, optFns ...func(*WriteOptions)) TxOp {
+	return TxOp{b: r.b, desc: r.op("update", id), build: func(pk string) (plan, error) {
+		return r.planUpdateExpr(pk, id, u, writeOpts(optFns))
+	}}
+}
+
+// TxDelete is the transaction form of Delete.
+func (r *Repository[T]) TxDelete(id string, optFns ...func(*WriteOptions)) TxOp {
+	return TxOp{b: r.b, desc: r.op("delete", id), build: func(pk string) (plan, error) {
+		return r.planDelete(pk, id, writeOpts(optFns))
+	}}
+}
+
+// TxCheck is an action that writes nothing: the transaction fails unless
+// the entity exists and cond holds for it.
+func (r *Repository[T]) TxCheck(id string, cond expression.ConditionBuilder) TxOp {
+	return TxOp{b: r.b, desc: r.op("check", id), build: func(pk string) (plan, error) {
+		return r.planCheck(pk, id, cond)
+	}}
+}
+
+// TxError is the error of a transaction that changed nothing. It has one
+// entry per action, in the order given to Transact, and errors.Is finds
+// ErrTxCanceled and the kind of every action that failed (ErrAlreadyExists,
+// ErrNotFound, ErrConflict, ErrConditionFailed, ...).
+type TxError struct {
+	Actions []TxActionResult
+}
+
+// TxActionResult says how one action of a canceled transaction fared.
+type TxActionResult struct {
+	Op   string // what the action was, e.g. `create order "7"`
+	Code string // DynamoDB's cancellation code: "None" when the action was fine
+	Err  error  // nil when the action was fine
+}
+
+func (e *TxError) Error() string {
+	var b strings.Builder
+	b.WriteString("repo: transaction canceled")
+	sep := ": "
+	for i, a := range e.Actions {
+		if a.Err != nil {
+			fmt.Fprintf(&b, "%saction %d (%s): %s", sep, i+1, a.Op, strings.TrimPrefix(a.Err.Error(), "repo: "))
+			sep = "; "
+		}
+	}
+	return b.String()
+}
+
+// Unwrap returns ErrTxCanceled and the error of every action that failed.
+func (e *TxError) Unwrap() []error {
+	errs := []error{ErrTxCanceled}
+	for _, a := range e.Actions {
+		if a.Err != nil {
+			errs = append(errs, a.Err)
+		}
+	}
+	return errs
+}
+
+// Transact carries out the actions, all or none, for the tenant in ctx, in
+// one DynamoDB transaction: at most 100 actions (backend.MaxTransactActions),
+// on distinct entities, of repositories on one backend. Those rules are
+// checked before anything is sent. Each transaction has its own client
+// request token, so the SDK's retries of it are idempotent. Errors: a
+// *TxError (ErrTxCanceled) when a condition failed or DynamoDB canceled the
+// transaction, ErrInvalidArgument, the errors of building each action
+// (ErrInvalidID, ErrItemTooLarge, ...), ErrNoTenant.
+func Transact(ctx context.Context, ops ...TxOp) error {
+	op := fmt.Sprintf("transaction of %d actions", len(ops))
+	if ctx == nil {
+		return fail(op, ErrInvalidArgument, errors.New("nil context"))
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(op, nil, err)
+	}
+	tenant, err := tenantctx.FromContext(ctx)
+	if err != nil {
+		return fail(op, nil, err)
+	}
+	switch {
+	case len(ops) == 0:
+		return fail(op, ErrInvalidArgument, errors.New("no actions"))
+	case len(ops) > backend.MaxTransactActions:
+		return fail(op, ErrInvalidArgument, fmt.Errorf("more than %d actions", backend.MaxTransactActions))
+	}
+	b := ops[0].b
+	pk := entity.PartitionKey(tenant)
+	plans := make([]plan, len(ops))
+	actions := make([]backend.TxAction, len(ops))
+	seen := make(map[backend.Key]int, len(ops))
+	for i, o := range ops {
+		if o.build == nil {
+			return fail(op, ErrInvalidArgument, fmt.Errorf("action %d is a zero TxOp", i+1))
+		}
+		if !sameBackend(o.b, b) {
+			return fail(op, ErrInvalidArgument, fmt.Errorf("action %d (%s) is on another backend", i+1, o.desc))
+		}
+		p, err := o.build(pk)
+		if err != nil {
+			return err
+		}
+		if j, dup := seen[p.act.Key]; dup {
+			return fail(op, ErrInvalidArgument, fmt.Errorf("actions %d and %d (%s) are on one item", j+1, i+1, p.op))
+		}
+		seen[p.act.Key] = i
+		plans[i], actions[i] = p, p.act
+	}
+	err = b.TransactWrite(ctx, backend.TransactInput{Actions: actions, Token: uuid.NewString()})
+	var tce *backend.TxCanceledError
+	if !errors.As(err, &tce) {
+		if err != nil {
+			return failBackend(op, err)
+		}
+		return nil
+	}
+	te := &TxError{Actions: make([]TxActionResult, len(plans))}
+	for i, p := range plans {
+		res := TxActionResult{Op: p.op, Code: "None"}
+		if i < len(tce.Reasons) {
+			reason := tce.Reasons[i]
+			res.Code = reason.Code
+			if kind := txKind(reason); kind == ErrConditionFailed {
+				res.Err = fail(p.op, p.classify(reason.Item), nil)
+			} else if kind != nil {
+				res.Err = fail(p.op, kind, errors.New(reason.Code+": "+reason.Message))
+			}
+		}
+		te.Actions[i] = res
+	}
+	return te
+}
+
+// txKind maps DynamoDB's cancellation code of one action to a kind: nil for
+// an action that was fine, ErrConditionFailed for a failed condition (which
+// the action's plan then reads more closely).
+func txKind(r backend.TxReason) error {
+	switch r.Code {
+	case "", "None":
+		return nil
+	case "ConditionalCheckFailed":
+		return ErrConditionFailed
+	case "TransactionConflict":
+		return ErrConflict
+	case "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded":
+		return ErrThrottled
+	default: // ValidationError, ItemCollectionSizeLimitExceeded, ...
+		return ErrInvalidArgument
+	}
+}
+
+// sameBackend reports whether two backends are one value. Backends of types
+// that cannot be compared are never the same.
+func sameBackend(a, b backend.Backend) (same bool) {
+	defer func() {
+		if recover() != nil {
+			same = false
+		}
+	}()
+	return a == b
+}

@@ -1,0 +1,455 @@
+package repo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/google/uuid"
+
+	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/entity"
+)
+
+// A plan is one write, checked, encoded and with its expressions built, ready
+// for a backend call or as an action of a transaction. Single writes and
+// transactions share plans, so both keep the same rules.
+type plan struct {
+	op       string
+	act      backend.TxAction
+	classify func(old backend.Item) error // the kind of a failed condition
+}
+
+// writeOpts applies the caller's option functions.
+func writeOpts(optFns []func(*WriteOptions)) WriteOptions {
+	var o WriteOptions
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	return o
+}
+
+// and joins conditions that are set; ok is false when none is.
+func and(cs ...*expression.ConditionBuilder) (c expression.ConditionBuilder, ok bool) {
+	var set []expression.ConditionBuilder
+	for _, c := range cs {
+		if c != nil {
+			set = append(set, *c)
+		}
+	}
+	switch len(set) {
+	case 0:
+		return c, false
+	case 1:
+		return set[0], true
+	}
+	return expression.And(set[0], set[1], set[2:]...), true
+}
+
+func ptr[V any](v V) *V { return &v }
+
+// expressions builds cond (if any) and update (if any) into one set of
+// expressions.
+func expressions(x *exprNames, cond *expression.ConditionBuilder, update *expression.UpdateBuilder) (backend.Expressions, []string, error) {
+	if cond == nil && update == nil {
+		return backend.Expressions{}, nil, nil
+	}
+	b := expression.NewBuilder()
+	if cond != nil {
+		b = b.WithCondition(*cond)
+	}
+	if update != nil {
+		b = b.WithUpdate(*update)
+	}
+	return x.build(b)
+}
+
+// classifier returns how a failed condition of a write of kind k reads,
+// given the stored item: the entity is there or not, its version moved, or
+// the caller's own condition failed.
+func (r *Repository[T]) classifier(k backend.TxKind, create bool, expect *int64, now time.Time) func(old backend.Item) error {
+	return func(old backend.Item) error {
+		live := old != nil && !r.expired(old, now)
+		stale := func() bool {
+			v, err := r.versionOf(old)
+			return err != nil || v != *expect
+		}
+		switch {
+		case create:
+			if live {
+				return ErrAlreadyExists
+			}
+		case k == backend.TxPut:
+			// A put creates or replaces, so only its version can be off.
+			if expect != nil && ((*expect == 0 && live) || (*expect != 0 && (!live || stale()))) {
+				return ErrConflict
+			}
+		case !live:
+			return ErrNotFound
+		case expect != nil && stale():
+			return ErrConflict
+		}
+		return ErrConditionFailed
+	}
+}
+
+// planCreate plans the creation of v in partition pk and returns v as it
+// will be stored (its ID assigned, its version 1).
+func (r *Repository[T]) planCreate(pk string, v T, o WriteOptions) (plan, error) {
+	id := v.EntityID()
+	op := r.op("create", id)
+	if id == "" {
+		if !r.setter {
+			return plan{op: op}, fail(op, ErrInvalidID, fmt.Errorf("empty ID, and *%s has no SetEntityID to assign one", r.typeName))
+		}
+		id = uuid.NewString()
+		any(&v).(entity.IDSetter).SetEntityID(id)
+		if got := v.EntityID(); got != id {
+			return plan{op: op}, fail(op, ErrInvalidArgument, fmt.Errorf("%s: EntityID returns %q after SetEntityID(%q)", r.typeName, got, id))
+		}
+		op = r.op("create", id)
+	}
+	key, err := r.keyIn(op, pk, id)
+	if err != nil {
+		return plan{op: op}, err
+	}
+	item, err := r.encode(op, v, key.PK, key.SK)
+	if err != nil {
+		return plan{op: op}, err
+	}
+	if r.versionKey != "" {
+		item[r.versionKey] = number(1)
+	}
+	now := r.clock()
+	var x exprNames
+	cond, _ := and(ptr(r.absent(&x, now)), o.Condition)
+	e, _, err := expressions(&x, &cond, nil)
+	if err != nil {
+		return plan{op: op}, fail(op, ErrInvalidArgument, err)
+	}
+	return plan{
+		op:       op,
+		act:      backend.TxAction{Kind: backend.TxPut, Item: item, Key: key, Expr: e},
+		classify: r.classifier(backend.TxPut, true, nil, now),
+	}, nil
+}
+
+// planPut plans writing v whole in partition pk.
+func (r *Repository[T]) planPut(pk string, v T, o WriteOptions) (plan, error) {
+	op := r.op("put", v.EntityID())
+	key, err := r.keyIn(op, pk, v.EntityID())
+	if err != nil {
+		return plan{op: op}, err
+	}
+	item, err := r.encode(op, v, key.PK, key.SK)
+	if err != nil {
+		return plan{op: op}, err
+	}
+	now := r.clock()
+	var x exprNames
+	var version *expression.ConditionBuilder
+	var expect *int64
+	if r.versionKey != "" {
+		cur, err := r.versionOf(item)
+		if err != nil {
+			return plan{op: op}, fail(op, ErrInvalidArgument, err)
+		}
+		expect = &cur
+		item[r.versionKey] = number(cur + 1)
+		if cur == 0 {
+			version = ptr(r.absent(&x, now))
+		} else {
+			version = ptr(r.exists(&x, now).And(x.name(r.versionKey).Equal(expression.Value(number(cur)))))
+		}
+	}
+	var e backend.Expressions
+	if cond, ok := and(version, o.Condition); ok {
+		if e, _, err = expressions(&x, &cond, nil); err != nil {
+			return plan{op: op}, fail(op, ErrInvalidArgument, err)
+		}
+	}
+	return plan{
+		op:       op,
+		act:      backend.TxAction{Kind: backend.TxPut, Item: item, Key: key, Expr: e},
+		classify: r.classifier(backend.TxPut, false, expect, now),
+	}, nil
+}
+
+// planUpdate plans setting the named attributes of the stored entity to
+// their values in v.
+func (r *Repository[T]) planUpdate(pk string, v T, attrs []string, o WriteOptions) (plan, error) {
+	id := v.EntityID()
+	op := r.op("update", id)
+	key, err := r.keyIn(op, pk, id)
+	if err != nil {
+		return plan{op: op}, err
+	}
+	if len(attrs) == 0 {
+		return plan{op: op}, fail(op, ErrInvalidArgument, fmt.Errorf("no attributes named"))
+	}
+	item, err := r.encode(op, v, key.PK, key.SK)
+	if err != nil {
+		return plan{op: op}, err
+	}
+	var x exprNames
+	var u expression.UpdateBuilder
+	seen := make(map[string]bool, len(attrs))
+	for _, name := range attrs {
+		switch {
+		case name == entity.PartitionKeyName || name == entity.SortKeyName:
+			return plan{op: op}, fail(op, ErrInvalidArgument, fmt.Errorf("attribute %q is a key and cannot be updated", name))
+		case r.versionKey != "" && name == r.versionKey:
+			return plan{op: op}, fail(op, ErrInvalidArgument, fmt.Errorf("attribute %q is the version, which the library sets", name))
+		case seen[name]:
+			return plan{op: op}, fail(op, ErrInvalidArgument, fmt.Errorf("attribute %q named twice", name))
+		case name == "" || (r.attrs != nil && !has(r.attrs, name)):
+			return plan{op: op}, fail(op, ErrInvalidArgument, fmt.Errorf("%s has no attribute %q", r.typeName, name))
+		}
+		seen[name] = true
+		if av, ok := item[name]; ok {
+			u = u.Set(x.name(name), expression.Value(av))
+		} else {
+			u = u.Remove(x.name(name))
+		}
+	}
+	now := r.clock()
+	var expect *int64
+	var version *expression.ConditionBuilder
+	if r.versionKey != "" {
+		cur, err := r.versionOf(item)
+		if err != nil {
+			return plan{op: op}, fail(op, ErrInvalidArgument, err)
+		}
+		expect = &cur
+		version = ptr(x.name(r.versionKey).Equal(expression.Value(number(cur))))
+		u = u.Set(x.name(r.versionKey), expression.Value(number(cur+1)))
+	}
+	cond, _ := and(ptr(r.exists(&x, now)), version, o.Condition)
+	e, _, err := expressions(&x, &cond, &u)
+	if err != nil {
+		return plan{op: op}, fail(op, ErrInvalidArgument, err)
+	}
+	return plan{
+		op:       op,
+		act:      backend.TxAction{Kind: backend.TxUpdate, Key: key, Expr: e},
+		classify: r.classifier(backend.TxUpdate, false, expect, now),
+	}, nil
+}
+
+// planUpdateExpr plans the caller's update of the stored entity id.
+func (r *Repository[T]) planUpdateExpr(pk, id string, u expression.UpdateBuilder, o WriteOptions) (plan, error) {
+	op := r.op("update", id)
+	key, err := r.keyIn(op, pk, id)
+	if err != nil {
+		return plan{op: op}, err
+	}
+	// The caller's names, checked before anything of ours joins them.
+	var own exprNames
+	_, callers, err := expressions(&own, nil, &u)
+	if err != nil {
+		return plan{op: op}, fail(op, ErrInvalidArgument, err)
+	}
+	if err := r.checkCallerNames(callers); err != nil {
+		return plan{op: op}, fail(op, ErrInvalidArgument, err)
+	}
+	now := r.clock()
+	var x exprNames
+	var version *expression.ConditionBuilder
+	if o.Version != nil {
+		if r.versionKey == "" {
+			return plan{op: op}, fail(op, ErrInvalidArgument, fmt.Errorf("%s is not versioned", r.typeName))
+		}
+		version = ptr(x.name(r.versionKey).Equal(expression.Value(number(*o.Version))))
+	}
+	cond, _ := and(ptr(r.exists(&x, now)), version, o.Condition)
+	e, _, err := expressions(&x, &cond, &u)
+	if err != nil {
+		return plan{op: op}, fail(op, ErrInvalidArgument, err)
+	}
+	if r.versionKey != "" {
+		// Every write moves the version on, so copies read before it are
+		// stale. The caller's builder is not touched: the expression
+		// package's builders share state between copies.
+		const name, one = "#tenantrepo_version", ":tenantrepo_one"
+		e.Update = addToUpdate(e.Update, name, one)
+		e.Names[name] = r.versionKey
+		e.Values[one] = number(1)
+	}
+	return plan{
+		op:       op,
+		act:      backend.TxAction{Kind: backend.TxUpdate, Key: key, Expr: e},
+		classify: r.classifier(backend.TxUpdate, false, o.Version, now),
+	}, nil
+}
+
+// planDelete plans deleting the stored entity id. Without a condition or a
+// version it is unconditional, and so idempotent.
+func (r *Repository[T]) planDelete(pk, id string, o WriteOptions) (plan, error) {
+	op := r.op("delete", id)
+	key, err := r.keyIn(op, pk, id)
+	if err != nil {
+		return plan{op: op}, err
+	}
+	now := r.clock()
+	var x exprNames
+	var version *expression.ConditionBuilder
+	if o.Version != nil {
+		if r.versionKey == "" {
+			return plan{op: op}, fail(op, ErrInvalidArgument, fmt.Errorf("%s is not versioned", r.typeName))
+		}
+		version = ptr(x.name(r.versionKey).Equal(expression.Value(number(*o.Version))))
+	}
+	var e backend.Expressions
+	if version != nil || o.Condition != nil {
+		cond, _ := and(ptr(r.exists(&x, now)), version, o.Condition)
+		if e, _, err = expressions(&x, &cond, nil); err != nil {
+			return plan{op: op}, fail(op, ErrInvalidArgument, err)
+		}
+	}
+	return plan{
+		op:       op,
+		act:      backend.TxAction{Kind: backend.TxDelete, Key: key, Expr: e},
+		classify: r.classifier(backend.TxDelete, false, o.Version, now),
+	}, nil
+}
+
+// planCheck plans a transaction's check that entity id exists and cond holds.
+func (r *Repository[T]) planCheck(pk, id string, cond expression.ConditionBuilder) (plan, error) {
+	op := r.op("check", id)
+	key, err := r.keyIn(op, pk, id)
+	if err != nil {
+		return plan{op: op}, err
+	}
+	now := r.clock()
+	var x exprNames
+	c, _ := and(ptr(r.exists(&x, now)), &cond)
+	e, _, err := expressions(&x, &c, nil)
+	if err != nil {
+		return plan{op: op}, fail(op, ErrInvalidArgument, err)
+	}
+	return plan{
+		op:       op,
+		act:      backend.TxAction{Kind: backend.TxCheck, Key: key, Expr: e},
+		classify: r.classifier(backend.TxCheck, false, nil, now),
+	}, nil
+}
+
+// run carries out a plan with a single backend call and returns the stored
+// item: the one written, or the updated one.
+func (r *Repository[T]) run(ctx context.Context, p plan) (backend.Item, error) {
+	var err error
+	var out backend.Item
+	switch p.act.Kind {
+	case backend.TxPut:
+		err = r.b.Put(ctx, backend.PutInput{Item: p.act.Item, Expr: p.act.Expr})
+		out = p.act.Item
+	case backend.TxUpdate:
+		out, err = r.b.Update(ctx, backend.UpdateInput{Key: p.act.Key, Expr: p.act.Expr})
+	case backend.TxDelete:
+		err = r.b.Delete(ctx, backend.DeleteInput{Key: p.act.Key, Expr: p.act.Expr})
+	}
+	var cf *backend.ConditionFailedError
+	if errors.As(err, &cf) {
+		return nil, fail(p.op, p.classify(cf.Item), nil)
+	}
+	if err != nil {
+		return nil, failBackend(p.op, err)
+	}
+	return out, nil
+}
+
+// Create stores v as a new entity of the context's tenant and returns it as
+// stored. When v's ID is empty and the type implements entity.IDSetter,
+// Create gives it a new random UUID first; a versioned entity gets version
+// 1. An expired entity with the ID counts as absent. Errors:
+// ErrAlreadyExists when the tenant has a live entity with the ID (nothing is
+// overwritten), ErrConditionFailed when WithCondition's condition fails,
+// ErrInvalidID, ErrNoTenant, ErrItemTooLarge, ErrInvalidArgument.
+func (r *Repository[T]) Create(ctx context.Context, v T, optFns ...func(*WriteOptions)) (T, error) {
+	return r.write(ctx, "create", v.EntityID(), func(pk string) (plan, error) {
+		return r.planCreate(pk, v, writeOpts(optFns))
+	})
+}
+
+// Put stores v for the context's tenant, creating it or replacing the whole
+// entity with its ID, and returns it as stored. For a versioned type, v's
+// version must be the stored one (0 for an entity that does not exist yet),
+// else ErrConflict; the stored version is one more. Errors: ErrConflict,
+// ErrConditionFailed, ErrInvalidID (an empty ID too), ErrNoTenant,
+// ErrItemTooLarge, ErrInvalidArgument.
+func (r *Repository[T]) Put(ctx context.Context, v T, optFns ...func(*WriteOptions)) (T, error) {
+	return r.write(ctx, "put", v.EntityID(), func(pk string) (plan, error) {
+		return r.planPut(pk, v, writeOpts(optFns))
+	})
+}
+
+// Update changes the named attributes of an existing entity to their values
+// in v and leaves every other stored attribute as it is. Names are the
+// attribute names of the type (the dynamodbav tag names); an attribute whose
+// value in v encodes to nothing (omitempty) is removed. For a versioned type
+// v's version must be the stored one. Update returns the whole entity as
+// stored afterwards, and never creates one. Errors: ErrNotFound, ErrConflict,
+// ErrConditionFailed, ErrInvalidID, ErrNoTenant, ErrItemTooLarge, and
+// ErrInvalidArgument for no names, a repeated or unknown name, a key or the
+// version attribute.
+func (r *Repository[T]) Update(ctx context.Context, v T, attrs []string, optFns ...func(*WriteOptions)) (T, error) {
+	return r.write(ctx, "update", v.EntityID(), func(pk string) (plan, error) {
+		return r.planUpdate(pk, v, attrs, writeOpts(optFns))
+	})
+}
+
+// UpdateExpr applies an update built with aws-sdk-go-v2's expression package
+// to an existing entity and returns the whole entity as stored afterwards:
+// set, remove, add (a numeric increment or set union), delete (from a set),
+// list_append and if_not_exists, as DynamoDB's UpdateItem does them. It never
+// creates an entity, and it may not touch the key or the version, which it
+// moves on by one for a versioned type (IfVersion checks the version first).
+// Errors: ErrNotFound, ErrConflict, ErrConditionFailed, ErrInvalidID,
+// ErrNoTenant, ErrItemTooLarge, ErrInvalidArgument (including an update
+// DynamoDB rejects, such as adding to a string), ErrUnsupported.
+func (r *Repository[T]) UpdateExpr(ctx context.Context, id string, u expression.UpdateBuilder, optFns ...func(*WriteOptions)) (T, error) {
+	return r.write(ctx, "update", id, func(pk string) (plan, error) {
+		return r.planUpdateExpr(pk, id, u, writeOpts(optFns))
+	})
+}
+
+// write plans a write for the context's tenant, runs it and decodes the
+// stored entity.
+func (r *Repository[T]) write(ctx context.Context, verb, id string, planFn func(pk string) (plan, error)) (T, error) {
+	var zero T
+	_, pk, err := r.partition(ctx, r.op(verb, id))
+	if err != nil {
+		return zero, err
+	}
+	p, err := planFn(pk)
+	if err != nil {
+		return zero, err
+	}
+	item, err := r.run(ctx, p)
+	if err != nil {
+		return zero, err
+	}
+	return r.decode(p.op, item)
+}
+
+// Delete removes the context's tenant's entity with the ID. Deleting an
+// entity that does not exist is not an error: like DynamoDB's DeleteItem,
+// Delete is idempotent, so a retried delete succeeds. With WithCondition or
+// IfVersion, the entity must exist and the condition or version hold:
+// ErrNotFound, ErrConditionFailed or ErrConflict otherwise. Other errors:
+// ErrInvalidID, ErrNoTenant, ErrInvalidArgument.
+func (r *Repository[T]) Delete(ctx context.Context, id string, optFns ...func(*WriteOptions)) error {
+	op := r.op("delete", id)
+	_, pk, err := r.partition(ctx, op)
+	if err != nil {
+		return err
+	}
+	p, err := r.planDelete(pk, id, writeOpts(optFns))
+	if err != nil {
+		return err
+	}
+	_, err = r.run(ctx, p)
+	return err
+}
