@@ -12,11 +12,40 @@ import (
 // including the key attributes "PK" and "SK".
 type Item = map[string]types.AttributeValue
 
-// Key addresses one item of the table.
+// Key addresses one item of the table. As a position in an index query
+// (QueryInput.StartKey, QueryOutput.LastKey) it also holds the item's keys in
+// that index, as DynamoDB's LastEvaluatedKey of an index query does.
 type Key struct {
 	PK string // partition key, "tenant#<tenantID>"
 	SK string // sort key, "<prefix>#<entityID>"
+
+	IndexPK string // the item's partition key in the queried index
+	IndexSK string // the item's sort key in the queried index
 }
+
+// Secondary indexes. The table has up to MaxIndexes global secondary
+// indexes, named GSI1, GSI2, ..., each keyed by the string attributes
+// GSI<n>PK and GSI<n>SK and projecting every attribute. An item is in an
+// index when it has both of that index's key attributes (a sparse index).
+// Entity types share them, single-table style: the repository writes the
+// key attributes, and every index partition key it writes starts with the
+// tenant's partition key.
+const MaxIndexes = 5
+
+// IndexCounter is implemented by backends whose table has fewer than
+// MaxIndexes indexes: it says how many (GSI1 ... GSI<n>). The repository
+// refuses, when it is made, an entity type with an index in a slot the
+// table lacks.
+type IndexCounter interface {
+	Indexes() int
+}
+
+// IndexName returns the name of the n-th index (1-based): "GSI1", ...
+func IndexName(n int) string { return fmt.Sprintf("GSI%d", n) }
+
+// IndexKeyNames returns the key attribute names of the index named name:
+// name+"PK" and name+"SK".
+func IndexKeyNames(name string) (pk, sk string) { return name + "PK", name + "SK" }
 
 // Expressions are the expressions of one request, as DynamoDB takes them:
 // built by aws-sdk-go-v2's expression package, with the placeholders of all
@@ -103,7 +132,12 @@ func (r SortRange) Contains(sk string) bool {
 }
 
 // QueryInput reads one page of items of one partition, in sort-key order.
+// With Index set, it reads the partition PK of that index (GSI1, ...): Range
+// applies to the index sort key, items come in index sort-key order, and
+// StartKey and LastKey are index positions (all four keys set). Index
+// queries are eventually consistent: ConsistentRead must be false.
 type QueryInput struct {
+	Index          string // "" for the table itself
 	PK             string
 	Range          SortRange
 	Descending     bool

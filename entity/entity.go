@@ -52,6 +52,46 @@ type Expiring interface {
 	ExpiryAttribute() string
 }
 
+// Index declares a second access pattern of an entity type: its entities
+// by the value of one attribute (the index partition), sorted by another.
+// For an order: the orders of one user (PartitionAttr "user_id"), newest
+// first (SortAttr "created_at").
+type Index struct {
+	// Name is what queries call the index, such as "by-user": non-empty,
+	// without '#', unique within the type.
+	Name string
+	// Slot picks the table's generic index that holds it: 1 for GSI1, 2
+	// for GSI2, up to 5. Types share slots; one type uses a slot once.
+	Slot int
+	// PartitionAttr and SortAttr are string attributes of the type. An
+	// entity with either missing or empty is not in the index.
+	PartitionAttr string
+	SortAttr      string
+}
+
+// Indexed is implemented by entity types with secondary indexes.
+type Indexed interface {
+	Entity
+	Indexes() []Index
+}
+
+// IndexPartitionKey returns the partition key an entity has in one of its
+// type's indexes:
+//
+//	"tenant#" + tenantID + "#" + prefix + "#" + indexName + "#" + value
+//
+// It starts with the tenant's partition key and a separator, so an index
+// never mixes tenants, and an IAM policy whose dynamodb:LeadingKeys allows
+// "tenant#<id>" and "tenant#<id>#*" covers the indexes as it covers the
+// table (not "tenant#<id>*", which would also match tenant "<id>x"). The parts are unambiguous: the tenant ID,
+// the prefix and the index name may not contain '#', so the first four
+// separators after "tenant" are exactly the ones written here, and
+// everything after the last of them is the value, whatever it holds. Two
+// different (tenant, type, index, value) tuples never give one key.
+func IndexPartitionKey(tenantID, prefix, indexName, value string) string {
+	return PartitionKey(tenantID) + Separator + prefix + Separator + indexName + Separator + value
+}
+
 // Key attribute names and limits, as DynamoDB defines them for the table.
 const (
 	// PartitionKeyName is the name of the partition key attribute.

@@ -75,3 +75,28 @@ func TestErrorMessagesStartWithPackage(t *testing.T) {
 	long := entity.ValidateTenantID(strings.Repeat("#", 5000)).Error()
 	assert.Less(t, len(long), 200, "long IDs are shortened in messages")
 }
+
+func TestIndexPartitionKeyIsUnambiguous(t *testing.T) {
+	assert.Equal(t, "tenant#acme#order#by-user#42", entity.IndexPartitionKey("acme", "order", "by-user", "42"))
+	// Near-collisions of every part give different keys, values with '#'
+	// included: the parts before the value cannot hold '#'.
+	type tuple struct{ tenant, prefix, index, value string }
+	tuples := []tuple{
+		{"a", "order", "by-user", "x"},
+		{"ab", "order", "by-user", "x"},
+		{"a", "orders", "by-user", "x"},
+		{"a", "order", "by-users", "x"},
+		{"a", "order", "by-user", "x#y"},
+		{"a", "order", "by-user", "#x"},
+		{"a", "order", "by", "user#x"},
+		{"A", "order", "by-user", "x"},
+	}
+	seen := map[string]tuple{}
+	for _, tp := range tuples {
+		k := entity.IndexPartitionKey(tp.tenant, tp.prefix, tp.index, tp.value)
+		prev, dup := seen[k]
+		require.False(t, dup, "%v and %v give one key %q", prev, tp, k)
+		seen[k] = tp
+		assert.True(t, strings.HasPrefix(k, entity.PartitionKey(tp.tenant)+"#"), "%q starts with the tenant key", k)
+	}
+}
