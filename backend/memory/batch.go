@@ -37,10 +37,10 @@ func (s *Store) BatchGet(ctx context.Context, in backend.BatchGetInput) (backend
 		if err := checkKey(k); err != nil {
 			return out, err
 		}
-		if _, dup := seen[k]; dup {
+		if _, dup := seen[tableKey(k)]; dup {
 			return out, fmt.Errorf("memory: batch get: %w: Provided list of item keys contains duplicates", backend.ErrInvalidArgument)
 		}
-		seen[k] = struct{}{}
+		seen[tableKey(k)] = struct{}{}
 	}
 	skip := s.unprocessed(len(in.Keys), func(i int) backend.Key { return in.Keys[i] })
 	s.mu.RLock()
@@ -56,6 +56,10 @@ func (s *Store) BatchGet(ctx context.Context, in backend.BatchGetInput) (backend
 	}
 	return out, nil
 }
+
+// tableKey returns the item key of k, without index keys, which address
+// nothing in a get or a write (the DynamoDB backend sends PK and SK alone).
+func tableKey(k backend.Key) backend.Key { return backend.Key{PK: k.PK, SK: k.SK} }
 
 // unprocessed asks Options.Unprocessed about the keys of a batch, without
 // the lock held, and returns which to leave undone (nil for none).
@@ -94,12 +98,12 @@ func (s *Store) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (bac
 	for i, w := range in.Writes {
 		switch {
 		case w.Put != nil && w.Delete == nil:
-			size, err := checkItem(w.Put)
+			size, err := s.checkItem(w.Put)
 			if err != nil {
 				return out, fmt.Errorf("memory: batch write: write %d: %w", i, err)
 			}
 			keys[i] = keyOf(w.Put)
-			entries[i] = &entry{sk: keys[i].SK, item: backend.StoredItem(w.Put), size: size}
+			entries[i] = s.newEntry(keys[i], backend.StoredItem(w.Put), size)
 		case w.Put == nil && w.Delete != nil:
 			if err := checkKey(*w.Delete); err != nil {
 				return out, fmt.Errorf("memory: batch write: write %d: %w", i, err)
@@ -108,10 +112,10 @@ func (s *Store) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (bac
 		default:
 			return out, fmt.Errorf("memory: batch write: %w: write %d must have exactly one of Put and Delete", backend.ErrInvalidArgument, i)
 		}
-		if _, dup := seen[keys[i]]; dup {
+		if _, dup := seen[tableKey(keys[i])]; dup {
 			return out, fmt.Errorf("memory: batch write: %w: Provided list of item keys contains duplicates", backend.ErrInvalidArgument)
 		}
-		seen[keys[i]] = struct{}{}
+		seen[tableKey(keys[i])] = struct{}{}
 	}
 	skip := s.unprocessed(len(keys), func(i int) backend.Key { return keys[i] })
 	s.mu.Lock()
@@ -128,7 +132,7 @@ func (s *Store) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (bac
 			}
 			out.Unprocessed = append(out.Unprocessed, w)
 		case entries[i] != nil:
-			s.store(k.PK, entries[i])
+			s.store(entries[i])
 		default:
 			s.remove(k)
 		}
@@ -174,13 +178,13 @@ func (s *Store) TransactWrite(ctx context.Context, in backend.TransactInput) err
 	acts := make([]txAction, len(in.Actions))
 	seen := make(map[backend.Key]struct{}, len(in.Actions))
 	for i, a := range in.Actions {
-		if err := acts[i].prepare(a); err != nil {
+		if err := acts[i].prepare(s, a); err != nil {
 			return fmt.Errorf("memory: transact write: action %d: %w", i, err)
 		}
-		if _, dup := seen[acts[i].key]; dup {
+		if _, dup := seen[tableKey(acts[i].key)]; dup {
 			return fmt.Errorf("memory: transact write: %w: Transaction request cannot include multiple operations on one item", backend.ErrInvalidArgument)
 		}
-		seen[acts[i].key] = struct{}{}
+		seen[tableKey(acts[i].key)] = struct{}{}
 	}
 	var sum [sha256.Size]byte
 	if in.Token != "" {
@@ -202,6 +206,13 @@ func (s *Store) TransactWrite(ctx context.Context, in backend.TransactInput) err
 	reasons := make([]backend.TxReason, len(acts))
 	failed := false
 	for i := range acts {
+		if acts[i].invalid != nil {
+			// A put's index key of the wrong type, whatever its
+			// condition.
+			reasons[i] = *acts[i].invalid
+			failed = true
+			continue
+		}
 		old := s.find(acts[i].key)
 		if err := holds(acts[i].req.Condition, old); err != nil {
 			cfe, ok := err.(*backend.ConditionFailedError)
@@ -214,8 +225,12 @@ func (s *Store) TransactWrite(ctx context.Context, in backend.TransactInput) err
 		}
 		reasons[i] = backend.TxReason{Code: "None"}
 		if acts[i].kind == backend.TxUpdate {
-			e, err := updated(acts[i].key, old, acts[i].req.Update)
+			e, err := s.updated(acts[i].key, old, acts[i].req.Update)
+			reason, mismatch := txValidationError(err)
 			switch {
+			case mismatch:
+				reasons[i] = reason
+				failed = true
 			case errorsIsTooLarge(err):
 				reasons[i] = backend.TxReason{Code: "ValidationError", Message: "Item size to update has exceeded the maximum allowed size"}
 				failed = true
@@ -235,7 +250,7 @@ func (s *Store) TransactWrite(ctx context.Context, in backend.TransactInput) err
 	for _, a := range acts {
 		switch a.kind {
 		case backend.TxPut, backend.TxUpdate:
-			s.store(a.key.PK, a.entry)
+			s.store(a.entry)
 		case backend.TxDelete:
 			s.remove(a.key)
 		}
@@ -248,25 +263,30 @@ func (s *Store) TransactWrite(ctx context.Context, in backend.TransactInput) err
 
 // txAction is one checked action of a transaction.
 type txAction struct {
-	kind  backend.TxKind
-	key   backend.Key
-	req   *expr.Request
-	entry *entry // the item a put or update stores
+	kind    backend.TxKind
+	key     backend.Key
+	req     *expr.Request
+	entry   *entry            // the item a put or update stores
+	invalid *backend.TxReason // why a put cancels the transaction, if it does
 }
 
 // prepare checks a and its expressions, as DynamoDB does before it reads
-// anything.
-func (t *txAction) prepare(a backend.TxAction) error {
+// anything. A put whose item has an index key of the wrong type is no
+// error here: it cancels the transaction, with the reason in t.invalid.
+func (t *txAction) prepare(s *Store, a backend.TxAction) error {
 	t.kind = a.Kind
 	var err error
 	switch a.Kind {
 	case backend.TxPut:
-		size, err := checkItem(a.Item)
+		size, err := s.checkItem(a.Item)
+		if reason, ok := txValidationError(err); ok {
+			t.invalid, err = &reason, nil
+		}
 		if err != nil {
 			return err
 		}
 		t.key = keyOf(a.Item)
-		t.entry = &entry{sk: t.key.SK, item: backend.StoredItem(a.Item), size: size}
+		t.entry = s.newEntry(t.key, backend.StoredItem(a.Item), size)
 		t.req, err = parseExpr(a.Expr, partCondition)
 		return err
 	case backend.TxUpdate:

@@ -22,9 +22,49 @@
 //   - items over 400 KB (counted as DynamoDB counts them), oversize keys,
 //     empty sets and invalid numbers are refused as DynamoDB refuses them;
 //     top-level numbers are stored in the plain form DynamoDB returns;
+//   - a query's key condition takes sort-key bounds of up to 1024 bytes
+//     (longer ones are refused) and a partition key of any length (one
+//     over 2048 bytes selects nothing), as DynamoDB's does;
 //   - a page stops at its limit or after 1 MB of item data, and then reports
 //     the last key it evaluated, as DynamoDB does even when nothing follows;
 //     a filter drops items after that, without changing the last key.
+//
+// # Secondary indexes
+//
+// A Store has the global secondary indexes GSI1 ... GSI5 of package backend
+// (fewer with Options.Indexes, which should match the DynamoDB table's
+// count, dynamodb.Options.Indexes), kept as DynamoDB Local 3.3.0 keeps
+// them:
+//
+//   - an item is in index GSI<n> when it has both GSI<n>PK and GSI<n>SK
+//     (a sparse index); every write (Put, Update, Delete, BatchWrite,
+//     TransactWrite) moves it in, out or within each index at once, in
+//     O(log n) per index, one B-tree per index partition;
+//   - an index partition is ordered by the UTF-8 bytes of the index sort
+//     key, and items with equal index sort keys by DynamoDB Local's order:
+//     the SHA-1 of their table key, salted as DynamoDB Local salts it
+//     (DynamoDB itself promises no order for them, so do not rely on it);
+//   - an index query (QueryInput.Index) pages as DynamoDB pages one: its
+//     LastKey holds PK, SK and the index keys of the last item evaluated,
+//     set whenever the Limit stops the page (even on the BETWEEN bound,
+//     unlike a table query) and after a 1 MB cut only when more follows;
+//     its start key must hold all four keys, of the queried index
+//     partition, with an index sort key the key condition selects
+//     (ErrInvalidStartKey otherwise), and need not be an item's position;
+//     its filter may not read the index's key attributes but may read PK
+//     and SK; it is refused (ErrInvalidArgument) when consistent or of an
+//     index the Store lacks;
+//   - an index key attribute of an index the Store has must be a non-empty
+//     string of at most 2048 bytes (GSI<n>PK) or 1024 bytes (GSI<n>SK),
+//     whether or not the item has the other key of the index: a put, an
+//     update (once its condition holds) or a batch with another is refused
+//     with ErrInvalidArgument; in a transaction, a number or binary value
+//     cancels it with the action's reason "ValidationError" ("Type
+//     mismatch for Index Key"), as DynamoDB does, and the others fail the
+//     request.
+//
+// The conformance suite's Backend/Index... cases pin all of this against
+// DynamoDB Local.
 //
 // # Expressions
 //

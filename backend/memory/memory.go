@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -24,9 +25,14 @@ type Store struct {
 	opts Options
 	now  func() time.Time // the clock of transaction tokens
 
-	mu     sync.RWMutex
-	parts  map[string]*btree.BTreeG[*entry] // partition key -> items by SK
-	tokens tokenCache                       // tokens of recent transactions
+	indexes int // the Store has the indexes GSI1 ... GSI<indexes>
+
+	mu    sync.RWMutex
+	parts map[string]*btree.BTreeG[*entry] // partition key -> items by SK
+	// idx[n-1] is index GSI<n>: index partition key -> items by index
+	// sort key (see index.go).
+	idx    [backend.MaxIndexes]map[string]*btree.BTreeG[*ixEntry]
+	tokens tokenCache // tokens of recent transactions
 }
 
 // Options tune a Store. The zero value is what New uses.
@@ -39,13 +45,26 @@ type Options struct {
 	// It is called without the Store's lock held and must not call the
 	// Store. Nil leaves nothing unprocessed.
 	Unprocessed func(k backend.Key) bool
+
+	// Indexes is how many of the secondary indexes GSI1 ...
+	// GSI<backend.MaxIndexes> the Store has, as the DynamoDB backend's
+	// Options.Indexes says how many its table has: set both alike so
+	// that a query of an index the table lacks, or an index key of the
+	// wrong type, fails in unit tests as it fails on DynamoDB. Zero means
+	// backend.MaxIndexes; NewWithOptions panics on a value below zero or
+	// over backend.MaxIndexes.
+	Indexes int
 }
 
-// entry is one stored item and its size, kept so pages need not recount.
+// entry is one stored item and its size, kept so pages need not recount,
+// with its keys in the Store's indexes.
 type entry struct {
-	sk   string
-	item backend.Item
-	size int
+	pk, sk string
+	item   backend.Item
+	size   int
+	ix     [backend.MaxIndexes]indexKeys // the item's keys in GSI1, ...
+	h      [20]byte                      // tieHash(pk, sk) when hashed
+	hashed bool                          // the item is in an index
 }
 
 func lessEntry(a, b *entry) bool { return a.sk < b.sk }
@@ -60,12 +79,20 @@ func New() *Store { return NewWithOptions(Options{}) }
 
 // NewWithOptions returns an empty Store tuned by opts.
 func NewWithOptions(opts Options) *Store {
-	return &Store{
-		opts:  opts,
-		now:   time.Now,
-		parts: make(map[string]*btree.BTreeG[*entry]),
+	s := &Store{
+		opts:    opts,
+		now:     time.Now,
+		indexes: checkIndexes(opts.Indexes),
+		parts:   make(map[string]*btree.BTreeG[*entry]),
 	}
+	for i := range s.indexes {
+		s.idx[i] = make(map[string]*btree.BTreeG[*ixEntry])
+	}
+	return s
 }
+
+// Indexes returns how many of the indexes GSI1, GSI2, ... the Store has.
+func (s *Store) Indexes() int { return s.indexes }
 
 // Len returns the number of items stored, for all tenants and types.
 func (s *Store) Len() int {
@@ -130,15 +157,26 @@ func keyItem(k backend.Key) backend.Item {
 	}
 }
 
-// checkItem rejects items DynamoDB rejects: bad keys, bad values, too large.
-func checkItem(item backend.Item) (size int, err error) {
+// checkItem rejects items DynamoDB rejects: bad keys, bad values, bad index
+// keys, too large. An index key of the wrong type is an *indexTypeError,
+// returned when nothing else is wrong.
+func (s *Store) checkItem(item backend.Item) (size int, err error) {
 	if err := backend.ValidateItem(item); err != nil {
 		return 0, fmt.Errorf("memory: %w", err)
 	}
 	if err := checkKey(keyOf(item)); err != nil {
 		return 0, err
 	}
-	return checkSize(item)
+	ixErr := checkIndexKeys(item, s.indexes)
+	var ite *indexTypeError
+	if ixErr != nil && !errors.As(ixErr, &ite) {
+		return 0, ixErr
+	}
+	size, err = checkSize(item)
+	if err != nil {
+		return 0, err
+	}
+	return size, ixErr
 }
 
 func checkSize(item backend.Item) (int, error) {
@@ -208,20 +246,25 @@ func holds(cond *expr.Condition, old *entry) error {
 	return nil
 }
 
-// store saves e. The caller holds s.mu for writing.
-func (s *Store) store(pk string, e *entry) {
-	t := s.parts[pk]
+// store saves e, in the table and in its indexes. The caller holds s.mu
+// for writing.
+func (s *Store) store(e *entry) {
+	t := s.parts[e.pk]
 	if t == nil {
 		t = btree.NewG(degree, lessEntry)
-		s.parts[pk] = t
+		s.parts[e.pk] = t
 	}
-	t.ReplaceOrInsert(e)
+	old, _ := t.ReplaceOrInsert(e)
+	s.index(old, e)
 }
 
-// remove deletes the item at k, if any. The caller holds s.mu for writing.
+// remove deletes the item at k, if any, from the table and its indexes.
+// The caller holds s.mu for writing.
 func (s *Store) remove(k backend.Key) {
 	if t := s.parts[k.PK]; t != nil {
-		t.Delete(&entry{sk: k.SK})
+		if old, ok := t.Delete(&entry{sk: k.SK}); ok {
+			s.index(old, nil)
+		}
 		if t.Len() == 0 {
 			delete(s.parts, k.PK)
 		}
@@ -253,7 +296,7 @@ func (s *Store) Put(ctx context.Context, in backend.PutInput) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	size, err := checkItem(in.Item)
+	size, err := s.checkItem(in.Item)
 	if err != nil {
 		return err
 	}
@@ -262,13 +305,13 @@ func (s *Store) Put(ctx context.Context, in backend.PutInput) error {
 		return err
 	}
 	k := keyOf(in.Item)
-	e := &entry{sk: k.SK, item: backend.StoredItem(in.Item), size: size}
+	e := s.newEntry(k, backend.StoredItem(in.Item), size)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := holds(req.Condition, s.find(k)); err != nil {
 		return fmt.Errorf("memory: put: %w", err)
 	}
-	s.store(k.PK, e)
+	s.store(e)
 	return nil
 }
 
@@ -301,11 +344,11 @@ func (s *Store) Update(ctx context.Context, in backend.UpdateInput) (backend.Ite
 	if req.Update == nil && old != nil {
 		return backend.CopyItem(old.item), nil
 	}
-	e, err := updated(in.Key, old, req.Update)
+	e, err := s.updated(in.Key, old, req.Update)
 	if err != nil {
 		return nil, err
 	}
-	s.store(in.Key.PK, e)
+	s.store(e)
 	return backend.CopyItem(e.item), nil
 }
 
@@ -320,8 +363,9 @@ func checkUpdateValues(u *expr.Update) error {
 }
 
 // updated returns the entry that update u (nil for none) makes of old (nil
-// for a missing item, which starts as its key).
-func updated(k backend.Key, old *entry, u *expr.Update) (*entry, error) {
+// for a missing item, which starts as its key). An index key of the wrong
+// type afterwards is an *indexTypeError.
+func (s *Store) updated(k backend.Key, old *entry, u *expr.Update) (*entry, error) {
 	item := keyItem(k)
 	if old != nil {
 		item = old.item
@@ -341,12 +385,15 @@ func updated(k backend.Key, old *entry, u *expr.Update) (*entry, error) {
 		if err := backend.ValidateItem(item); err != nil {
 			return nil, fmt.Errorf("memory: %w", err)
 		}
+		if err := checkIndexKeys(item, s.indexes); err != nil {
+			return nil, err
+		}
 	}
 	size, err := checkSize(item)
 	if err != nil {
 		return nil, err
 	}
-	return &entry{sk: k.SK, item: item, size: size}, nil
+	return s.newEntry(k, item, size), nil
 }
 
 // normalizeNumbers replaces the top-level numbers and number sets of item
@@ -397,30 +444,49 @@ func (s *Store) Delete(ctx context.Context, in backend.DeleteInput) error {
 	return nil
 }
 
-// Query returns one page of the partition in.PK, as DynamoDB's Query does:
-// at most in.Limit items and at most backend.MaxPageBytes of item data,
-// starting after in.StartKey, less the items in.Expr.Filter drops. The
-// page's LastKey follows DynamoDB (checked by the conformance suite against
-// DynamoDB Local):
+// Query returns one page of the partition in.PK of the table, or with
+// in.Index set of that index, as DynamoDB's Query does: at most in.Limit
+// items and at most backend.MaxPageBytes of item data, starting after
+// in.StartKey, less the items in.Expr.Filter drops. The page's LastKey
+// follows DynamoDB (checked by the conformance suite against DynamoDB
+// Local):
 //
 //   - a page stopped at its Limit has a LastKey even when nothing follows,
-//     except a Between page whose last item sits on the bound it reads
-//     towards (Hi ascending, Lo descending);
+//     except, in a table query, a Between page whose last item sits on the
+//     bound it reads towards (Hi ascending, Lo descending);
 //   - a page stopped by the 1 MB cut (the item that reaches MaxPageBytes is
 //     included) has a LastKey only when more items of the range follow;
 //   - the filter drops items after the Limit and the 1 MB cut have chosen
 //     them, and does not change the LastKey. A filter may not read the key
-//     attributes (ErrInvalidArgument, as in DynamoDB).
+//     attributes of what is queried (PK and SK, or the index's GSI<n>PK and
+//     GSI<n>SK), ErrInvalidArgument as in DynamoDB; an index query's filter
+//     may read PK and SK.
 //
-// A start key of another partition, outside the range, empty, or on the
-// Between bound the query reads towards, is refused with
-// backend.ErrInvalidStartKey.
+// A table query's start key of another partition, outside the range,
+// empty, on the Between bound the query reads towards, or with index keys
+// is refused with backend.ErrInvalidStartKey. An index query's start key
+// must hold all four keys, of the queried index partition, with an index
+// sort key in the range (see checkIndexStartKey); it need not be the
+// position of an item. An index query of an index the Store lacks, or with
+// ConsistentRead, is backend.ErrInvalidArgument. A partition key over 2048
+// bytes selects nothing, as in DynamoDB; a range bound over 1024 bytes is
+// ErrInvalidArgument.
 func (s *Store) Query(ctx context.Context, in backend.QueryInput) (backend.QueryOutput, error) {
 	if err := ctx.Err(); err != nil {
 		return backend.QueryOutput{}, err
 	}
-	if in.PK == "" || len(in.PK) > entity.MaxPartitionKeyBytes {
-		return backend.QueryOutput{}, fmt.Errorf("memory: %w: bad partition key", backend.ErrInvalidArgument)
+	n := 0 // the index queried, 0 for the table
+	if in.Index != "" {
+		var err error
+		if n, err = indexNumber(in.Index, s.indexes); err != nil {
+			return backend.QueryOutput{}, err
+		}
+		if in.ConsistentRead {
+			return backend.QueryOutput{}, fmt.Errorf("memory: %w: Consistent reads are not supported on global secondary indexes", backend.ErrInvalidArgument)
+		}
+	}
+	if in.PK == "" {
+		return backend.QueryOutput{}, fmt.Errorf("memory: %w: empty partition key", backend.ErrInvalidArgument)
 	}
 	if in.Limit < 1 {
 		return backend.QueryOutput{}, fmt.Errorf("memory: %w: limit %d is below 1", backend.ErrInvalidArgument, in.Limit)
@@ -432,13 +498,22 @@ func (s *Store) Query(ctx context.Context, in backend.QueryInput) (backend.Query
 	if between && in.Range.Lo > in.Range.Hi {
 		return backend.QueryOutput{}, fmt.Errorf("memory: %w: range bounds are reversed", backend.ErrInvalidArgument)
 	}
+	if len(in.Range.Lo) > entity.MaxSortKeyBytes || between && len(in.Range.Hi) > entity.MaxSortKeyBytes {
+		return backend.QueryOutput{}, fmt.Errorf("memory: %w: One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of %d bytes",
+			backend.ErrInvalidArgument, entity.MaxSortKeyBytes)
+	}
 	req, err := parseExpr(in.Expr, partFilter)
 	if err != nil {
 		return backend.QueryOutput{}, err
 	}
 	filter := req.Filter
 	if filter != nil {
-		for _, name := range []string{entity.PartitionKeyName, entity.SortKeyName} {
+		keyNames := []string{entity.PartitionKeyName, entity.SortKeyName}
+		if n > 0 {
+			pkName, skName := backend.IndexKeyNames(in.Index)
+			keyNames = []string{pkName, skName}
+		}
+		for _, name := range keyNames {
 			if filter.References(name) {
 				return backend.QueryOutput{}, fmt.Errorf("memory: %w: Filter Expression can only contain non-primary key attributes: Primary key attribute: %s", backend.ErrInvalidArgument, name)
 			}
@@ -449,21 +524,104 @@ func (s *Store) Query(ctx context.Context, in backend.QueryInput) (backend.Query
 	if in.Descending {
 		towards = in.Range.Lo
 	}
-	if k := in.StartKey; k != nil {
+	if k := in.StartKey; k != nil && n == 0 {
+		if k.IndexPK != "" || k.IndexSK != "" {
+			return backend.QueryOutput{}, fmt.Errorf("memory: %w: Exclusive Start Key must have same size as table's key schema: a table query's start key has no index keys", backend.ErrInvalidStartKey)
+		}
 		if k.PK != in.PK || k.SK == "" || !in.Range.Contains(k.SK) || (between && k.SK == towards) {
 			return backend.QueryOutput{}, fmt.Errorf("memory: %w: start key %q does not match the key condition", backend.ErrInvalidStartKey, k.SK)
 		}
 	}
+	if n > 0 {
+		if err := checkIndexStartKey(in); err != nil {
+			return backend.QueryOutput{}, err
+		}
+	}
+	if len(in.PK) > entity.MaxPartitionKeyBytes {
+		return backend.QueryOutput{}, nil // no partition has such a key
+	}
+	w := &walker{index: n, limit: in.Limit, filter: filter}
+	if between && n == 0 {
+		w.noLastKeyAt, w.towards = true, towards
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var out backend.QueryOutput
+	if n > 0 {
+		s.queryIndex(n, in, w)
+	} else {
+		s.queryTable(in, w)
+	}
+	if w.err != nil {
+		return backend.QueryOutput{}, w.err
+	}
+	return w.out, nil
+}
+
+// walker collects one page of a query from the items a walk of the table
+// or of an index visits in order.
+type walker struct {
+	index  int // the index walked, 0 for the table
+	limit  int
+	filter *expr.Condition
+	// A table query's page stopped at its Limit by an item on the
+	// Between bound it reads towards has no LastKey.
+	noLastKeyAt bool
+	towards     string
+
+	out       backend.QueryOutput
+	bytes     int
+	evaluated int
+	cut       *entry // the last item of a page cut at 1 MB, while looking ahead
+	err       error
+}
+
+// position returns the key of e as a page's LastKey.
+func (w *walker) position(e *entry) *backend.Key {
+	k := &backend.Key{PK: e.pk, SK: e.sk}
+	if w.index > 0 {
+		k.IndexPK, k.IndexSK = e.ix[w.index-1].pk, e.ix[w.index-1].sk
+	}
+	return k
+}
+
+// visit takes the next item of the range, after the start key, and reports
+// whether the walk goes on.
+func (w *walker) visit(e *entry) bool {
+	if w.cut != nil {
+		// More of the range follows a page cut at 1 MB.
+		w.out.LastKey = w.position(w.cut)
+		return false
+	}
+	w.evaluated++
+	w.bytes += e.size
+	keep := true
+	if w.filter != nil {
+		if keep, w.err = w.filter.Eval(e.item); w.err != nil {
+			return false
+		}
+	}
+	if keep {
+		w.out.Items = append(w.out.Items, backend.CopyItem(e.item))
+	}
+	switch {
+	case w.evaluated == w.limit:
+		if !w.noLastKeyAt || e.sk != w.towards {
+			w.out.LastKey = w.position(e)
+		}
+		return false
+	case w.bytes >= backend.MaxPageBytes:
+		w.cut = e
+	}
+	return true
+}
+
+// queryTable walks partition in.PK of the table for Query, which checked
+// in and holds s.mu for reading.
+func (s *Store) queryTable(in backend.QueryInput, w *walker) {
 	t := s.parts[in.PK]
 	if t == nil {
-		return out, nil
+		return
 	}
-	bytes, evaluated := 0, 0
-	cut := "" // the last item of a page cut at 1 MB, while looking ahead
-	var evalErr error
 	visit := func(e *entry) bool {
 		if in.StartKey != nil && e.sk == in.StartKey.SK {
 			return true // exclusive start
@@ -471,32 +629,7 @@ func (s *Store) Query(ctx context.Context, in backend.QueryInput) (backend.Query
 		if !in.Range.Contains(e.sk) {
 			return false // walked out of the range
 		}
-		if cut != "" {
-			// More of the range follows a page cut at 1 MB.
-			out.LastKey = &backend.Key{PK: in.PK, SK: cut}
-			return false
-		}
-		evaluated++
-		bytes += e.size
-		keep := true
-		if filter != nil {
-			if keep, evalErr = filter.Eval(e.item); evalErr != nil {
-				return false
-			}
-		}
-		if keep {
-			out.Items = append(out.Items, backend.CopyItem(e.item))
-		}
-		switch {
-		case evaluated == in.Limit:
-			if !between || e.sk != towards {
-				out.LastKey = &backend.Key{PK: in.PK, SK: e.sk}
-			}
-			return false
-		case bytes >= backend.MaxPageBytes:
-			cut = e.sk
-		}
-		return true
+		return w.visit(e)
 	}
 	switch {
 	case !in.Descending:
@@ -507,7 +640,7 @@ func (s *Store) Query(ctx context.Context, in backend.QueryInput) (backend.Query
 		t.AscendGreaterOrEqual(&entry{sk: from}, visit)
 	case in.StartKey != nil:
 		t.DescendLessOrEqual(&entry{sk: in.StartKey.SK}, visit)
-	case between:
+	case in.Range.Op == backend.Between:
 		t.DescendLessOrEqual(&entry{sk: in.Range.Hi}, visit)
 	default:
 		// Start below the first string after every string with prefix Lo.
@@ -519,10 +652,6 @@ func (s *Store) Query(ctx context.Context, in backend.QueryInput) (backend.Query
 			t.Descend(visit)
 		}
 	}
-	if evalErr != nil {
-		return backend.QueryOutput{}, evalErr
-	}
-	return out, nil
 }
 
 // successor returns the first string after every string that starts with p,
