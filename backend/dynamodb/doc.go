@@ -2,9 +2,13 @@
 // table, through the AWS SDK for Go v2.
 //
 // The table has a string partition key "PK" and a string sort key "SK", and
-// nothing else is required of it: EnsureTable creates such a table when it
-// is missing (on-demand capacity unless Options ask for provisioned
-// throughput) and checks the key schema of one that exists.
+// the global secondary indexes GSI1 ... GSI<n> of package backend, n being
+// Options.Indexes (DefaultIndexes, 2, unless set; at most
+// backend.MaxIndexes): GSI<k> is keyed by the strings GSI<k>PK (hash) and
+// GSI<k>SK (range) and projects all attributes. EnsureTable creates such a
+// table when it is missing (on-demand capacity unless Options ask for
+// provisioned throughput, which then applies to the indexes too), checks
+// the key schema of one that exists, and adds the indexes it lacks.
 //
 // The package never loads AWS configuration: the application builds the
 // client, usually a *dynamodb.Client from the SDK, and hands it to New. Any
@@ -44,6 +48,35 @@
 // TransactWriteItems request with the transaction's token as its
 // ClientRequestToken.
 //
+// # Indexes
+//
+// On an existing table, EnsureTable adds the missing ones of GSI1 ...
+// GSI<Options.Indexes> with UpdateTable, one at a time, since DynamoDB
+// creates one index of a table at a time (UpdateTable with two index
+// creations is refused with LimitExceededException, and so is one while
+// another index is being created), waiting for each to be ACTIVE (and
+// backfilled) before it adds the next, at most Options.TableWaitTimeout
+// each. Several processes may do so at once: an UpdateTable refused
+// because the index is being created or exists already is followed by
+// waiting, not an error. An index with one of those names but another key
+// schema or projection is an error wrapping ErrTableMismatch; other
+// indexes are left alone. DynamoDB Local 3.3.0 supports all of this, and
+// makes an added index ACTIVE, backfilled, within about a second.
+//
+// Query with QueryInput.Index set sends IndexName and a key condition on
+// the index's key attributes, built with the expression package; the start
+// key goes out as an ExclusiveStartKey with PK, SK, GSI<n>PK and GSI<n>SK,
+// and the LastEvaluatedKey, which holds all four, comes back as a LastKey
+// with IndexPK and IndexSK set. DynamoDB refuses a consistent index query
+// and a query of an index the table lacks (ErrInvalidArgument). Name only
+// GSI1 ... GSI<Options.Indexes>, and give the memory backend the same
+// count (memory.Options.Indexes), so that unit tests fail as DynamoDB
+// would.
+//
+// Items with equal index sort keys come back in no order DynamoDB
+// promises; DynamoDB Local orders them by a hash of their table key, and
+// the memory backend copies that.
+//
 // # Time to live
 //
 // With Options.TTLAttribute set, EnsureTable turns on DynamoDB's time to
@@ -59,7 +92,10 @@
 // Limit or at 1 MB of item data has a LastKey even when nothing follows, and
 // a start key outside the key condition is refused with
 // backend.ErrInvalidStartKey. A filter drops items from the page after that
-// cut, so a page may be empty and still have a LastKey.
+// cut, so a page may be empty and still have a LastKey. A table query's
+// start key with IndexPK or IndexSK set is refused (ErrInvalidStartKey)
+// without a request, as DynamoDB refuses an ExclusiveStartKey with more
+// attributes than the table's key.
 //
 // # Errors
 //
@@ -84,7 +120,8 @@
 //   - IdempotentParameterMismatchException, a transaction token reused
 //     with other parameters: backend.ErrInvalidArgument
 //   - ValidationException about the query's starting key:
-//     backend.ErrInvalidStartKey
+//     backend.ErrInvalidStartKey (for an index query, also a start key
+//     without all four keys: "The provided starting key is invalid")
 //   - ValidationException about the item size: backend.ErrItemTooLarge
 //   - any other ValidationException, and requests the SDK or the backend
 //     rejects before sending them (a batch over its limit, an expression

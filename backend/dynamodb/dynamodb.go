@@ -36,6 +36,7 @@ type API interface {
 	TransactWriteItems(ctx context.Context, in *ddb.TransactWriteItemsInput, optFns ...func(*ddb.Options)) (*ddb.TransactWriteItemsOutput, error)
 	DescribeTimeToLive(ctx context.Context, in *ddb.DescribeTimeToLiveInput, optFns ...func(*ddb.Options)) (*ddb.DescribeTimeToLiveOutput, error)
 	UpdateTimeToLive(ctx context.Context, in *ddb.UpdateTimeToLiveInput, optFns ...func(*ddb.Options)) (*ddb.UpdateTimeToLiveOutput, error)
+	UpdateTable(ctx context.Context, in *ddb.UpdateTableInput, optFns ...func(*ddb.Options)) (*ddb.UpdateTableOutput, error)
 }
 
 // Options tune a Backend. The zero value is ready to use.
@@ -56,11 +57,26 @@ type Options struct {
 	// ErrTTLMismatch, when the table's TTL is on another attribute. Empty
 	// leaves the table's TTL setting alone.
 	TTLAttribute string
+
+	// Indexes is how many of the secondary indexes GSI1, GSI2, ... (see
+	// package backend) the table has: EnsureTable creates the table with
+	// GSI1 ... GSI<Indexes>, and adds those an existing table lacks. Zero
+	// means DefaultIndexes; more than backend.MaxIndexes, or less than
+	// zero, makes New fail. Give the memory backend the same number
+	// (memory.Options.Indexes), so that unit tests fail where DynamoDB
+	// would.
+	Indexes int
 }
 
 // DefaultTableWaitTimeout is how long EnsureTable waits for a table to become
 // ACTIVE when Options.TableWaitTimeout is zero.
 const DefaultTableWaitTimeout = 5 * time.Minute
+
+// DefaultIndexes is how many secondary indexes the table has when
+// Options.Indexes is zero: all of GSI1 ... GSI5, as the memory backend has
+// by default, so unit tests and DynamoDB agree on which slots exist. Empty
+// indexes cost nothing on an on-demand table.
+const DefaultIndexes = backend.MaxIndexes
 
 // Backend stores items in one DynamoDB table. It implements backend.Backend
 // and is safe for concurrent use. Make one with New.
@@ -92,11 +108,21 @@ func New(client API, table string, optFns ...func(*Options)) (*Backend, error) {
 	if b.opts.TableWaitTimeout <= 0 {
 		b.opts.TableWaitTimeout = DefaultTableWaitTimeout
 	}
+	switch n := b.opts.Indexes; {
+	case n == 0:
+		b.opts.Indexes = DefaultIndexes
+	case n < 0 || n > backend.MaxIndexes:
+		return nil, fmt.Errorf("dynamodb: new: %w: Options.Indexes is %d, not between 0 and %d", backend.ErrInvalidArgument, n, backend.MaxIndexes)
+	}
 	return b, nil
 }
 
 // Table returns the name of the backend's table.
 func (b *Backend) Table() string { return b.table }
+
+// Indexes returns how many of the indexes GSI1, GSI2, ... the backend's
+// table has (Options.Indexes, or DefaultIndexes).
+func (b *Backend) Indexes() int { return b.opts.Indexes }
 
 // Get returns the item with the key, read with in.ConsistentRead, or an
 // error wrapping backend.ErrNotFound.
@@ -217,6 +243,18 @@ func oldOnFailure(condition *string) types.ReturnValuesOnConditionCheckFailure {
 // FilterExpression, which drops items after that cut; its placeholders and
 // those of the key condition this method builds are kept apart (see
 // queryExpression).
+//
+// With in.Index set (GSI1, ...), it queries that index (IndexName): the key
+// condition is on its key attributes GSI<n>PK and GSI<n>SK, the start key
+// goes to DynamoDB with all four of its keys (PK, SK, GSI<n>PK, GSI<n>SK),
+// and the LastEvaluatedKey comes back as a LastKey with all four set.
+// ConsistentRead is passed on, which DynamoDB refuses for an index
+// (backend.ErrInvalidArgument). An index name other than GSI1 ...
+// GSI<backend.MaxIndexes> is refused without a request, and one the table
+// lacks by DynamoDB, both backend.ErrInvalidArgument. A table query's
+// start key with index keys is refused without a request
+// (backend.ErrInvalidStartKey, as DynamoDB refuses such an
+// ExclusiveStartKey).
 func (b *Backend) Query(ctx context.Context, in backend.QueryInput) (backend.QueryOutput, error) {
 	if err := ctx.Err(); err != nil {
 		return backend.QueryOutput{}, err
@@ -228,7 +266,18 @@ func (b *Backend) Query(ctx context.Context, in backend.QueryInput) (backend.Que
 	if in.Limit < math.MaxInt32 {
 		limit = int32(in.Limit)
 	}
-	exp, err := queryExpression(in.PK, in.Range, in.Expr)
+	keys := tableKeys
+	if in.Index != "" {
+		if !validIndex(in.Index) {
+			return backend.QueryOutput{}, fmt.Errorf("dynamodb: query: %w: The table does not have the specified index: %s (indexes are GSI1 ... GSI%d)",
+				backend.ErrInvalidArgument, in.Index, backend.MaxIndexes)
+		}
+		keys.index = in.Index
+		keys.pk, keys.sk = backend.IndexKeyNames(in.Index)
+	} else if in.StartKey != nil && (in.StartKey.IndexPK != "" || in.StartKey.IndexSK != "") {
+		return backend.QueryOutput{}, fmt.Errorf("dynamodb: query: %w: a table query's start key has no index keys", backend.ErrInvalidStartKey)
+	}
+	exp, err := queryExpression(keys, in.PK, in.Range, in.Expr)
 	if err != nil {
 		return backend.QueryOutput{}, fmt.Errorf("dynamodb: query: %w", err)
 	}
@@ -242,8 +291,11 @@ func (b *Backend) Query(ctx context.Context, in backend.QueryInput) (backend.Que
 		Limit:                     aws.Int32(limit),
 		ConsistentRead:            aws.Bool(in.ConsistentRead),
 	}
+	if keys.index != "" {
+		req.IndexName = aws.String(keys.index)
+	}
 	if in.StartKey != nil {
-		req.ExclusiveStartKey = keyItem(*in.StartKey)
+		req.ExclusiveStartKey = keys.position(*in.StartKey)
 	}
 	out, err := b.client.Query(ctx, req)
 	if err != nil {
@@ -251,13 +303,59 @@ func (b *Backend) Query(ctx context.Context, in backend.QueryInput) (backend.Que
 	}
 	res := backend.QueryOutput{Items: out.Items}
 	if len(out.LastEvaluatedKey) > 0 {
-		k, err := parseKey(out.LastEvaluatedKey)
+		k, err := keys.parsePosition(out.LastEvaluatedKey)
 		if err != nil {
 			return backend.QueryOutput{}, fmt.Errorf("dynamodb: query: LastEvaluatedKey: %w", err)
 		}
 		res.LastKey = &k
 	}
 	return res, nil
+}
+
+// queryKeys names what a query reads: the table, or an index and its key
+// attributes.
+type queryKeys struct {
+	index  string // "" for the table
+	pk, sk string // the key attributes of the key condition
+}
+
+var tableKeys = queryKeys{pk: pkName, sk: skName}
+
+// validIndex reports whether name is one of GSI1 ... GSI<MaxIndexes>.
+func validIndex(name string) bool {
+	for n := 1; n <= backend.MaxIndexes; n++ {
+		if name == backend.IndexName(n) {
+			return true
+		}
+	}
+	return false
+}
+
+// position returns k as an ExclusiveStartKey: the table's keys, and for an
+// index the index's keys too, as DynamoDB returns them in the
+// LastEvaluatedKey of an index query.
+func (q queryKeys) position(k backend.Key) map[string]types.AttributeValue {
+	item := keyItem(k)
+	if q.index != "" {
+		item[q.pk] = &types.AttributeValueMemberS{Value: k.IndexPK}
+		item[q.sk] = &types.AttributeValueMemberS{Value: k.IndexSK}
+	}
+	return item
+}
+
+// parsePosition reads a LastEvaluatedKey.
+func (q queryKeys) parsePosition(item map[string]types.AttributeValue) (backend.Key, error) {
+	k, err := parseKey(item)
+	if err != nil || q.index == "" {
+		return k, err
+	}
+	ipk, ok1 := item[q.pk].(*types.AttributeValueMemberS)
+	isk, ok2 := item[q.sk].(*types.AttributeValueMemberS)
+	if !ok1 || !ok2 {
+		return backend.Key{}, fmt.Errorf("index key attributes %s and %s are not both strings", q.pk, q.sk)
+	}
+	k.IndexPK, k.IndexSK = ipk.Value, isk.Value
+	return k, nil
 }
 
 // keyItem returns the key attributes of k.

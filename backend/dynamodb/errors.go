@@ -14,8 +14,11 @@ import (
 )
 
 // ErrTableMismatch reports an existing table whose key schema is not the one
-// the backend needs: a string hash key "PK" and a string range key "SK".
-var ErrTableMismatch = errors.New("dynamodb: table does not have the key schema PK (S, HASH), SK (S, RANGE)")
+// the backend needs, a string hash key "PK" and a string range key "SK", or
+// that has an index among GSI1 ... GSI<Options.Indexes> whose key schema is
+// not the string hash key GSI<n>PK and the string range key GSI<n>SK, or
+// that does not project all attributes.
+var ErrTableMismatch = errors.New("dynamodb: table does not have the key schema the backend needs")
 
 // ErrTTLMismatch reports a table whose time to live is on another attribute
 // than Options.TTLAttribute. DynamoDB allows one TTL attribute per table.

@@ -82,27 +82,28 @@ func optString(s string) *string {
 }
 
 // queryExpression builds the key condition of a query of partition pk over
-// the sort keys in r, and joins it to the caller's filter expression.
+// the sort keys in r, of the table or of an index (keys names the key
+// attributes), and joins it to the caller's filter expression.
 //
 // Both come from the SDK's expression builder, which numbers placeholders
 // from zero in each expression it builds (#0, :0, ...), so the key
 // condition's would clash with the filter's. The filter is passed on
 // byte for byte; the key condition, whose text this package controls, has
 // its placeholders renamed to ones the caller's maps do not hold.
-func queryExpression(pk string, r backend.SortRange, filter backend.Expressions) (built, error) {
+func queryExpression(keys queryKeys, pk string, r backend.SortRange, filter backend.Expressions) (built, error) {
 	res, err := passThrough(filter, partFilter)
 	if err != nil {
 		return built{}, err
 	}
-	kc := expression.Key(pkName).Equal(expression.Value(&types.AttributeValueMemberS{Value: pk}))
+	kc := expression.Key(keys.pk).Equal(expression.Value(&types.AttributeValueMemberS{Value: pk}))
 	switch r.Op {
 	case backend.BeginsWith:
 		// begins_with(SK, "") would be refused; every key begins with "".
 		if r.Lo != "" {
-			kc = kc.And(expression.Key(skName).BeginsWith(r.Lo))
+			kc = kc.And(expression.Key(keys.sk).BeginsWith(r.Lo))
 		}
 	case backend.Between:
-		kc = kc.And(expression.Key(skName).Between(
+		kc = kc.And(expression.Key(keys.sk).Between(
 			expression.Value(&types.AttributeValueMemberS{Value: r.Lo}),
 			expression.Value(&types.AttributeValueMemberS{Value: r.Hi})))
 	default:

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tenantrepo/tenantrepo/backend"
 )
 
 // How often EnsureTable asks whether a new table is ACTIVE.
@@ -19,21 +21,34 @@ const (
 )
 
 // EnsureTable makes sure the backend's table exists with the key schema the
-// backend needs and is ACTIVE.
+// backend needs, has its secondary indexes, and is ACTIVE.
 //
 // A missing table is created with a string hash key "PK" and a string range
-// key "SK", on demand (PAY_PER_REQUEST) unless Options.ProvisionedThroughput
-// is set, and EnsureTable waits until it is ACTIVE, at most
+// key "SK" and the global secondary indexes GSI1 ... GSI<Options.Indexes>
+// (GSI<n> keyed by the strings GSI<n>PK, hash, and GSI<n>SK, range,
+// projecting all attributes), on demand (PAY_PER_REQUEST) unless
+// Options.ProvisionedThroughput is set, which then applies to the indexes
+// too, and EnsureTable waits until it is ACTIVE, at most
 // Options.TableWaitTimeout. It is idempotent and safe to call from several
 // processes at once: a table that another caller is creating is waited for.
 // A table with another key schema returns an error wrapping
 // ErrTableMismatch, and one that is being deleted or is otherwise unusable
 // returns an error.
 //
+// An existing table that lacks some of GSI1 ... GSI<Options.Indexes> gets
+// them added (see ensureIndexes), one UpdateTable call at a time, since
+// DynamoDB creates one index of a table at a time, each waited for until
+// it is ACTIVE. A table whose index of one of those names has another key
+// schema or projection returns an error wrapping ErrTableMismatch. Other
+// indexes of the table are left alone.
+//
 // With Options.TTLAttribute set, EnsureTable then turns on the table's time
 // to live on that attribute unless it is on already (see ensureTTL).
 func (b *Backend) EnsureTable(ctx context.Context) error {
 	if err := b.ensureTable(ctx); err != nil {
+		return err
+	}
+	if err := b.ensureIndexes(ctx); err != nil {
 		return err
 	}
 	if b.opts.TTLAttribute == "" {
@@ -51,7 +66,7 @@ func (b *Backend) ensureTable(ctx context.Context) error {
 	var notFound *types.ResourceNotFoundException
 	switch {
 	case err == nil:
-		if err := checkTable(b.table, out.Table); err != nil {
+		if err := b.checkTable(out.Table); err != nil {
 			return err
 		}
 		if out.Table.TableStatus == types.TableStatusActive {
@@ -71,20 +86,25 @@ func (b *Backend) ensureTable(ctx context.Context) error {
 // is no error: waitActive checks it.
 func (b *Backend) createTable(ctx context.Context) error {
 	in := &ddb.CreateTableInput{
-		TableName: aws.String(b.table),
-		AttributeDefinitions: []types.AttributeDefinition{
-			{AttributeName: aws.String(pkName), AttributeType: types.ScalarAttributeTypeS},
-			{AttributeName: aws.String(skName), AttributeType: types.ScalarAttributeTypeS},
-		},
-		KeySchema: []types.KeySchemaElement{
-			{AttributeName: aws.String(pkName), KeyType: types.KeyTypeHash},
-			{AttributeName: aws.String(skName), KeyType: types.KeyTypeRange},
-		},
-		BillingMode: types.BillingModePayPerRequest,
+		TableName:            aws.String(b.table),
+		AttributeDefinitions: stringAttributes(pkName, skName),
+		KeySchema:            keySchema(pkName, skName),
+		BillingMode:          types.BillingModePayPerRequest,
 	}
 	if pt := b.opts.ProvisionedThroughput; pt != nil {
 		in.BillingMode = types.BillingModeProvisioned
 		in.ProvisionedThroughput = pt
+	}
+	for n := 1; n <= b.opts.Indexes; n++ {
+		name := backend.IndexName(n)
+		ipk, isk := backend.IndexKeyNames(name)
+		in.AttributeDefinitions = append(in.AttributeDefinitions, stringAttributes(ipk, isk)...)
+		in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, types.GlobalSecondaryIndex{
+			IndexName:             aws.String(name),
+			KeySchema:             keySchema(ipk, isk),
+			Projection:            &types.Projection{ProjectionType: types.ProjectionTypeAll},
+			ProvisionedThroughput: b.opts.ProvisionedThroughput,
+		})
 	}
 	_, err := b.client.CreateTable(ctx, in)
 	var inUse *types.ResourceInUseException
@@ -107,36 +127,79 @@ func (b *Backend) waitActive(ctx context.Context) error {
 		}
 		return fmt.Errorf("dynamodb: table %s did not become ACTIVE: %w", b.table, err)
 	}
-	return checkTable(b.table, out.Table)
+	return b.checkTable(out.Table)
+}
+
+// stringAttributes returns the definitions of string attributes.
+func stringAttributes(names ...string) []types.AttributeDefinition {
+	defs := make([]types.AttributeDefinition, len(names))
+	for i, n := range names {
+		defs[i] = types.AttributeDefinition{AttributeName: aws.String(n), AttributeType: types.ScalarAttributeTypeS}
+	}
+	return defs
+}
+
+// keySchema returns the key schema of hash key hash and range key rng.
+func keySchema(hash, rng string) []types.KeySchemaElement {
+	return []types.KeySchemaElement{
+		{AttributeName: aws.String(hash), KeyType: types.KeyTypeHash},
+		{AttributeName: aws.String(rng), KeyType: types.KeyTypeRange},
+	}
+}
+
+// describeKeys describes a key schema as "PK (S, HASH), SK (S, RANGE)",
+// with the attribute types of defs.
+func describeKeys(schema []types.KeySchemaElement, defs []types.AttributeDefinition) string {
+	attrType := make(map[string]types.ScalarAttributeType, len(defs))
+	for _, d := range defs {
+		attrType[aws.ToString(d.AttributeName)] = d.AttributeType
+	}
+	var hash, rng, other []string
+	for _, k := range schema {
+		n := aws.ToString(k.AttributeName)
+		desc := fmt.Sprintf("%s (%s, %s)", n, attrType[n], k.KeyType)
+		switch k.KeyType {
+		case types.KeyTypeHash:
+			hash = append(hash, desc)
+		case types.KeyTypeRange:
+			rng = append(rng, desc)
+		default:
+			other = append(other, desc)
+		}
+	}
+	return strings.Join(append(append(hash, rng...), other...), ", ")
 }
 
 // checkTable reports whether a described table can hold the backend's
-// items: an error wrapping ErrTableMismatch for another key schema, an error
-// for a table being deleted or otherwise unusable, nil for a table that is
-// or soon will be ACTIVE.
-func checkTable(name string, t *types.TableDescription) error {
+// items: an error wrapping ErrTableMismatch for another key schema, or an
+// index among GSI1 ... GSI<Options.Indexes> with another key schema or
+// projection than the backend needs, an error for a table being deleted or
+// otherwise unusable, nil for a table that is or soon will be ACTIVE.
+// Missing indexes are no error here: ensureIndexes adds them.
+func (b *Backend) checkTable(t *types.TableDescription) error {
+	name := b.table
 	if t == nil {
 		return fmt.Errorf("dynamodb: table %s: DescribeTable returned no table", name)
 	}
-	attrType := make(map[string]types.ScalarAttributeType, len(t.AttributeDefinitions))
-	for _, d := range t.AttributeDefinitions {
-		attrType[aws.ToString(d.AttributeName)] = d.AttributeType
+	if got := describeKeys(t.KeySchema, t.AttributeDefinitions); got != "PK (S, HASH), SK (S, RANGE)" {
+		return fmt.Errorf("%w: table %s has the key schema %s, not PK (S, HASH), SK (S, RANGE)", ErrTableMismatch, name, got)
 	}
-	var got []string
-	var hash, rng string
-	for _, k := range t.KeySchema {
-		n := aws.ToString(k.AttributeName)
-		desc := fmt.Sprintf("%s (%s, %s)", n, attrType[n], k.KeyType)
-		got = append(got, desc)
-		switch k.KeyType {
-		case types.KeyTypeHash:
-			hash = desc
-		case types.KeyTypeRange:
-			rng = desc
+	for _, g := range t.GlobalSecondaryIndexes {
+		n := aws.ToString(g.IndexName)
+		if !b.needsIndex(n) {
+			continue
 		}
-	}
-	if len(got) != 2 || hash != "PK (S, HASH)" || rng != "SK (S, RANGE)" {
-		return fmt.Errorf("%w: table %s has the key schema %s", ErrTableMismatch, name, strings.Join(got, ", "))
+		ipk, isk := backend.IndexKeyNames(n)
+		want := fmt.Sprintf("%s (S, HASH), %s (S, RANGE)", ipk, isk)
+		got := describeKeys(g.KeySchema, t.AttributeDefinitions)
+		var proj types.ProjectionType
+		if g.Projection != nil {
+			proj = g.Projection.ProjectionType
+		}
+		if got != want || proj != types.ProjectionTypeAll {
+			return fmt.Errorf("%w: table %s has the index %s with the key schema %s and projection %s, not %s and projection ALL",
+				ErrTableMismatch, name, n, got, proj, want)
+		}
 	}
 	switch t.TableStatus {
 	case types.TableStatusActive, types.TableStatusCreating, types.TableStatusUpdating:

@@ -2,6 +2,7 @@ package dynamodb_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -46,10 +47,19 @@ func TestEnsureTable(t *testing.T) {
 		{AttributeName: aws.String("PK"), KeyType: types.KeyTypeHash},
 		{AttributeName: aws.String("SK"), KeyType: types.KeyTypeRange},
 	}, desc.KeySchema)
-	assert.ElementsMatch(t, []types.AttributeDefinition{
+	attrs := []types.AttributeDefinition{
 		{AttributeName: aws.String("PK"), AttributeType: types.ScalarAttributeTypeS},
 		{AttributeName: aws.String("SK"), AttributeType: types.ScalarAttributeTypeS},
-	}, desc.AttributeDefinitions)
+	}
+	var wantIndexes []string
+	for n := 1; n <= dynamodbbackend.DefaultIndexes; n++ {
+		for _, k := range []string{"PK", "SK"} {
+			attrs = append(attrs, types.AttributeDefinition{AttributeName: aws.String(fmt.Sprintf("GSI%d%s", n, k)), AttributeType: types.ScalarAttributeTypeS})
+		}
+		wantIndexes = append(wantIndexes, fmt.Sprintf("GSI%d ACTIVE GSI%[1]dPK HASH GSI%[1]dSK RANGE ALL", n))
+	}
+	assert.ElementsMatch(t, attrs, desc.AttributeDefinitions)
+	assert.Equal(t, wantIndexes, describeIndexes(desc), "DefaultIndexes: GSI1 ... GSI5")
 	require.NotNil(t, desc.BillingModeSummary)
 	assert.Equal(t, types.BillingModePayPerRequest, desc.BillingModeSummary.BillingMode)
 
@@ -108,6 +118,12 @@ func TestEnsureTableProvisioned(t *testing.T) {
 	require.NotNil(t, desc.ProvisionedThroughput)
 	assert.Equal(t, int64(3), aws.ToInt64(desc.ProvisionedThroughput.ReadCapacityUnits))
 	assert.Equal(t, int64(2), aws.ToInt64(desc.ProvisionedThroughput.WriteCapacityUnits))
+	require.Len(t, desc.GlobalSecondaryIndexes, dynamodbbackend.DefaultIndexes)
+	for _, g := range desc.GlobalSecondaryIndexes {
+		require.NotNil(t, g.ProvisionedThroughput, aws.ToString(g.IndexName))
+		assert.Equal(t, int64(3), aws.ToInt64(g.ProvisionedThroughput.ReadCapacityUnits))
+		assert.Equal(t, int64(2), aws.ToInt64(g.ProvisionedThroughput.WriteCapacityUnits))
+	}
 }
 
 func TestEnsureTableMismatch(t *testing.T) {

@@ -115,12 +115,15 @@ func TableName(t testing.TB) string {
 }
 
 // NewTable returns a Backend on a new table of its own, created with
-// EnsureTable and deleted when the test ends.
+// EnsureTable and deleted when the test ends. The table has all the
+// secondary indexes a table may have (backend.MaxIndexes), as the memory
+// backend has by default, unless optFns set Options.Indexes.
 func NewTable(t testing.TB, optFns ...func(*dynamodbbackend.Options)) *dynamodbbackend.Backend {
 	t.Helper()
 	client := Client(t)
 	name := TableName(t)
-	b, err := dynamodbbackend.New(client, name, optFns...)
+	allIndexes := func(o *dynamodbbackend.Options) { o.Indexes = backend.MaxIndexes }
+	b, err := dynamodbbackend.New(client, name, append([]func(*dynamodbbackend.Options){allIndexes}, optFns...)...)
 	if err != nil {
 		t.Fatalf("dynamodb backend: %v", err)
 	}
