@@ -57,6 +57,8 @@ type harness struct {
 	blobs    *repo.Repository[blob]
 	counters *repo.Repository[counter]
 	sessions *repo.Repository[session]
+	tickets  *repo.Repository[ticket]
+	notes    *repo.Repository[note]
 	tenants  map[string]bool // every tenant a case used, for snapshots
 }
 
@@ -76,6 +78,10 @@ func newHarness(t *testing.T, b backend.Backend) *harness {
 	h.counters, err = repo.New[counter](b)
 	require.NoError(t, err)
 	h.sessions, err = repo.New[session](b)
+	require.NoError(t, err)
+	h.tickets, err = repo.New[ticket](b)
+	require.NoError(t, err)
+	h.notes, err = repo.New[note](b)
 	require.NoError(t, err)
 	return h
 }
@@ -118,7 +124,7 @@ func (h *harness) snapshot(t *testing.T) []string {
 }
 
 // suitePrefixes are the sort-key prefixes of every type the suite stores.
-var suitePrefixes = []string{"user", "users", "order", "blob", "fixed", "clash", "unsupported", "counter", "session"}
+var suitePrefixes = []string{"user", "users", "order", "blob", "fixed", "clash", "unsupported", "counter", "session", "ticket", "note", "numindex"}
 
 // unchanged runs fn and checks that the stored items are the same after.
 func (h *harness) unchanged(t *testing.T, fn func()) {

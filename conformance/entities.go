@@ -1,6 +1,10 @@
 package conformance
 
-import "time"
+import (
+	"time"
+
+	"github.com/tenantrepo/tenantrepo/entity"
+)
 
 // The entity types the suite stores. Their layouts are those other programs
 // already write: a user's ID is in user_id as well as in the sort key; an
@@ -115,3 +119,60 @@ func (session) EntityPrefix() string     { return "session" }
 func (s session) EntityID() string       { return s.ID }
 func (s *session) SetEntityID(id string) { s.ID = id }
 func (session) ExpiryAttribute() string  { return "expires_at" }
+
+// ticket has two secondary indexes: by user and by status, both sorted by
+// creation time.
+type ticket struct {
+	ID        string `dynamodbav:"-"`
+	UserID    string `dynamodbav:"user_id,omitempty"`
+	CreatedAt string `dynamodbav:"created_at,omitempty"`
+	Status    string `dynamodbav:"status,omitempty"`
+}
+
+func (ticket) EntityPrefix() string     { return "ticket" }
+func (t ticket) EntityID() string       { return t.ID }
+func (t *ticket) SetEntityID(id string) { t.ID = id }
+func (ticket) Indexes() []entity.Index {
+	return []entity.Index{
+		{Name: "by-user", Slot: 1, PartitionAttr: "user_id", SortAttr: "created_at"},
+		{Name: "by-status", Slot: 2, PartitionAttr: "status", SortAttr: "created_at"},
+	}
+}
+
+// note uses the same slot and index name as ticket, over the same values.
+type note struct {
+	ID        string `dynamodbav:"-"`
+	UserID    string `dynamodbav:"user_id"`
+	CreatedAt string `dynamodbav:"created_at"`
+}
+
+func (note) EntityPrefix() string     { return "note" }
+func (n note) EntityID() string       { return n.ID }
+func (n *note) SetEntityID(id string) { n.ID = id }
+func (note) Indexes() []entity.Index {
+	return []entity.Index{{Name: "by-user", Slot: 1, PartitionAttr: "user_id", SortAttr: "created_at"}}
+}
+
+// badIndex declares an index on an attribute it does not have.
+type badIndex struct {
+	ID string `dynamodbav:"id"`
+}
+
+func (badIndex) EntityPrefix() string { return "badindex" }
+func (b badIndex) EntityID() string   { return b.ID }
+func (badIndex) Indexes() []entity.Index {
+	return []entity.Index{{Name: "x", Slot: 1, PartitionAttr: "nope", SortAttr: "id"}}
+}
+
+// numIndex indexes a number, which DynamoDB index keys here cannot hold.
+type numIndex struct {
+	ID    string `dynamodbav:"id"`
+	Owner string `dynamodbav:"owner"`
+	Rank  int    `dynamodbav:"rank"`
+}
+
+func (numIndex) EntityPrefix() string { return "numindex" }
+func (n numIndex) EntityID() string   { return n.ID }
+func (numIndex) Indexes() []entity.Index {
+	return []entity.Index{{Name: "by-owner", Slot: 3, PartitionAttr: "owner", SortAttr: "rank"}}
+}

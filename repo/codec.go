@@ -25,13 +25,16 @@ func (r *Repository[T]) encode(op string, v T, pk, sk string) (backend.Item, err
 		return nil, fail(op, ErrInvalidArgument, fmt.Errorf("%s encodes as %T, not a map", r.typeName, item))
 	}
 	out := m.Value
-	for _, k := range []string{entity.PartitionKeyName, entity.SortKeyName} {
-		if _, taken := out[k]; taken {
+	for k := range out {
+		if ownsAttribute(k) {
 			return nil, fail(op, ErrInvalidArgument, fmt.Errorf("%s has an attribute %q, which the library owns", r.typeName, k))
 		}
 	}
 	out[entity.PartitionKeyName] = &types.AttributeValueMemberS{Value: pk}
 	out[entity.SortKeyName] = &types.AttributeValueMemberS{Value: sk}
+	if err := r.indexKeys(out, pk); err != nil {
+		return nil, fail(op, ErrInvalidArgument, err)
+	}
 	if err := backend.ValidateItem(out); err != nil {
 		return nil, fail(op, ErrInvalidArgument, err)
 	}

@@ -140,8 +140,13 @@ func (r *Repository[T]) versionOf(item backend.Item) (int64, error) {
 // too: the price of never misreading a top-level one.
 func (r *Repository[T]) checkCallerNames(names []string) error {
 	for _, n := range names {
-		if n == entity.PartitionKeyName || n == entity.SortKeyName || (r.versionKey != "" && n == r.versionKey) {
+		if ownsAttribute(n) || (r.versionKey != "" && n == r.versionKey) {
 			return fmt.Errorf("the update names %q, which the library owns", n)
+		}
+		for _, ix := range r.indexes {
+			if n == ix.PartitionAttr || n == ix.SortAttr {
+				return fmt.Errorf("the update names %q, which index %q is on: use Update, which moves the index with it", n, ix.Name)
+			}
 		}
 	}
 	return nil

@@ -198,6 +198,22 @@ func (r *Repository[T]) List(ctx context.Context, optFns ...func(*PageOptions)) 
 	return r.Query(ctx, KeyCondition{}, optFns...)
 }
 
+// pageOptions applies the caller's functions and checks the page size.
+func pageOptions(op string, optFns []func(*PageOptions)) (PageOptions, int, error) {
+	var opts PageOptions
+	for _, fn := range optFns {
+		fn(&opts)
+	}
+	limit := opts.Limit
+	switch {
+	case limit == 0:
+		limit = DefaultPageSize
+	case limit < 0 || limit > MaxPageSize:
+		return opts, 0, fail(op, ErrInvalidArgument, fmt.Errorf("page size %d is not between 1 and %d", limit, MaxPageSize))
+	}
+	return opts, limit, nil
+}
+
 // Query returns one page of the context's tenant's entities of type T whose
 // IDs meet cond, in sort-key order, and the cursor of the next page. Errors:
 // ErrInvalidCursor for a cursor not made by this repository for this tenant
@@ -205,20 +221,13 @@ func (r *Repository[T]) List(ctx context.Context, optFns ...func(*PageOptions)) 
 // size, ErrNoTenant, ErrDecode.
 func (r *Repository[T]) Query(ctx context.Context, cond KeyCondition, optFns ...func(*PageOptions)) (Page[T], error) {
 	op := "query " + r.prefix + " (" + cond.String() + ")"
-	var opts PageOptions
-	for _, fn := range optFns {
-		fn(&opts)
-	}
 	tenant, pk, err := r.partition(ctx, op)
 	if err != nil {
 		return Page[T]{}, err
 	}
-	limit := opts.Limit
-	switch {
-	case limit == 0:
-		limit = DefaultPageSize
-	case limit < 0 || limit > MaxPageSize:
-		return Page[T]{}, fail(op, ErrInvalidArgument, fmt.Errorf("page size %d is not between 1 and %d", limit, MaxPageSize))
+	opts, limit, err := pageOptions(op, optFns)
+	if err != nil {
+		return Page[T]{}, err
 	}
 	p, err := r.rangeOf(cond)
 	if err != nil {
@@ -239,26 +248,40 @@ func (r *Repository[T]) Query(ctx context.Context, cond KeyCondition, optFns ...
 		// The excluded bound is where the walk begins: start after it.
 		in.StartKey = &backend.Key{PK: pk, SK: p.exclude}
 	}
+	return r.page(ctx, op, in, func(item backend.Item) bool {
+		return p.exclude != "" && skOf(item) == p.exclude
+	}, func(k backend.Key) string {
+		if k.SK == p.exclude {
+			return "" // the excluded bound ends the walk: nothing follows
+		}
+		return r.cursors.encode(tenant, "", k.SK)
+	})
+}
+
+// page runs a query until it has a page to return: items decoded, those
+// skip says to leave out dropped, and the cursor of the LastKey, if any.
+// Expired entities are filtered out by the backend; when every item a call
+// read was dropped and more may follow, it reads on rather than hand out an
+// empty page that is not the last.
+func (r *Repository[T]) page(ctx context.Context, op string, in backend.QueryInput, skip func(backend.Item) bool, cursor func(backend.Key) string) (Page[T], error) {
 	if r.expiryKey != "" {
-		// Expired entities are absent: DynamoDB drops them after Limit
-		// has counted them, so a page can come back short, or empty.
+		// DynamoDB drops filtered items after Limit has counted them, so a
+		// page can come back short, or empty.
 		var x exprNames
+		var err error
 		if in.Expr, _, err = x.build(expression.NewBuilder().WithFilter(r.live(&x, r.clock()))); err != nil {
 			return Page[T]{}, fail(op, ErrInvalidArgument, err)
 		}
 	}
-	page := Page[T]{}
+	var page Page[T]
 	for {
 		out, err := r.b.Query(ctx, in)
 		if err != nil {
 			return Page[T]{}, failBackend(op, err)
 		}
 		for _, item := range out.Items {
-			if p.exclude != "" && skOf(item) == p.exclude {
-				// The excluded bound is where the walk ends: nothing
-				// follows.
-				out.LastKey = nil
-				break
+			if skip(item) {
+				continue
 			}
 			v, err := r.decode(op, item)
 			if err != nil {
@@ -266,15 +289,13 @@ func (r *Repository[T]) Query(ctx context.Context, cond KeyCondition, optFns ...
 			}
 			page.Items = append(page.Items, v)
 		}
-		if out.LastKey == nil || out.LastKey.SK == p.exclude {
+		if out.LastKey == nil {
 			return page, nil
 		}
-		if len(page.Items) > 0 {
-			page.Next = r.cursors.encode(tenant, "", out.LastKey.SK)
+		if next := cursor(*out.LastKey); next == "" || len(page.Items) > 0 {
+			page.Next = next
 			return page, nil
 		}
-		// Every item the page read had expired: read on rather than hand
-		// out an empty page that is not the last.
 		in.StartKey = out.LastKey
 	}
 }
@@ -303,13 +324,21 @@ func (r *Repository[T]) All(ctx context.Context, optFns ...func(*PageOptions)) i
 // QueryAll iterates over every entity that Query with cond would return,
 // page by page. It stops at the first error, which it yields with a zero T.
 func (r *Repository[T]) QueryAll(ctx context.Context, cond KeyCondition, optFns ...func(*PageOptions)) iter.Seq2[T, error] {
+	return pages(optFns, func(opts PageOptions) (Page[T], error) {
+		return r.Query(ctx, cond, func(o *PageOptions) { *o = opts })
+	})
+}
+
+// pages iterates over the items of the pages that query returns, following
+// each page's cursor, and stops at the first error.
+func pages[T any](optFns []func(*PageOptions), query func(PageOptions) (Page[T], error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var opts PageOptions
 		for _, fn := range optFns {
 			fn(&opts)
 		}
 		for {
-			page, err := r.Query(ctx, cond, func(o *PageOptions) { *o = opts })
+			page, err := query(opts)
 			if err != nil {
 				var zero T
 				yield(zero, err)

@@ -24,6 +24,7 @@ type Repository[T entity.Entity] struct {
 	setter     bool                // *T implements entity.IDSetter
 	versionKey string              // entity.Versioned's attribute, or ""
 	expiryKey  string              // entity.Expiring's attribute, or ""
+	indexes    []indexSpec         // entity.Indexed's indexes
 	enc        *attributevalue.Encoder
 	dec        *attributevalue.Decoder
 	cursors    cursorCodec
@@ -85,6 +86,19 @@ func New[T entity.Entity](b backend.Backend, optFns ...func(*Options)) (*Reposit
 			return nil, fail(op, ErrInvalidArgument, err)
 		}
 	}
+	if ix, ok := any(zero).(entity.Indexed); ok {
+		var err error
+		if r.indexes, err = r.indexSpecs(ix.Indexes()); err != nil {
+			return nil, fail(op, ErrInvalidArgument, err)
+		}
+		if c, ok := b.(backend.IndexCounter); ok {
+			for _, s := range r.indexes {
+				if s.Slot > c.Indexes() {
+					return nil, fail(op, ErrInvalidArgument, fmt.Errorf("index %q is in slot %d, and the table has %d indexes", s.Name, s.Slot, c.Indexes()))
+				}
+			}
+		}
+	}
 	if r.versionKey != "" && r.versionKey == r.expiryKey {
 		return nil, fail(op, ErrInvalidArgument, fmt.Errorf("one attribute %q for version and expiry", r.versionKey))
 	}
@@ -97,7 +111,7 @@ func New[T entity.Entity](b backend.Backend, optFns ...func(*Options)) (*Reposit
 // checkOwnAttribute checks an attribute the type names for the library.
 func (r *Repository[T]) checkOwnAttribute(what, name string) error {
 	switch {
-	case name == "" || name == entity.PartitionKeyName || name == entity.SortKeyName:
+	case name == "" || ownsAttribute(name):
 		return fmt.Errorf("%s attribute %q cannot be used", what, name)
 	case r.attrs != nil && !has(r.attrs, name):
 		return fmt.Errorf("%s attribute %q is not an attribute of %s", what, name, r.typeName)

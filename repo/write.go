@@ -198,7 +198,7 @@ func (r *Repository[T]) planUpdate(pk string, v T, attrs []string, o WriteOption
 	seen := make(map[string]bool, len(attrs))
 	for _, name := range attrs {
 		switch {
-		case name == entity.PartitionKeyName || name == entity.SortKeyName:
+		case ownsAttribute(name):
 			return plan{op: op}, fail(op, ErrInvalidArgument, fmt.Errorf("attribute %q is a key and cannot be updated", name))
 		case r.versionKey != "" && name == r.versionKey:
 			return plan{op: op}, fail(op, ErrInvalidArgument, fmt.Errorf("attribute %q is the version, which the library sets", name))
@@ -212,6 +212,24 @@ func (r *Repository[T]) planUpdate(pk string, v T, attrs []string, o WriteOption
 			u = u.Set(x.name(name), expression.Value(av))
 		} else {
 			u = u.Remove(x.name(name))
+		}
+	}
+	// An index moves with its attributes: an update naming one of an
+	// index's attributes names both, so the index keys can be computed from
+	// v alone, and sets them (or removes them, leaving the index).
+	for _, ix := range r.indexes {
+		if seen[ix.PartitionAttr] != seen[ix.SortAttr] {
+			return plan{op: op}, fail(op, ErrInvalidArgument, fmt.Errorf("index %q is on %q and %q: an update names both or neither", ix.Name, ix.PartitionAttr, ix.SortAttr))
+		}
+		if !seen[ix.PartitionAttr] {
+			continue
+		}
+		for _, k := range []string{ix.keyPK, ix.keySK} {
+			if av, ok := item[k]; ok {
+				u = u.Set(x.name(k), expression.Value(av))
+			} else {
+				u = u.Remove(x.name(k))
+			}
 		}
 	}
 	now := r.clock()

@@ -21,7 +21,7 @@ awk '
 	/^ *--- PASS: / { pass++ }
 	/^ *--- FAIL: / { fail++ }
 	/^ *--- SKIP: / { skip++; skipped[skip] = $0 }
-	/^(ok|FAIL|\?) +[^ ]+/ {
+	/^(ok|FAIL|\?)[ \t]+[^ \t]+/ {
 		printf "%-4s %-60s %4d passed, %d failed, %d skipped\n", $1, $2, pass, fail, skip
 		for (i = 1; i <= skip && i <= 5; i++) print "       " skipped[i]
 		if (skip > 5) print "       ..."

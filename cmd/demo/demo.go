@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -54,7 +55,7 @@ func scenario(ctx context.Context, w io.Writer, b backend.Backend) error {
 		fmt.Fprintf(w, "tenant %d: added user %s <%s> with ID %s\n", i+1, u.Name, u.Email, u.ID)
 	}
 	for i, c := range customers {
-		o, err := orders.Create(tenantCtx[i], shop.Order{UserID: c.user.ID, Amount: c.amount})
+		o, err := orders.Create(tenantCtx[i], shop.Order{UserID: c.user.ID, Amount: c.amount, CreatedAt: shop.Timestamp(time.Now())})
 		if err != nil {
 			return fmt.Errorf("add order: %w", err)
 		}
@@ -74,6 +75,14 @@ func scenario(ctx context.Context, w io.Writer, b backend.Backend) error {
 			return fmt.Errorf("list orders: %w", err)
 		}
 		fmt.Fprintf(w, "  order %s: user %s, amount %d\n", o.ID, o.UserID, o.Amount)
+	}
+
+	fmt.Fprintf(w, "tenant 1: orders of %s, newest first (index %s):\n", u.Name, shop.ByUser)
+	for o, err := range orders.QueryIndexAll(tenantCtx[0], shop.ByUser, u.ID, repo.KeyCondition{}, repo.WithDescending()) {
+		if err != nil {
+			return fmt.Errorf("orders of a user: %w", err)
+		}
+		fmt.Fprintf(w, "  order %s: amount %d, created %s\n", o.ID, o.Amount, o.CreatedAt)
 	}
 
 	// The tenant comes from the context: tenant 2 cannot read tenant 1's

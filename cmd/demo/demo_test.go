@@ -30,6 +30,8 @@ func checkScenario(t *testing.T, run func(w *bytes.Buffer) error) {
 		`tenant 1: got user (` + uuid + `): Alice <alice@example\.com>`,
 		`tenant 1: orders:`,
 		`  order (` + uuid + `): user (` + uuid + `), amount 150`,
+		`tenant 1: orders of Alice, newest first \(index by-user\):`,
+		`  order (` + uuid + `): amount 150, created (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z)`,
 		`tenant 2: user (` + uuid + `) is not found \(it belongs to tenant 1\)`,
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
@@ -44,7 +46,8 @@ func checkScenario(t *testing.T, run func(w *bytes.Buffer) error) {
 	require.Equal(t, alice, got[6][0], "get returns the first user")
 	require.Equal(t, got[4][0], got[8][0], "the list holds the first tenant's order")
 	require.Equal(t, alice, got[8][1], "the order belongs to Alice")
-	require.Equal(t, alice, got[9][0])
+	require.Equal(t, got[4][0], got[10][0], "the index holds Alice's order")
+	require.Equal(t, alice, got[11][0])
 }
 
 func TestScenarioMemory(t *testing.T) {

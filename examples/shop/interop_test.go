@@ -77,3 +77,28 @@ func TestInteropWritesSharedLayout(t *testing.T) {
 		"user_id": s("42"), "order_amount": n("150"),
 	}, get("order#7"))
 }
+
+// An order with a creation time is also in the by-user index: the item
+// gains exactly created_at and the index keys, and the index partition key
+// starts with the tenant's partition key.
+func TestInteropIndexedOrderLayout(t *testing.T) {
+	b := dynamotest.NewTable(t)
+	client := dynamotest.Client(t)
+	acme := tenantctx.MustWithTenant(context.Background(), "acme")
+	orders := repo.MustNew[shop.Order](b)
+	_, err := orders.Create(acme, shop.Order{ID: "7", UserID: "42", Amount: 150, CreatedAt: "2026-11-26T10:00:00.000000000Z"})
+	require.NoError(t, err)
+	out, err := client.GetItem(context.Background(), &dynamodb.GetItemInput{
+		TableName: aws.String(b.Table()),
+		Key:       map[string]types.AttributeValue{"PK": s("tenant#acme"), "SK": s("order#7")},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]types.AttributeValue{
+		"PK": s("tenant#acme"), "SK": s("order#7"),
+		"user_id": s("42"), "order_amount": n("150"), "created_at": s("2026-11-26T10:00:00.000000000Z"),
+		"GSI1PK": s("tenant#acme#order#by-user#42"), "GSI1SK": s("2026-11-26T10:00:00.000000000Z"),
+	}, out.Item)
+	page, err := orders.QueryIndex(acme, shop.ByUser, "42", repo.KeyCondition{})
+	require.NoError(t, err)
+	assert.Equal(t, []shop.Order{{ID: "7", UserID: "42", Amount: 150, CreatedAt: "2026-11-26T10:00:00.000000000Z"}}, page.Items)
+}

@@ -3,8 +3,23 @@
 //
 // A user is stored with its ID in user_id as well as in the sort key
 // ("user#<id>"); an order keeps its ID only in the sort key ("order#<id>")
-// and holds user_id and a Number order_amount.
+// and holds user_id and a Number order_amount, and, when this package
+// writes it, created_at, by which the index "by-user" sorts a user's
+// orders.
 package shop
+
+import (
+	"time"
+
+	"github.com/tenantrepo/tenantrepo/entity"
+)
+
+// TimeLayout formats creation times: UTC, fixed width, so that the byte
+// order of the strings is the order of the times.
+const TimeLayout = "2006-01-02T15:04:05.000000000Z"
+
+// Timestamp formats t with TimeLayout.
+func Timestamp(t time.Time) string { return t.UTC().Format(TimeLayout) }
 
 // User is a customer of one tenant.
 type User struct {
@@ -24,9 +39,19 @@ func (u *User) SetEntityID(id string) { u.ID = id }
 
 // Order is one purchase of a user.
 type Order struct {
-	ID     string `dynamodbav:"-"` // only in the sort key
-	UserID string `dynamodbav:"user_id"`
-	Amount int64  `dynamodbav:"order_amount"`
+	ID        string `dynamodbav:"-"` // only in the sort key
+	UserID    string `dynamodbav:"user_id"`
+	Amount    int64  `dynamodbav:"order_amount"`
+	CreatedAt string `dynamodbav:"created_at,omitempty"` // Timestamp
+}
+
+// ByUser is the index of a user's orders by creation time.
+const ByUser = "by-user"
+
+// Indexes declares ByUser: partition user_id, sorted by created_at. Orders
+// without created_at (written by programs that do not set it) are not in it.
+func (Order) Indexes() []entity.Index {
+	return []entity.Index{{Name: ByUser, Slot: 1, PartitionAttr: "user_id", SortAttr: "created_at"}}
 }
 
 // EntityPrefix returns "order".

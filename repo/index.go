@@ -1,0 +1,234 @@
+package repo
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/entity"
+)
+
+// indexSpec is one of the type's secondary indexes, checked.
+type indexSpec struct {
+	entity.Index
+	gsi          string // "GSI1", ...
+	keyPK, keySK string // the index's key attributes: "GSI1PK", "GSI1SK"
+}
+
+// Bounds of index sort values for > and < conditions, which DynamoDB can
+// only take as BETWEEN within a partition: no index sort key (a non-empty
+// string of at most 1024 bytes) is below minIndexValue or above
+// maxIndexValue.
+var (
+	minIndexValue = "\x01"
+	maxIndexValue = strings.Repeat("\U0010FFFF", entity.MaxSortKeyBytes/4)
+)
+
+// indexSpecs checks the indexes a type declares.
+func (r *Repository[T]) indexSpecs(idx []entity.Index) ([]indexSpec, error) {
+	var specs []indexSpec
+	for _, ix := range idx {
+		switch {
+		case ix.Name == "" || strings.Contains(ix.Name, entity.Separator) || !utf8.ValidString(ix.Name):
+			return nil, fmt.Errorf("index name %q must be non-empty UTF-8 without %q", ix.Name, entity.Separator)
+		case ix.Slot < 1 || ix.Slot > backend.MaxIndexes:
+			return nil, fmt.Errorf("index %q: slot %d is not between 1 and %d", ix.Name, ix.Slot, backend.MaxIndexes)
+		case ix.PartitionAttr == ix.SortAttr:
+			return nil, fmt.Errorf("index %q: one attribute %q for partition and sort", ix.Name, ix.PartitionAttr)
+		}
+		for _, a := range []string{ix.PartitionAttr, ix.SortAttr} {
+			if err := r.checkOwnAttribute("index "+ix.Name, a); err != nil {
+				return nil, err
+			}
+			if a == r.versionKey {
+				return nil, fmt.Errorf("index %q: the version attribute cannot be indexed", ix.Name)
+			}
+		}
+		for _, s := range specs {
+			if s.Name == ix.Name || s.Slot == ix.Slot {
+				return nil, fmt.Errorf("indexes %q and %q share a name or a slot", s.Name, ix.Name)
+			}
+		}
+		gsi := backend.IndexName(ix.Slot)
+		pk, sk := backend.IndexKeyNames(gsi)
+		specs = append(specs, indexSpec{Index: ix, gsi: gsi, keyPK: pk, keySK: sk})
+	}
+	return specs, nil
+}
+
+// ownsAttribute reports whether the library writes the attribute: the keys
+// and the index keys of every slot.
+func ownsAttribute(name string) bool {
+	if name == entity.PartitionKeyName || name == entity.SortKeyName {
+		return true
+	}
+	for n := 1; n <= backend.MaxIndexes; n++ {
+		pk, sk := backend.IndexKeyNames(backend.IndexName(n))
+		if name == pk || name == sk {
+			return true
+		}
+	}
+	return false
+}
+
+// indexKeys adds to item its keys in each of the type's indexes it belongs
+// to: both source attributes present as non-empty strings. A source
+// attribute of another type is an error (DynamoDB requires string index
+// keys).
+func (r *Repository[T]) indexKeys(item backend.Item, pk string) error {
+	tenant := strings.TrimPrefix(pk, entity.TenantPrefix)
+	for _, ix := range r.indexes {
+		pv, okp, err := indexValue(item, ix.PartitionAttr)
+		if err != nil {
+			return fmt.Errorf("index %q: %w", ix.Name, err)
+		}
+		sv, oks, err := indexValue(item, ix.SortAttr)
+		if err != nil {
+			return fmt.Errorf("index %q: %w", ix.Name, err)
+		}
+		if !okp || !oks {
+			continue // not in this index
+		}
+		ipk := entity.IndexPartitionKey(tenant, r.prefix, ix.Name, pv)
+		if len(ipk) > entity.MaxPartitionKeyBytes || len(sv) > entity.MaxSortKeyBytes {
+			return fmt.Errorf("index %q: value too long for an index key", ix.Name)
+		}
+		item[ix.keyPK] = &types.AttributeValueMemberS{Value: ipk}
+		item[ix.keySK] = &types.AttributeValueMemberS{Value: sv}
+	}
+	return nil
+}
+
+// indexValue returns the non-empty string of attribute a, if any.
+func indexValue(item backend.Item, a string) (string, bool, error) {
+	switch v := item[a].(type) {
+	case nil:
+		return "", false, nil
+	case *types.AttributeValueMemberNULL:
+		return "", false, nil
+	case *types.AttributeValueMemberS:
+		return v.Value, v.Value != "", nil
+	default:
+		return "", false, fmt.Errorf("attribute %q is a %T; index attributes must be strings", a, v)
+	}
+}
+
+// index returns the type's index of that name.
+func (r *Repository[T]) index(name string) (indexSpec, bool) {
+	i := slices.IndexFunc(r.indexes, func(s indexSpec) bool { return s.Name == name })
+	if i < 0 {
+		return indexSpec{}, false
+	}
+	return r.indexes[i], true
+}
+
+// indexRange maps a key condition on index sort values to what a backend
+// runs, and the value a > or < condition excludes.
+func indexRange(c KeyCondition) (backend.SortRange, string, error) {
+	for _, s := range []string{c.lo, c.hi} {
+		if !utf8.ValidString(s) || len(s) > entity.MaxSortKeyBytes {
+			return backend.SortRange{}, "", fmt.Errorf("bound %q is not a possible index value", s)
+		}
+	}
+	between := func(lo, hi string) backend.SortRange {
+		return backend.SortRange{Op: backend.Between, Lo: lo, Hi: hi}
+	}
+	switch c.op {
+	case condAll:
+		return backend.SortRange{Op: backend.BeginsWith}, "", nil
+	case condBeginsWith:
+		return backend.SortRange{Op: backend.BeginsWith, Lo: c.lo}, "", nil
+	case condBetween:
+		if c.lo == "" || c.hi == "" || c.lo > c.hi {
+			return backend.SortRange{}, "", fmt.Errorf("between %q and %q is not a range", c.lo, c.hi)
+		}
+		return between(c.lo, c.hi), "", nil
+	case condGE, condGT:
+		if c.lo == "" {
+			return backend.SortRange{}, "", fmt.Errorf("%v needs a non-empty bound", c)
+		}
+		if c.op == condGT {
+			return between(c.lo, maxIndexValue), c.lo, nil
+		}
+		return between(c.lo, maxIndexValue), "", nil
+	case condLE, condLT:
+		if c.hi == "" {
+			return backend.SortRange{}, "", fmt.Errorf("%v needs a non-empty bound", c)
+		}
+		if c.op == condLT {
+			return between(minIndexValue, c.hi), c.hi, nil
+		}
+		return between(minIndexValue, c.hi), "", nil
+	}
+	return backend.SortRange{}, "", fmt.Errorf("unknown key condition")
+}
+
+// QueryIndex returns one page of the context's tenant's entities of type T
+// in the named index (see entity.Indexed) whose index partition value is
+// partition and whose index sort values meet cond, in index sort-key order
+// (UTF-8 bytes; entities with equal values in the order the store keeps
+// them), and the cursor of the next page, which works only for this tenant,
+// type, index and partition. Index reads are eventually consistent, as
+// DynamoDB's global secondary indexes are. Errors: ErrInvalidArgument for an
+// unknown index, an empty partition, a bad condition or page size, or
+// ConsistentRead; ErrInvalidCursor; ErrNoTenant; ErrDecode.
+func (r *Repository[T]) QueryIndex(ctx context.Context, index, partition string, cond KeyCondition, optFns ...func(*PageOptions)) (Page[T], error) {
+	op := fmt.Sprintf("query %s index %q partition %q (%v)", r.prefix, index, partition, cond)
+	tenant, pk, err := r.partition(ctx, op)
+	if err != nil {
+		return Page[T]{}, err
+	}
+	ix, ok := r.index(index)
+	if !ok {
+		return Page[T]{}, fail(op, ErrInvalidArgument, fmt.Errorf("%s has no index %q", r.typeName, index))
+	}
+	opts, limit, err := pageOptions(op, optFns)
+	if err != nil {
+		return Page[T]{}, err
+	}
+	if opts.ConsistentRead {
+		return Page[T]{}, fail(op, ErrInvalidArgument, fmt.Errorf("index reads cannot be strongly consistent"))
+	}
+	ipk := entity.IndexPartitionKey(tenant, r.prefix, ix.Name, partition)
+	if partition == "" || !utf8.ValidString(partition) || len(ipk) > entity.MaxPartitionKeyBytes {
+		return Page[T]{}, fail(op, ErrInvalidArgument, fmt.Errorf("index partition %q is not a possible value", partition))
+	}
+	rng, exclude, err := indexRange(cond)
+	if err != nil {
+		return Page[T]{}, fail(op, ErrInvalidArgument, err)
+	}
+	in := backend.QueryInput{Index: ix.gsi, PK: ipk, Range: rng, Descending: opts.Descending, Limit: limit}
+	if opts.Cursor != "" {
+		parts, err := r.cursors.decode(tenant, opts.Cursor, 4)
+		if err != nil {
+			return Page[T]{}, fail(op, ErrInvalidCursor, err)
+		}
+		if parts[0] != ix.Name || parts[2] != ipk || !rng.Contains(parts[3]) || !strings.HasPrefix(parts[1], entity.SortKeyPrefix(r.prefix)) {
+			return Page[T]{}, fail(op, ErrInvalidCursor, fmt.Errorf("cursor is for another index, partition or range"))
+		}
+		in.StartKey = &backend.Key{PK: pk, SK: parts[1], IndexPK: parts[2], IndexSK: parts[3]}
+	}
+	return r.page(ctx, op, in, func(item backend.Item) bool {
+		if exclude == "" {
+			return false
+		}
+		v, _ := item[ix.keySK].(*types.AttributeValueMemberS)
+		return v != nil && v.Value == exclude
+	}, func(k backend.Key) string {
+		return r.cursors.encode(tenant, ix.Name, k.SK, k.IndexPK, k.IndexSK)
+	})
+}
+
+// QueryIndexAll iterates over every entity QueryIndex would return, page by
+// page. It stops at the first error, which it yields with a zero T.
+func (r *Repository[T]) QueryIndexAll(ctx context.Context, index, partition string, cond KeyCondition, optFns ...func(*PageOptions)) iter.Seq2[T, error] {
+	return pages(optFns, func(opts PageOptions) (Page[T], error) {
+		return r.QueryIndex(ctx, index, partition, cond, func(o *PageOptions) { *o = opts })
+	})
+}
