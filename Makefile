@@ -15,7 +15,7 @@ test: fmt-check vet
 	$(DDB_LOCAL) with -- $(MAKE) --no-print-directory tests
 
 fmt-check:
-	@out=$$(gofmt -l $$(git ls-files '*.go')); \
+	@out=$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 vet:

@@ -240,11 +240,20 @@ var _ = register(
 		_, err = h.tickets.QueryIndex(a, "by-user", "u1", repo.KeyCondition{}, next)
 		require.NoError(t, err, "the cursor works where it was made")
 		for name, q := range map[string]func() error{
-			"another tenant":    func() error { _, err := h.tickets.QueryIndex(ab, "by-user", "u1", repo.KeyCondition{}, next); return err },
-			"another partition": func() error { _, err := h.tickets.QueryIndex(a, "by-user", "u2", repo.KeyCondition{}, next); return err },
-			"another index":     func() error { _, err := h.tickets.QueryIndex(a, "by-status", "open", repo.KeyCondition{}, next); return err },
-			"the table":         func() error { _, err := h.tickets.List(a, next); return err },
-			"another type":      func() error { _, err := h.notes.QueryIndex(a, "by-user", "u1", repo.KeyCondition{}, next); return err },
+			"another tenant": func() error {
+				_, err := h.tickets.QueryIndex(ab, "by-user", "u1", repo.KeyCondition{}, next)
+				return err
+			},
+			"another partition": func() error {
+				_, err := h.tickets.QueryIndex(a, "by-user", "u2", repo.KeyCondition{}, next)
+				return err
+			},
+			"another index": func() error {
+				_, err := h.tickets.QueryIndex(a, "by-status", "open", repo.KeyCondition{}, next)
+				return err
+			},
+			"the table":    func() error { _, err := h.tickets.List(a, next); return err },
+			"another type": func() error { _, err := h.notes.QueryIndex(a, "by-user", "u1", repo.KeyCondition{}, next); return err },
 			"a range without it": func() error {
 				_, err := h.tickets.QueryIndex(a, "by-user", "u1", repo.BeginsWith("1999"), next)
 				return err
@@ -266,9 +275,12 @@ var _ = register(
 				_, err := h.tickets.QueryIndex(ctx, "by-user", "u1", repo.KeyCondition{}, repo.WithConsistentRead())
 				return err
 			},
-			"bad range":       func() error { _, err := h.tickets.QueryIndex(ctx, "by-user", "u1", repo.Between("b", "a")); return err },
-			"page size":       func() error { _, err := h.tickets.QueryIndex(ctx, "by-user", "u1", repo.KeyCondition{}, repo.WithLimit(-1)); return err },
-			"users has none":  func() error { _, err := h.users.QueryIndex(ctx, "by-user", "u1", repo.KeyCondition{}); return err },
+			"bad range": func() error { _, err := h.tickets.QueryIndex(ctx, "by-user", "u1", repo.Between("b", "a")); return err },
+			"page size": func() error {
+				_, err := h.tickets.QueryIndex(ctx, "by-user", "u1", repo.KeyCondition{}, repo.WithLimit(-1))
+				return err
+			},
+			"users has none": func() error { _, err := h.users.QueryIndex(ctx, "by-user", "u1", repo.KeyCondition{}); return err },
 		} {
 			require.ErrorIs(t, q(), repo.ErrInvalidArgument, name)
 		}
