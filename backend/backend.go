@@ -40,12 +40,53 @@ type IndexCounter interface {
 	Indexes() int
 }
 
+// indexNames[n] are the name and key attribute names of index n (1-based),
+// made once: they are asked for on every write.
+var indexNames = func() (names [MaxIndexes + 1]struct{ name, pk, sk string }) {
+	for n := 1; n <= MaxIndexes; n++ {
+		name := fmt.Sprintf("GSI%d", n)
+		names[n].name, names[n].pk, names[n].sk = name, name+"PK", name+"SK"
+	}
+	return names
+}()
+
 // IndexName returns the name of the n-th index (1-based): "GSI1", ...
-func IndexName(n int) string { return fmt.Sprintf("GSI%d", n) }
+func IndexName(n int) string {
+	if n >= 1 && n <= MaxIndexes {
+		return indexNames[n].name
+	}
+	return fmt.Sprintf("GSI%d", n)
+}
 
 // IndexKeyNames returns the key attribute names of the index named name:
 // name+"PK" and name+"SK".
-func IndexKeyNames(name string) (pk, sk string) { return name + "PK", name + "SK" }
+func IndexKeyNames(name string) (pk, sk string) {
+	for n := 1; n <= MaxIndexes; n++ {
+		if ix := &indexNames[n]; ix.name == name {
+			return ix.pk, ix.sk
+		}
+	}
+	return name + "PK", name + "SK"
+}
+
+// IsKeyAttribute reports whether name is a key attribute of the table or of
+// one of its MaxIndexes possible indexes: "PK", "SK", "GSI1PK", "GSI1SK",
+// ..., "GSI5SK".
+func IsKeyAttribute(name string) bool {
+	switch name {
+	case "PK", "SK":
+		return true
+	}
+	if len(name) < len("GSI1PK") || name[:3] != "GSI" {
+		return false
+	}
+	for n := 1; n <= MaxIndexes; n++ {
+		if ix := &indexNames[n]; name == ix.pk || name == ix.sk {
+			return true
+		}
+	}
+	return false
+}
 
 // Expressions are the expressions of one request, as DynamoDB takes them:
 // built by aws-sdk-go-v2's expression package, with the placeholders of all
@@ -202,6 +243,21 @@ type Backend interface {
 	// canceled for another reason, nothing changes and the error is a
 	// *TxCanceledError with a reason for every action, in request order.
 	TransactWrite(ctx context.Context, in TransactInput) error
+}
+
+// Lender is implemented by backends that keep their items in memory and can
+// lend them out without copying them. GetShared and QueryShared are Get and
+// Query, except that the items they return may be the backend's own: the
+// caller must not change them, and must not keep any part of them that can
+// be changed (a []byte, the slice of a set or a list, a map) past its use of
+// the result; strings, which cannot be changed, it may keep. A backend that
+// lends items never changes an item once stored (a write stores a new one).
+//
+// The repository lends items only for entity types whose decoding copies
+// every such part, so that entities share no memory with the store.
+type Lender interface {
+	GetShared(ctx context.Context, in GetInput) (Item, error)
+	QueryShared(ctx context.Context, in QueryInput) (QueryOutput, error)
 }
 
 // DynamoDB's limits on batches and transactions.

@@ -2,8 +2,10 @@ package repo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tenantrepo/tenantrepo/backend"
@@ -15,10 +17,13 @@ import (
 // rest of the batch is neither lost nor guessed at. It wraps the context's
 // error.
 type BatchError struct {
-	Op      string
-	Done    []string // IDs whose read or write completed
-	NotDone []string // IDs whose read or write did not happen
-	Err     error    // why the batch stopped
+	Op   string
+	Done []string // IDs whose read or write completed
+	// NotDone are the IDs not known to be done: never sent, left
+	// unprocessed, or in a request whose response did not arrive (which
+	// DynamoDB may still have applied).
+	NotDone []string
+	Err     error // why the batch stopped
 }
 
 func (e *BatchError) Error() string {
@@ -29,7 +34,7 @@ func (e *BatchError) Error() string {
 func (e *BatchError) Unwrap() error { return e.Err }
 
 // batchIDs checks a batch's IDs: valid and all different.
-func (r *Repository[T]) batchIDs(op, pk string, ids []string) ([]backend.Key, error) {
+func (r *Repository[T]) batchIDs(op opName, pk string, ids []string) ([]backend.Key, error) {
 	keys := make([]backend.Key, len(ids))
 	seen := make(map[string]bool, len(ids))
 	for i, id := range ids {
@@ -71,7 +76,7 @@ func (r *Repository[T]) wait(ctx context.Context, attempt int) error {
 // not read. Errors: ErrInvalidID, ErrInvalidArgument (an ID twice),
 // ErrNoTenant, ErrDecode, *BatchError.
 func (r *Repository[T]) BatchGet(ctx context.Context, ids []string, optFns ...func(*ReadOptions)) (found []T, missing []string, err error) {
-	op := fmt.Sprintf("batch get of %d %s", len(ids), r.prefix)
+	op := opText(fmt.Sprintf("batch get of %d %s", len(ids), r.prefix))
 	var opts ReadOptions
 	for _, fn := range optFns {
 		fn(&opts)
@@ -87,6 +92,12 @@ func (r *Repository[T]) BatchGet(ctx context.Context, ids []string, optFns ...fu
 	now := r.clock()
 	got := make(map[string]T, len(ids))
 	read := make(map[string]bool, len(ids))
+	if r.batchConcurrency > 1 && len(keys) > backend.MaxBatchGet {
+		if err := r.batchGetParallel(ctx, op, keys, opts, now, got, read); err != nil {
+			return nil, nil, r.batchGetError(ctx, op, ids, read, err)
+		}
+		keys = nil // all read
+	}
 	pending := keys
 	for attempt := 0; len(pending) > 0; {
 		chunk := pending[:min(len(pending), backend.MaxBatchGet)]
@@ -113,27 +124,19 @@ func (r *Repository[T]) BatchGet(ctx context.Context, ids []string, optFns ...fu
 					read[r.idOf(k.SK)] = true
 				}
 			}
-			pending = append(out.Unprocessed, pending[len(chunk):]...)
 			if len(out.Unprocessed) == 0 {
+				// The rest as it is: copying it for every request would
+				// make a batch of n items cost n*n.
+				pending = pending[len(chunk):]
 				attempt = 0
 				continue
 			}
+			pending = append(out.Unprocessed, pending[len(chunk):]...)
 			attempt++
 			err = r.wait(ctx, attempt)
 		}
 		if err != nil {
-			if ctx.Err() == nil {
-				return nil, nil, failBackend(op, err)
-			}
-			be := &BatchError{Op: op, Err: ctx.Err()}
-			for _, id := range ids {
-				if read[id] {
-					be.Done = append(be.Done, id)
-				} else {
-					be.NotDone = append(be.NotDone, id)
-				}
-			}
-			return nil, nil, be
+			return nil, nil, r.batchGetError(ctx, op, ids, read, err)
 		}
 	}
 	for _, id := range ids {
@@ -146,6 +149,131 @@ func (r *Repository[T]) BatchGet(ctx context.Context, ids []string, optFns ...fu
 	return found, missing, nil
 }
 
+// batchGetError is the error of a BatchGet that stopped at err, having
+// read the IDs in read.
+func (r *Repository[T]) batchGetError(ctx context.Context, op opName, ids []string, read map[string]bool, err error) error {
+	var de decodeError
+	if errors.As(err, &de) {
+		return de.err
+	}
+	if ctx.Err() == nil {
+		return failBackend(op, err)
+	}
+	be := &BatchError{Op: op.String(), Err: ctx.Err()}
+	for _, id := range ids {
+		if read[id] {
+			be.Done = append(be.Done, id)
+		} else {
+			be.NotDone = append(be.NotDone, id)
+		}
+	}
+	return be
+}
+
+// decodeError carries the repository's error for an item that did not
+// decode out of a parallel batch, so that it is returned as it is.
+type decodeError struct{ err error }
+
+func (e decodeError) Error() string { return e.err.Error() }
+
+// batchGetParallel reads keys in requests of up to backend.MaxBatchGet
+// keys, Options.BatchConcurrency requests at a time, each retrying the
+// keys left unprocessed until done. It records in read the IDs read and in
+// got those found and not expired. It returns the first error, after the
+// requests in flight have ended, and starts no request after it.
+func (r *Repository[T]) batchGetParallel(ctx context.Context, op opName, keys []backend.Key, opts ReadOptions, now time.Time,
+	got map[string]T, read map[string]bool) error {
+	var mu sync.Mutex // guards got and read
+	chunks := (len(keys) + backend.MaxBatchGet - 1) / backend.MaxBatchGet
+	return inParallel(ctx, r.batchConcurrency, chunks, func(i int) error {
+		pending := keys[i*backend.MaxBatchGet : min(len(keys), (i+1)*backend.MaxBatchGet)]
+		for attempt := 0; ; {
+			out, err := r.b.BatchGet(ctx, backend.BatchGetInput{Keys: pending, ConsistentRead: opts.ConsistentRead})
+			if err != nil {
+				return err
+			}
+			vals := make(map[string]T, len(out.Items))
+			for _, item := range out.Items {
+				if r.expired(item, now) {
+					continue
+				}
+				v, err := r.decode(op, item)
+				if err != nil {
+					return decodeError{err}
+				}
+				vals[r.idOf(skOf(item))] = v
+			}
+			unprocessed := make(map[backend.Key]bool, len(out.Unprocessed))
+			for _, k := range out.Unprocessed {
+				unprocessed[k] = true
+			}
+			mu.Lock()
+			for _, item := range out.Items {
+				read[r.idOf(skOf(item))] = true
+			}
+			for _, k := range pending {
+				if !unprocessed[k] {
+					read[r.idOf(k.SK)] = true
+				}
+			}
+			for id, v := range vals {
+				got[id] = v
+			}
+			mu.Unlock()
+			if len(out.Unprocessed) == 0 {
+				return nil
+			}
+			pending = out.Unprocessed
+			attempt++
+			if err := r.wait(ctx, attempt); err != nil {
+				return err
+			}
+		}
+	})
+}
+
+// inParallel calls do for chunks 0 to chunks-1, in that order, at most n at
+// a time. It starts no call after one has failed or ctx has ended, and
+// returns, once the calls started have ended, the first error, or ctx's
+// when it ended before every chunk was started.
+func inParallel(ctx context.Context, n, chunks int, do func(chunk int) error) error {
+	var (
+		mu    sync.Mutex
+		next  int
+		first error
+		wg    sync.WaitGroup
+	)
+	for range min(n, chunks) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				if first != nil || next == chunks || ctx.Err() != nil {
+					mu.Unlock()
+					return
+				}
+				i := next
+				next++
+				mu.Unlock()
+				if err := do(i); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if first == nil && next < chunks {
+		first = ctx.Err()
+	}
+	return first
+}
+
 // BatchPut writes the entities whole for the context's tenant, any number
 // of them, in requests of up to 25 (DynamoDB's limit), without conditions.
 // Every entity is checked and encoded before the first request, so bad
@@ -156,7 +284,7 @@ func (r *Repository[T]) BatchGet(ctx context.Context, ids []string, optFns ...fu
 // which IDs were written and which were not. Errors: ErrInvalidID,
 // ErrInvalidArgument, ErrItemTooLarge, ErrNoTenant, *BatchError.
 func (r *Repository[T]) BatchPut(ctx context.Context, vs []T) error {
-	op := fmt.Sprintf("batch put of %d %s", len(vs), r.prefix)
+	op := opText(fmt.Sprintf("batch put of %d %s", len(vs), r.prefix))
 	_, pk, err := r.partition(ctx, op)
 	if err != nil {
 		return err
@@ -189,7 +317,7 @@ func (r *Repository[T]) BatchPut(ctx context.Context, vs []T) error {
 // anything is deleted. Unprocessed deletes are retried as BatchPut's writes
 // are. Errors: ErrInvalidID, ErrInvalidArgument, ErrNoTenant, *BatchError.
 func (r *Repository[T]) BatchDelete(ctx context.Context, ids []string) error {
-	op := fmt.Sprintf("batch delete of %d %s", len(ids), r.prefix)
+	op := opText(fmt.Sprintf("batch delete of %d %s", len(ids), r.prefix))
 	_, pk, err := r.partition(ctx, op)
 	if err != nil {
 		return err
@@ -206,13 +334,19 @@ func (r *Repository[T]) BatchDelete(ctx context.Context, ids []string) error {
 }
 
 // batchWrite sends writes in chunks, retrying what is left unprocessed.
-func (r *Repository[T]) batchWrite(ctx context.Context, op string, ids []string, writes []backend.WriteRequest) error {
+func (r *Repository[T]) batchWrite(ctx context.Context, op opName, ids []string, writes []backend.WriteRequest) error {
 	done := make(map[string]bool, len(ids))
 	writeID := func(w backend.WriteRequest) string {
 		if w.Delete != nil {
 			return r.idOf(w.Delete.SK)
 		}
 		return r.idOf(skOf(w.Put))
+	}
+	if r.batchConcurrency > 1 && len(writes) > backend.MaxBatchWrite {
+		if err := r.batchWriteParallel(ctx, writes, writeID, done); err != nil {
+			return r.batchWriteError(ctx, op, ids, done, err)
+		}
+		return nil
 	}
 	pending := writes
 	for attempt := 0; len(pending) > 0; {
@@ -228,33 +362,80 @@ func (r *Repository[T]) batchWrite(ctx context.Context, op string, ids []string,
 					done[id] = true
 				}
 			}
-			pending = append(out.Unprocessed, pending[len(chunk):]...)
 			if len(out.Unprocessed) == 0 {
+				// The rest as it is: copying it for every request would
+				// make a batch of n items cost n*n.
+				pending = pending[len(chunk):]
 				attempt = 0
 				continue
 			}
+			pending = append(out.Unprocessed, pending[len(chunk):]...)
 			attempt++
 			err = r.wait(ctx, attempt)
 		}
 		if err != nil {
-			be := &BatchError{Op: op, Err: err}
-			if ctx.Err() != nil {
-				be.Err = ctx.Err()
-			}
-			for _, id := range ids {
-				if done[id] {
-					be.Done = append(be.Done, id)
-				} else {
-					be.NotDone = append(be.NotDone, id)
-				}
-			}
-			if ctx.Err() == nil {
-				// A store error part-way: say what was written, and keep
-				// the error's kind.
-				return fail(op, kindOf(err), be)
-			}
-			return be
+			return r.batchWriteError(ctx, op, ids, done, err)
 		}
 	}
 	return nil
+}
+
+// batchWriteError is the error of a batch write that stopped at err,
+// having written the IDs in done.
+func (r *Repository[T]) batchWriteError(ctx context.Context, op opName, ids []string, done map[string]bool, err error) error {
+	be := &BatchError{Op: op.String(), Err: err}
+	if ctx.Err() != nil {
+		be.Err = ctx.Err()
+	}
+	for _, id := range ids {
+		if done[id] {
+			be.Done = append(be.Done, id)
+		} else {
+			be.NotDone = append(be.NotDone, id)
+		}
+	}
+	if ctx.Err() == nil {
+		// A store error part-way: say what was written, and keep the
+		// error's kind.
+		return fail(op, kindOf(err), be)
+	}
+	return be
+}
+
+// batchWriteParallel sends writes in requests of up to
+// backend.MaxBatchWrite, Options.BatchConcurrency requests at a time, each
+// retrying the writes left unprocessed until done, and records in done the
+// IDs written. It returns the first error, after the requests in flight
+// have ended, and starts no request after it.
+func (r *Repository[T]) batchWriteParallel(ctx context.Context, writes []backend.WriteRequest, writeID func(backend.WriteRequest) string, done map[string]bool) error {
+	var mu sync.Mutex // guards done
+	chunks := (len(writes) + backend.MaxBatchWrite - 1) / backend.MaxBatchWrite
+	return inParallel(ctx, r.batchConcurrency, chunks, func(i int) error {
+		pending := writes[i*backend.MaxBatchWrite : min(len(writes), (i+1)*backend.MaxBatchWrite)]
+		for attempt := 0; ; {
+			out, err := r.b.BatchWrite(ctx, backend.BatchWriteInput{Writes: pending})
+			if err != nil {
+				return err
+			}
+			left := make(map[string]bool, len(out.Unprocessed))
+			for _, w := range out.Unprocessed {
+				left[writeID(w)] = true
+			}
+			mu.Lock()
+			for _, w := range pending {
+				if id := writeID(w); !left[id] {
+					done[id] = true
+				}
+			}
+			mu.Unlock()
+			if len(out.Unprocessed) == 0 {
+				return nil
+			}
+			pending = out.Unprocessed
+			attempt++
+			if err := r.wait(ctx, attempt); err != nil {
+				return err
+			}
+		}
+	})
 }

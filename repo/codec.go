@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -15,30 +16,43 @@ import (
 // encode turns v into the item stored at (pk, sk): its attributes as
 // attributevalue encodes them, plus the key attributes the library owns. It
 // checks the item against DynamoDB's rules and size limit.
-func (r *Repository[T]) encode(op string, v T, pk, sk string) (backend.Item, error) {
-	item, err := r.enc.Encode(v)
+func (r *Repository[T]) encode(op opName, v T, pk, sk string) (backend.Item, error) {
+	var out backend.Item
+	var keys []types.AttributeValueMemberS // values for the key attributes
+	if r.codec != nil {
+		out, keys = r.codec.encode(unsafe.Pointer(&v), 2+2*len(r.indexes))
+	} else {
+		item, err := r.enc.Encode(v)
+		if err != nil {
+			return nil, fail(op, ErrInvalidArgument, err)
+		}
+		m, ok := item.(*types.AttributeValueMemberM)
+		if !ok {
+			return nil, fail(op, ErrInvalidArgument, fmt.Errorf("%s encodes as %T, not a map", r.typeName, item))
+		}
+		out = m.Value
+		keys = make([]types.AttributeValueMemberS, 2+2*len(r.indexes))
+	}
+	if r.codec == nil {
+		// A codec's fields are never the library's attributes (see
+		// compileCodec): only attributevalue's items need looking at.
+		for k := range out {
+			if ownsAttribute(k) {
+				return nil, fail(op, ErrInvalidArgument, fmt.Errorf("%s has an attribute %q, which the library owns", r.typeName, k))
+			}
+		}
+	}
+	keys[0].Value, keys[1].Value = pk, sk
+	out[entity.PartitionKeyName] = &keys[0]
+	out[entity.SortKeyName] = &keys[1]
+	if err := r.indexKeys(out, pk, keys[2:]); err != nil {
+		return nil, fail(op, ErrInvalidArgument, err)
+	}
+	n, err := backend.CheckItem(out) // ValidateItem and ItemSize in one pass
 	if err != nil {
 		return nil, fail(op, ErrInvalidArgument, err)
 	}
-	m, ok := item.(*types.AttributeValueMemberM)
-	if !ok {
-		return nil, fail(op, ErrInvalidArgument, fmt.Errorf("%s encodes as %T, not a map", r.typeName, item))
-	}
-	out := m.Value
-	for k := range out {
-		if ownsAttribute(k) {
-			return nil, fail(op, ErrInvalidArgument, fmt.Errorf("%s has an attribute %q, which the library owns", r.typeName, k))
-		}
-	}
-	out[entity.PartitionKeyName] = &types.AttributeValueMemberS{Value: pk}
-	out[entity.SortKeyName] = &types.AttributeValueMemberS{Value: sk}
-	if err := r.indexKeys(out, pk); err != nil {
-		return nil, fail(op, ErrInvalidArgument, err)
-	}
-	if err := backend.ValidateItem(out); err != nil {
-		return nil, fail(op, ErrInvalidArgument, err)
-	}
-	if n := backend.ItemSize(out); n > backend.MaxItemBytes {
+	if n > backend.MaxItemBytes {
 		return nil, fail(op, ErrItemTooLarge, fmt.Errorf("%d bytes, more than %d", n, backend.MaxItemBytes))
 	}
 	return out, nil
@@ -46,7 +60,7 @@ func (r *Repository[T]) encode(op string, v T, pk, sk string) (backend.Item, err
 
 // decode turns a stored item into a T. The ID comes from the sort key when
 // the type can take it (IDSetter), so types need not store it twice.
-func (r *Repository[T]) decode(op string, item backend.Item) (T, error) {
+func (r *Repository[T]) decode(op opName, item backend.Item) (T, error) {
 	var v T
 	sk, _ := item[entity.SortKeyName].(*types.AttributeValueMemberS)
 	if sk == nil {
@@ -56,8 +70,13 @@ func (r *Repository[T]) decode(op string, item backend.Item) (T, error) {
 	if !ok || prefix != r.prefix {
 		return v, fail(op, ErrDecode, fmt.Errorf("sort key %q is not a %s key", sk.Value, r.prefix))
 	}
-	if err := r.dec.Decode(&types.AttributeValueMemberM{Value: item}, &v); err != nil {
-		return v, fail(op, ErrDecode, fmt.Errorf("%s %q: %w", r.prefix, id, err))
+	if r.codec == nil || !r.codec.decode(item, unsafe.Pointer(&v)) {
+		// attributevalue decodes what the codec does not.
+		var zero T
+		v = zero
+		if err := r.dec.Decode(&types.AttributeValueMemberM{Value: item}, &v); err != nil {
+			return v, fail(op, ErrDecode, fmt.Errorf("%s %q: %w", r.prefix, id, err))
+		}
 	}
 	if r.setter {
 		any(&v).(entity.IDSetter).SetEntityID(id)

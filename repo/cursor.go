@@ -1,11 +1,14 @@
 package repo
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"hash"
+	"sync"
 )
 
 // A cursor is base64url(payload || mac). The payload holds a version byte and
@@ -33,17 +36,38 @@ var errBadCursor = errors.New("cursor does not verify")
 type cursorCodec struct {
 	key    []byte
 	prefix string
+	// macs holds HMACs keyed with key, ready to Reset and use, when set
+	// (see newCursorCodec): keying one hashes the key, which need not be
+	// done for every cursor.
+	macs *sync.Pool
+}
+
+func newCursorCodec(key []byte, prefix string) cursorCodec {
+	key = bytes.Clone(key)
+	return cursorCodec{key: key, prefix: prefix, macs: &sync.Pool{
+		New: func() any { return hmac.New(sha256.New, key) },
+	}}
 }
 
 func (c cursorCodec) mac(tenant string, payload []byte) []byte {
-	m := hmac.New(sha256.New, c.key)
-	var n [binary.MaxVarintLen64]byte
-	for _, part := range []string{tenant, c.prefix} {
-		m.Write(n[:binary.PutUvarint(n[:], uint64(len(part)))])
-		m.Write([]byte(part))
+	var m hash.Hash
+	if c.macs != nil {
+		m = c.macs.Get().(hash.Hash)
+		m.Reset()
+		defer c.macs.Put(m)
+	} else {
+		m = hmac.New(sha256.New, c.key)
 	}
-	m.Write(payload)
-	return m.Sum(nil)[:macLen]
+	var buf [256]byte
+	msg := buf[:0]
+	for _, part := range [...]string{tenant, c.prefix} {
+		msg = binary.AppendUvarint(msg, uint64(len(part)))
+		msg = append(msg, part...)
+	}
+	msg = append(msg, payload...)
+	m.Write(msg)
+	var sum [sha256.Size]byte
+	return append([]byte(nil), m.Sum(sum[:0])[:macLen]...)
 }
 
 // encode returns the cursor for the key strings parts, made for tenant.

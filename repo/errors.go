@@ -3,6 +3,7 @@ package repo
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/tenantrepo/tenantrepo/backend"
@@ -65,10 +66,39 @@ var (
 	ErrUnsupported = errors.New("repo: not supported by the backend")
 )
 
+// opName says what a call was doing, for its errors: `get user "42"`. Calls
+// make one on every call, and it is formatted only when an error is.
+type opName struct {
+	text             string // the whole name, when set
+	verb, prefix, id string // `verb prefix "id"`, or `verb prefix` when id is ""
+	// A query: `query prefix (cond)`, or with an index
+	// `query prefix index "index" partition "partition" (cond)`.
+	query            bool
+	index, partition string
+	cond             KeyCondition
+}
+
+// opText returns the opName whose text is s.
+func opText(s string) opName { return opName{text: s} }
+
+func (o opName) String() string {
+	switch {
+	case o.text != "":
+		return o.text
+	case o.query && o.index != "":
+		return fmt.Sprintf("query %s index %q partition %q (%v)", o.prefix, o.index, o.partition, o.cond)
+	case o.query:
+		return "query " + o.prefix + " (" + o.cond.String() + ")"
+	case o.id == "":
+		return o.verb + " " + o.prefix
+	}
+	return fmt.Sprintf("%s %s %q", o.verb, o.prefix, o.id)
+}
+
 // opError is the error every method returns: what was being done, the kind,
 // and the cause.
 type opError struct {
-	op   string // e.g. `get user "42"`
+	op   opName // e.g. `get user "42"`
 	kind error  // a sentinel above, or nil for context and unknown errors
 	err  error  // the cause, or nil
 }
@@ -76,7 +106,7 @@ type opError struct {
 func (e *opError) Error() string {
 	var b strings.Builder
 	b.WriteString("repo: ")
-	b.WriteString(e.op)
+	b.WriteString(e.op.String())
 	if e.kind != nil {
 		b.WriteString(": ")
 		b.WriteString(strings.TrimPrefix(e.kind.Error(), "repo: "))
@@ -99,13 +129,13 @@ func (e *opError) Unwrap() []error {
 }
 
 // fail wraps err for op with kind.
-func fail(op string, kind, err error) error {
+func fail(op opName, kind, err error) error {
 	return &opError{op: op, kind: kind, err: err}
 }
 
 // failBackend maps an error from a backend to the repository's kinds.
 // (Failed conditions of writes are read more closely by the write's plan.)
-func failBackend(op string, err error) error {
+func failBackend(op opName, err error) error {
 	if errors.Is(err, backend.ErrNotFound) {
 		return fail(op, ErrNotFound, nil) // an expected outcome: no cause to show
 	}

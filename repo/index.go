@@ -24,9 +24,10 @@ type indexSpec struct {
 // Bounds of index sort values for > and < conditions, which DynamoDB can
 // only take as BETWEEN within a partition: no index sort key (a non-empty
 // string of at most 1024 bytes) is below minIndexValue or above
-// maxIndexValue.
+// maxIndexValue. DynamoDB takes both as BETWEEN bounds (checked against
+// DynamoDB Local by the conformance suite).
 var (
-	minIndexValue = "\x01"
+	minIndexValue = "\x00"
 	maxIndexValue = strings.Repeat("\U0010FFFF", entity.MaxSortKeyBytes/4)
 )
 
@@ -64,24 +65,15 @@ func (r *Repository[T]) indexSpecs(idx []entity.Index) ([]indexSpec, error) {
 
 // ownsAttribute reports whether the library writes the attribute: the keys
 // and the index keys of every slot.
-func ownsAttribute(name string) bool {
-	if name == entity.PartitionKeyName || name == entity.SortKeyName {
-		return true
-	}
-	for n := 1; n <= backend.MaxIndexes; n++ {
-		pk, sk := backend.IndexKeyNames(backend.IndexName(n))
-		if name == pk || name == sk {
-			return true
-		}
-	}
-	return false
-}
+func ownsAttribute(name string) bool { return backend.IsKeyAttribute(name) }
 
 // indexKeys adds to item its keys in each of the type's indexes it belongs
 // to: both source attributes present as non-empty strings. A source
 // attribute of another type is an error (DynamoDB requires string index
 // keys).
-func (r *Repository[T]) indexKeys(item backend.Item, pk string) error {
+//
+// The index key values are made in vals, which has room for two per index.
+func (r *Repository[T]) indexKeys(item backend.Item, pk string, vals []types.AttributeValueMemberS) error {
 	tenant := strings.TrimPrefix(pk, entity.TenantPrefix)
 	for _, ix := range r.indexes {
 		pv, okp, err := indexValue(item, ix.PartitionAttr)
@@ -99,8 +91,9 @@ func (r *Repository[T]) indexKeys(item backend.Item, pk string) error {
 		if len(ipk) > entity.MaxPartitionKeyBytes || len(sv) > entity.MaxSortKeyBytes {
 			return fmt.Errorf("index %q: value too long for an index key", ix.Name)
 		}
-		item[ix.keyPK] = &types.AttributeValueMemberS{Value: ipk}
-		item[ix.keySK] = &types.AttributeValueMemberS{Value: sv}
+		vals[0].Value, vals[1].Value = ipk, sv
+		item[ix.keyPK], item[ix.keySK] = &vals[0], &vals[1]
+		vals = vals[2:]
 	}
 	return nil
 }
@@ -179,7 +172,7 @@ func indexRange(c KeyCondition) (backend.SortRange, string, error) {
 // unknown index, an empty partition, a bad condition or page size, or
 // ConsistentRead; ErrInvalidCursor; ErrNoTenant; ErrDecode.
 func (r *Repository[T]) QueryIndex(ctx context.Context, index, partition string, cond KeyCondition, optFns ...func(*PageOptions)) (Page[T], error) {
-	op := fmt.Sprintf("query %s index %q partition %q (%v)", r.prefix, index, partition, cond)
+	op := opName{query: true, prefix: r.prefix, index: index, partition: partition, cond: cond}
 	tenant, pk, err := r.partition(ctx, op)
 	if err != nil {
 		return Page[T]{}, err

@@ -22,6 +22,18 @@ type Options struct {
 	// DynamoDB left unprocessed, for the given attempt (1, 2, ...).
 	// Default: exponential from 25 ms to 2 s, with jitter.
 	RetryDelay func(attempt int) time.Duration
+	// BatchConcurrency is how many requests BatchGet, BatchPut and
+	// BatchDelete have in flight at once when a batch takes more than one
+	// request (over 100 IDs to read, or 25 to write). Default 1: one
+	// request after the other. More sends the batch's requests of up to 100
+	// (or 25) items that many at a time, each retrying what DynamoDB leaves
+	// unprocessed, and on an error or the end of the context starts no
+	// more; a *BatchError then lists as NotDone the items of every request
+	// in flight that did not answer, as it does for the one request in
+	// flight of a sequential batch. Higher values write faster where
+	// DynamoDB's latency, not its capacity, is the limit, and use that
+	// much more of a provisioned table's capacity at once.
+	BatchConcurrency int
 }
 
 // WriteOptions qualify one write (Create, Put, Update, UpdateExpr, Delete

@@ -199,7 +199,7 @@ func (r *Repository[T]) List(ctx context.Context, optFns ...func(*PageOptions)) 
 }
 
 // pageOptions applies the caller's functions and checks the page size.
-func pageOptions(op string, optFns []func(*PageOptions)) (PageOptions, int, error) {
+func pageOptions(op opName, optFns []func(*PageOptions)) (PageOptions, int, error) {
 	var opts PageOptions
 	for _, fn := range optFns {
 		fn(&opts)
@@ -220,7 +220,7 @@ func pageOptions(op string, optFns []func(*PageOptions)) (PageOptions, int, erro
 // and a range that holds it, ErrInvalidArgument for a bad condition or page
 // size, ErrNoTenant, ErrDecode.
 func (r *Repository[T]) Query(ctx context.Context, cond KeyCondition, optFns ...func(*PageOptions)) (Page[T], error) {
-	op := "query " + r.prefix + " (" + cond.String() + ")"
+	op := opName{query: true, prefix: r.prefix, cond: cond}
 	tenant, pk, err := r.partition(ctx, op)
 	if err != nil {
 		return Page[T]{}, err
@@ -263,7 +263,7 @@ func (r *Repository[T]) Query(ctx context.Context, cond KeyCondition, optFns ...
 // Expired entities are filtered out by the backend; when every item a call
 // read was dropped and more may follow, it reads on rather than hand out an
 // empty page that is not the last.
-func (r *Repository[T]) page(ctx context.Context, op string, in backend.QueryInput, skip func(backend.Item) bool, cursor func(backend.Key) string) (Page[T], error) {
+func (r *Repository[T]) page(ctx context.Context, op opName, in backend.QueryInput, skip func(backend.Item) bool, cursor func(backend.Key) string) (Page[T], error) {
 	if r.expiryKey != "" {
 		// DynamoDB drops filtered items after Limit has counted them, so a
 		// page can come back short, or empty.
@@ -275,9 +275,18 @@ func (r *Repository[T]) page(ctx context.Context, op string, in backend.QueryInp
 	}
 	var page Page[T]
 	for {
-		out, err := r.b.Query(ctx, in)
+		var out backend.QueryOutput
+		var err error
+		if r.lender != nil {
+			out, err = r.lender.QueryShared(ctx, in)
+		} else {
+			out, err = r.b.Query(ctx, in)
+		}
 		if err != nil {
 			return Page[T]{}, failBackend(op, err)
+		}
+		if page.Items == nil && len(out.Items) > 0 {
+			page.Items = make([]T, 0, len(out.Items))
 		}
 		for _, item := range out.Items {
 			if skip(item) {

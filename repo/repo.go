@@ -27,9 +27,13 @@ type Repository[T entity.Entity] struct {
 	indexes    []indexSpec         // entity.Indexed's indexes
 	enc        *attributevalue.Encoder
 	dec        *attributevalue.Decoder
+	codec      *codec         // T's own encoding, when it has one (see compileCodec)
+	lender     backend.Lender // b, when it lends items and codec copies them
 	cursors    cursorCodec
 	clock      func() time.Time
 	retryDelay func(attempt int) time.Duration
+	// batchConcurrency is Options.BatchConcurrency: requests in flight.
+	batchConcurrency int
 }
 
 // New returns the repository of T in store b. T must be a struct type whose
@@ -41,7 +45,7 @@ type Repository[T entity.Entity] struct {
 func New[T entity.Entity](b backend.Backend, optFns ...func(*Options)) (*Repository[T], error) {
 	var zero T
 	t := reflect.TypeFor[T]()
-	op := "new repository of " + t.String()
+	op := opText("new repository of " + t.String())
 	if b == nil {
 		return nil, fail(op, ErrInvalidArgument, fmt.Errorf("nil backend"))
 	}
@@ -55,23 +59,32 @@ func New[T entity.Entity](b backend.Backend, optFns ...func(*Options)) (*Reposit
 	if err := entity.ValidatePrefix(prefix); err != nil {
 		return nil, fail(op, ErrInvalidArgument, err)
 	}
-	opts := Options{CursorKey: defaultCursorKey, Clock: time.Now, RetryDelay: defaultRetryDelay}
+	opts := Options{CursorKey: defaultCursorKey, Clock: time.Now, RetryDelay: defaultRetryDelay, BatchConcurrency: 1}
 	for _, fn := range optFns {
 		fn(&opts)
 	}
 	if len(opts.CursorKey) == 0 || opts.Clock == nil || opts.RetryDelay == nil {
 		return nil, fail(op, ErrInvalidArgument, fmt.Errorf("empty cursor key, clock or retry delay"))
 	}
+	if opts.BatchConcurrency < 0 {
+		return nil, fail(op, ErrInvalidArgument, fmt.Errorf("batch concurrency %d is below 0", opts.BatchConcurrency))
+	}
 	r := &Repository[T]{
 		b:          b,
 		prefix:     prefix,
 		typeName:   t.String(),
 		attrs:      attributeNames(t),
+		codec:      compileCodec(t),
 		enc:        attributevalue.NewEncoder(),
 		dec:        attributevalue.NewDecoder(),
-		cursors:    cursorCodec{key: opts.CursorKey, prefix: prefix},
+		cursors:    newCursorCodec(opts.CursorKey, prefix),
 		clock:      opts.Clock,
 		retryDelay: opts.RetryDelay,
+
+		batchConcurrency: max(opts.BatchConcurrency, 1),
+	}
+	if l, ok := b.(backend.Lender); ok && r.codec != nil {
+		r.lender = l // decoding copies what the store must keep to itself
 	}
 	_, r.setter = any(&zero).(entity.IDSetter)
 	if v, ok := any(zero).(entity.Versioned); ok {
@@ -141,7 +154,7 @@ func MustNew[T entity.Entity](b backend.Backend, optFns ...func(*Options)) *Repo
 func (r *Repository[T]) Prefix() string { return r.prefix }
 
 // partition returns the tenant of the context and its partition key.
-func (r *Repository[T]) partition(ctx context.Context, op string) (tenant, pk string, err error) {
+func (r *Repository[T]) partition(ctx context.Context, op opName) (tenant, pk string, err error) {
 	if ctx == nil {
 		return "", "", fail(op, ErrInvalidArgument, fmt.Errorf("nil context"))
 	}
@@ -157,7 +170,7 @@ func (r *Repository[T]) partition(ctx context.Context, op string) (tenant, pk st
 
 // key returns the keys of the entity id for the context's tenant, after
 // checking both.
-func (r *Repository[T]) key(ctx context.Context, op, id string) (backend.Key, error) {
+func (r *Repository[T]) key(ctx context.Context, op opName, id string) (backend.Key, error) {
 	_, pk, err := r.partition(ctx, op)
 	if err != nil {
 		return backend.Key{}, err
@@ -166,18 +179,15 @@ func (r *Repository[T]) key(ctx context.Context, op, id string) (backend.Key, er
 }
 
 // keyIn returns the keys of the entity id in partition pk, after checking id.
-func (r *Repository[T]) keyIn(op, pk, id string) (backend.Key, error) {
+func (r *Repository[T]) keyIn(op opName, pk, id string) (backend.Key, error) {
 	if err := entity.ValidateID(r.prefix, id); err != nil {
 		return backend.Key{}, fail(op, nil, err)
 	}
 	return backend.Key{PK: pk, SK: entity.SortKey(r.prefix, id)}, nil
 }
 
-func (r *Repository[T]) op(verb, id string) string {
-	if id == "" {
-		return verb + " " + r.prefix
-	}
-	return fmt.Sprintf("%s %s %q", verb, r.prefix, id)
+func (r *Repository[T]) op(verb, id string) opName {
+	return opName{verb: verb, prefix: r.prefix, id: id}
 }
 
 func has(set map[string]struct{}, k string) bool {
@@ -198,11 +208,17 @@ func (r *Repository[T]) Get(ctx context.Context, id string, optFns ...func(*Read
 	if err != nil {
 		return zero, err
 	}
-	item, err := r.b.Get(ctx, backend.GetInput{Key: key, ConsistentRead: opts.ConsistentRead})
+	in := backend.GetInput{Key: key, ConsistentRead: opts.ConsistentRead}
+	var item backend.Item
+	if r.lender != nil {
+		item, err = r.lender.GetShared(ctx, in)
+	} else {
+		item, err = r.b.Get(ctx, in)
+	}
 	if err != nil {
 		return zero, failBackend(op, err)
 	}
-	if r.expired(item, r.clock()) {
+	if r.expiryKey != "" && r.expired(item, r.clock()) {
 		return zero, fail(op, ErrNotFound, nil)
 	}
 	return r.decode(op, item)

@@ -20,7 +20,7 @@ import (
 // to the tenant in Transact's context.
 type TxOp struct {
 	b     backend.Backend
-	desc  string
+	desc  opName
 	build func(pk string) (plan, error)
 }
 
@@ -124,7 +124,7 @@ func (e *TxError) Unwrap() []error {
 // transaction, ErrInvalidArgument, the errors of building each action
 // (ErrInvalidID, ErrItemTooLarge, ...), ErrNoTenant.
 func Transact(ctx context.Context, ops ...TxOp) error {
-	op := fmt.Sprintf("transaction of %d actions", len(ops))
+	op := opText(fmt.Sprintf("transaction of %d actions", len(ops)))
 	if ctx == nil {
 		return fail(op, ErrInvalidArgument, errors.New("nil context"))
 	}
@@ -173,7 +173,7 @@ func Transact(ctx context.Context, ops ...TxOp) error {
 	}
 	te := &TxError{Actions: make([]TxActionResult, len(plans))}
 	for i, p := range plans {
-		res := TxActionResult{Op: p.op, Code: "None"}
+		res := TxActionResult{Op: p.op.String(), Code: "None"}
 		if i < len(tce.Reasons) {
 			reason := tce.Reasons[i]
 			res.Code = reason.Code

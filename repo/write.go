@@ -17,7 +17,7 @@ import (
 // for a backend call or as an action of a transaction. Single writes and
 // transactions share plans, so both keep the same rules.
 type plan struct {
-	op       string
+	op       opName
 	act      backend.TxAction
 	classify func(old backend.Item) error // the kind of a failed condition
 }

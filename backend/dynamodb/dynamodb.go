@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -95,7 +96,7 @@ var _ backend.Backend = (*Backend)(nil)
 // or check it. The error, for a nil client or an empty table name, wraps
 // backend.ErrInvalidArgument.
 func New(client API, table string, optFns ...func(*Options)) (*Backend, error) {
-	if client == nil {
+	if client == nil || isNilPointer(client) {
 		return nil, fmt.Errorf("dynamodb: new: %w: nil client", backend.ErrInvalidArgument)
 	}
 	if table == "" {
@@ -374,4 +375,11 @@ func parseKey(item map[string]types.AttributeValue) (backend.Key, error) {
 		return backend.Key{}, errors.New("key attributes PK and SK are not both strings")
 	}
 	return backend.Key{PK: pk.Value, SK: sk.Value}, nil
+}
+
+// isNilPointer reports whether v holds a nil pointer, such as a
+// (*dynamodb.Client)(nil), which is not == nil as an interface.
+func isNilPointer(v any) bool {
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }

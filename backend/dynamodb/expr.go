@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -95,45 +96,130 @@ func queryExpression(keys queryKeys, pk string, r backend.SortRange, filter back
 	if err != nil {
 		return built{}, err
 	}
-	kc := expression.Key(keys.pk).Equal(expression.Value(&types.AttributeValueMemberS{Value: pk}))
-	switch r.Op {
-	case backend.BeginsWith:
-		// begins_with(SK, "") would be refused; every key begins with "".
-		if r.Lo != "" {
-			kc = kc.And(expression.Key(keys.sk).BeginsWith(r.Lo))
-		}
-	case backend.Between:
-		kc = kc.And(expression.Key(keys.sk).Between(
-			expression.Value(&types.AttributeValueMemberS{Value: r.Lo}),
-			expression.Value(&types.AttributeValueMemberS{Value: r.Hi})))
-	default:
-		return built{}, fmt.Errorf("%w: unknown range operator %d", backend.ErrInvalidArgument, r.Op)
-	}
-	e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
+	t, err := keyConditionOf(keys, r)
 	if err != nil {
-		return built{}, fmt.Errorf("%w: %w", backend.ErrInvalidArgument, err)
+		return built{}, err
 	}
+	roles := [...]string{pk, r.Lo, r.Hi}
 
 	// Rename the key condition's placeholders to fresh ones, then merge.
-	names := make(map[string]string, len(filter.Names)+len(e.Names()))
+	names := make(map[string]string, len(filter.Names)+len(t.names))
 	maps.Copy(names, filter.Names)
-	values := make(map[string]types.AttributeValue, len(filter.Values)+len(e.Values()))
+	values := make(map[string]types.AttributeValue, len(filter.Values)+len(t.values))
 	maps.Copy(values, filter.Values)
+	if len(filter.Names) == 0 && len(filter.Values) == 0 {
+		// Nothing to keep apart from: the renaming is always the same.
+		for ph, n := range t.names {
+			names[t.fresh[ph]] = n
+		}
+		for ph, role := range t.values {
+			values[t.fresh[ph]] = &types.AttributeValueMemberS{Value: roles[role]}
+		}
+		res.keyCondition = aws.String(t.renamed)
+		res.names = names
+		res.values = values
+		return res, nil
+	}
 	rename := make(map[string]string)
-	for ph, n := range e.Names() {
+	for ph, n := range t.names {
 		fresh := freshPlaceholder(ph, func(c string) bool { _, ok := names[c]; return ok })
 		rename[ph] = fresh
 		names[fresh] = n
 	}
-	for ph, v := range e.Values() {
+	for ph, role := range t.values {
 		fresh := freshPlaceholder(ph, func(c string) bool { _, ok := values[c]; return ok })
 		rename[ph] = fresh
-		values[fresh] = v
+		values[fresh] = &types.AttributeValueMemberS{Value: roles[role]}
 	}
-	res.keyCondition = aws.String(renamePlaceholders(aws.ToString(e.KeyCondition()), rename))
+	res.keyCondition = aws.String(renamePlaceholders(t.text, rename))
 	res.names = names
 	res.values = values
 	return res, nil
+}
+
+// keyCondition is the key condition expression of one shape of query, as
+// the SDK's expression builder makes it, with its value placeholders by
+// role: 0 for the partition key, 1 for the range's Lo, 2 for its Hi.
+type keyCondition struct {
+	text   string
+	names  map[string]string // placeholder -> attribute name
+	values map[string]int    // placeholder -> role
+	// Without a filter expression: the placeholders' fresh names, and
+	// the text with them.
+	fresh   map[string]string
+	renamed string
+}
+
+// keyConditionShape is what the key condition's text depends on: the key
+// attributes and the range's operator, and whether a BeginsWith range has
+// a prefix. The values go in ExpressionAttributeValues.
+type keyConditionShape struct {
+	keys  queryKeys
+	op    backend.RangeOp
+	begin bool
+}
+
+// keyConditions caches the key conditions by shape, so that the builder
+// runs once per shape rather than on every query.
+var keyConditions sync.Map // keyConditionShape -> *keyCondition
+
+// keyConditionOf returns the key condition of a query of the range r, as
+// the builder makes it.
+func keyConditionOf(keys queryKeys, r backend.SortRange) (*keyCondition, error) {
+	shape := keyConditionShape{keys: keys, op: r.Op, begin: r.Op == backend.BeginsWith && r.Lo != ""}
+	if kc, ok := keyConditions.Load(shape); ok {
+		return kc.(*keyCondition), nil
+	}
+	// Build with a value of each role that says which it is.
+	roleValue := [...]string{"\x00pk", "\x00lo", "\x00hi"}
+	value := func(role int) expression.ValueBuilder {
+		return expression.Value(&types.AttributeValueMemberS{Value: roleValue[role]})
+	}
+	kc := expression.Key(keys.pk).Equal(value(0))
+	switch r.Op {
+	case backend.BeginsWith:
+		// begins_with(SK, "") would be refused; every key begins with "".
+		if shape.begin {
+			kc = kc.And(expression.Key(keys.sk).BeginsWith(roleValue[1]))
+		}
+	case backend.Between:
+		kc = kc.And(expression.Key(keys.sk).Between(value(1), value(2)))
+	default:
+		return nil, fmt.Errorf("%w: unknown range operator %d", backend.ErrInvalidArgument, r.Op)
+	}
+	e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", backend.ErrInvalidArgument, err)
+	}
+	t := &keyCondition{
+		text:   aws.ToString(e.KeyCondition()),
+		names:  e.Names(),
+		values: make(map[string]int),
+		fresh:  make(map[string]string),
+	}
+	for ph, v := range e.Values() {
+		s, _ := v.(*types.AttributeValueMemberS)
+		role := -1
+		for i, rv := range roleValue {
+			if s != nil && s.Value == rv {
+				role = i
+			}
+		}
+		if role < 0 {
+			return nil, fmt.Errorf("%w: key condition value %s has no role", backend.ErrInvalidArgument, ph)
+		}
+		t.values[ph] = role
+	}
+	none := func(string) bool { return false }
+	for ph := range t.names {
+		t.fresh[ph] = freshPlaceholder(ph, none)
+	}
+	for ph := range t.values {
+		t.fresh[ph] = freshPlaceholder(ph, none)
+	}
+	t.renamed = renamePlaceholders(t.text, t.fresh)
+	kcs, _ := keyConditions.LoadOrStore(shape, t)
+	return kcs.(*keyCondition), nil
 }
 
 // freshPlaceholder returns a placeholder for ph ("#0" or ":1") that taken

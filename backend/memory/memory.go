@@ -28,7 +28,7 @@ type Store struct {
 	indexes int // the Store has the indexes GSI1 ... GSI<indexes>
 
 	mu    sync.RWMutex
-	parts map[string]*btree.BTreeG[*entry] // partition key -> items by SK
+	parts map[string]*partition // by partition key
 	// idx[n-1] is index GSI<n>: index partition key -> items by index
 	// sort key (see index.go).
 	idx    [backend.MaxIndexes]map[string]*btree.BTreeG[*ixEntry]
@@ -69,10 +69,22 @@ type entry struct {
 
 func lessEntry(a, b *entry) bool { return a.sk < b.sk }
 
+// partition holds the items of one partition key twice: in a B-tree by
+// sort key, for queries, and in a map by sort key, for the reads and
+// writes of one item, which then take the same time whatever the size of
+// the partition.
+type partition struct {
+	tree *btree.BTreeG[*entry]
+	bySK map[string]*entry
+}
+
 // degree of the B-trees: wide nodes keep lookups shallow and cache-friendly.
 const degree = 32
 
-var _ backend.Backend = (*Store)(nil)
+var (
+	_ backend.Backend = (*Store)(nil)
+	_ backend.Lender  = (*Store)(nil)
+)
 
 // New returns an empty Store.
 func New() *Store { return NewWithOptions(Options{}) }
@@ -83,7 +95,7 @@ func NewWithOptions(opts Options) *Store {
 		opts:    opts,
 		now:     time.Now,
 		indexes: checkIndexes(opts.Indexes),
-		parts:   make(map[string]*btree.BTreeG[*entry]),
+		parts:   make(map[string]*partition),
 	}
 	for i := range s.indexes {
 		s.idx[i] = make(map[string]*btree.BTreeG[*ixEntry])
@@ -99,8 +111,8 @@ func (s *Store) Len() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	n := 0
-	for _, t := range s.parts {
-		n += t.Len()
+	for _, p := range s.parts {
+		n += len(p.bySK)
 	}
 	return n
 }
@@ -117,7 +129,7 @@ func (s *Store) Snapshot() []backend.Item {
 	slices.Sort(pks)
 	var out []backend.Item
 	for _, pk := range pks {
-		s.parts[pk].Ascend(func(e *entry) bool {
+		s.parts[pk].tree.Ascend(func(e *entry) bool {
 			out = append(out, backend.CopyItem(e.item))
 			return true
 		})
@@ -161,7 +173,8 @@ func keyItem(k backend.Key) backend.Item {
 // keys, too large. An index key of the wrong type is an *indexTypeError,
 // returned when nothing else is wrong.
 func (s *Store) checkItem(item backend.Item) (size int, err error) {
-	if err := backend.ValidateItem(item); err != nil {
+	size, err = backend.CheckItem(item) // values and size in one pass
+	if err != nil {
 		return 0, fmt.Errorf("memory: %w", err)
 	}
 	if err := checkKey(keyOf(item)); err != nil {
@@ -172,8 +185,7 @@ func (s *Store) checkItem(item backend.Item) (size int, err error) {
 	if ixErr != nil && !errors.As(ixErr, &ite) {
 		return 0, ixErr
 	}
-	size, err = checkSize(item)
-	if err != nil {
+	if err := checkSizeOf(size); err != nil {
 		return 0, err
 	}
 	return size, ixErr
@@ -181,10 +193,14 @@ func (s *Store) checkItem(item backend.Item) (size int, err error) {
 
 func checkSize(item backend.Item) (int, error) {
 	size := backend.ItemSize(item)
+	return size, checkSizeOf(size)
+}
+
+func checkSizeOf(size int) error {
 	if size > backend.MaxItemBytes {
-		return 0, fmt.Errorf("memory: %w: %d bytes, more than %d", backend.ErrItemTooLarge, size, backend.MaxItemBytes)
+		return fmt.Errorf("memory: %w: %d bytes, more than %d", backend.ErrItemTooLarge, size, backend.MaxItemBytes)
 	}
-	return size, nil
+	return nil
 }
 
 // exprParts names the expressions a request may carry.
@@ -217,12 +233,11 @@ func parseExpr(e backend.Expressions, allowed exprParts) (*expr.Request, error) 
 
 // find returns the stored entry at k, or nil. The caller holds s.mu.
 func (s *Store) find(k backend.Key) *entry {
-	t := s.parts[k.PK]
-	if t == nil {
+	p := s.parts[k.PK]
+	if p == nil {
 		return nil
 	}
-	e, _ := t.Get(&entry{sk: k.SK})
-	return e
+	return p.bySK[k.SK]
 }
 
 // holds returns a *backend.ConditionFailedError, with a copy of the item
@@ -249,23 +264,26 @@ func holds(cond *expr.Condition, old *entry) error {
 // store saves e, in the table and in its indexes. The caller holds s.mu
 // for writing.
 func (s *Store) store(e *entry) {
-	t := s.parts[e.pk]
-	if t == nil {
-		t = btree.NewG(degree, lessEntry)
-		s.parts[e.pk] = t
+	p := s.parts[e.pk]
+	if p == nil {
+		p = &partition{tree: btree.NewG(degree, lessEntry), bySK: make(map[string]*entry)}
+		s.parts[e.pk] = p
 	}
-	old, _ := t.ReplaceOrInsert(e)
+	old, _ := p.tree.ReplaceOrInsert(e)
+	p.bySK[e.sk] = e
 	s.index(old, e)
 }
 
 // remove deletes the item at k, if any, from the table and its indexes.
 // The caller holds s.mu for writing.
 func (s *Store) remove(k backend.Key) {
-	if t := s.parts[k.PK]; t != nil {
-		if old, ok := t.Delete(&entry{sk: k.SK}); ok {
+	if p := s.parts[k.PK]; p != nil {
+		if old, ok := p.bySK[k.SK]; ok {
+			p.tree.Delete(old)
+			delete(p.bySK, k.SK)
 			s.index(old, nil)
 		}
-		if t.Len() == 0 {
+		if len(p.bySK) == 0 {
 			delete(s.parts, k.PK)
 		}
 	}
@@ -274,6 +292,17 @@ func (s *Store) remove(k backend.Key) {
 // Get returns a copy of the item at in.Key, or an error wrapping
 // backend.ErrNotFound.
 func (s *Store) Get(ctx context.Context, in backend.GetInput) (backend.Item, error) {
+	return s.get(ctx, in, true)
+}
+
+// GetShared is Get without the copy: the item returned is the Store's own,
+// which it never changes, and which the caller must not change (see
+// backend.Lender).
+func (s *Store) GetShared(ctx context.Context, in backend.GetInput) (backend.Item, error) {
+	return s.get(ctx, in, false)
+}
+
+func (s *Store) get(ctx context.Context, in backend.GetInput, copyItem bool) (backend.Item, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -285,6 +314,9 @@ func (s *Store) Get(ctx context.Context, in backend.GetInput) (backend.Item, err
 	e := s.find(in.Key)
 	if e == nil {
 		return nil, fmt.Errorf("memory: %w", backend.ErrNotFound)
+	}
+	if !copyItem {
+		return e.item, nil
 	}
 	return backend.CopyItem(e.item), nil
 }
@@ -382,12 +414,17 @@ func (s *Store) updated(k backend.Key, old *entry, u *expr.Update) (*entry, erro
 		}
 		normalizeNumbers(item)
 		// Apply keeps DynamoDB's rules on values; check as for a put.
-		if err := backend.ValidateItem(item); err != nil {
+		size, err := backend.CheckItem(item)
+		if err != nil {
 			return nil, fmt.Errorf("memory: %w", err)
 		}
 		if err := checkIndexKeys(item, s.indexes); err != nil {
 			return nil, err
 		}
+		if err := checkSizeOf(size); err != nil {
+			return nil, err
+		}
+		return s.newEntry(k, item, size), nil
 	}
 	size, err := checkSize(item)
 	if err != nil {
@@ -472,6 +509,17 @@ func (s *Store) Delete(ctx context.Context, in backend.DeleteInput) error {
 // bytes selects nothing, as in DynamoDB; a range bound over 1024 bytes is
 // ErrInvalidArgument.
 func (s *Store) Query(ctx context.Context, in backend.QueryInput) (backend.QueryOutput, error) {
+	return s.query(ctx, in, true)
+}
+
+// QueryShared is Query without copying the items of the page: they are
+// the Store's own, which it never changes, and which the caller must not
+// change (see backend.Lender).
+func (s *Store) QueryShared(ctx context.Context, in backend.QueryInput) (backend.QueryOutput, error) {
+	return s.query(ctx, in, false)
+}
+
+func (s *Store) query(ctx context.Context, in backend.QueryInput, copyItems bool) (backend.QueryOutput, error) {
 	if err := ctx.Err(); err != nil {
 		return backend.QueryOutput{}, err
 	}
@@ -540,7 +588,7 @@ func (s *Store) Query(ctx context.Context, in backend.QueryInput) (backend.Query
 	if len(in.PK) > entity.MaxPartitionKeyBytes {
 		return backend.QueryOutput{}, nil // no partition has such a key
 	}
-	w := &walker{index: n, limit: in.Limit, filter: filter}
+	w := &walker{index: n, limit: in.Limit, filter: filter, copy: copyItems}
 	if between && n == 0 {
 		w.noLastKeyAt, w.towards = true, towards
 	}
@@ -562,6 +610,7 @@ func (s *Store) Query(ctx context.Context, in backend.QueryInput) (backend.Query
 type walker struct {
 	index  int // the index walked, 0 for the table
 	limit  int
+	copy   bool // the page holds copies of the items, not the Store's own
 	filter *expr.Condition
 	// A table query's page stopped at its Limit by an item on the
 	// Between bound it reads towards has no LastKey.
@@ -601,7 +650,14 @@ func (w *walker) visit(e *entry) bool {
 		}
 	}
 	if keep {
-		w.out.Items = append(w.out.Items, backend.CopyItem(e.item))
+		item := e.item
+		if w.copy {
+			item = backend.CopyItem(item)
+		}
+		if w.out.Items == nil {
+			w.out.Items = make([]backend.Item, 0, min(w.limit, 128))
+		}
+		w.out.Items = append(w.out.Items, item)
 	}
 	switch {
 	case w.evaluated == w.limit:
@@ -618,10 +674,11 @@ func (w *walker) visit(e *entry) bool {
 // queryTable walks partition in.PK of the table for Query, which checked
 // in and holds s.mu for reading.
 func (s *Store) queryTable(in backend.QueryInput, w *walker) {
-	t := s.parts[in.PK]
-	if t == nil {
+	p := s.parts[in.PK]
+	if p == nil {
 		return
 	}
+	t := p.tree
 	visit := func(e *entry) bool {
 		if in.StartKey != nil && e.sk == in.StartKey.SK {
 			return true // exclusive start
