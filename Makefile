@@ -8,7 +8,7 @@ GO ?= go
 GOTESTFLAGS ?= -race
 DDB_LOCAL := scripts/dynamodb-local.sh
 
-.PHONY: test fmt-check vet tests unit thirdparty demo dynamodb-local
+.PHONY: test fmt-check vet tests unit thirdparty demo dynamodb-local fuzz proptest
 
 ## test: formatting, vet, and every test (race detector on) with DynamoDB Local
 test: fmt-check vet
@@ -40,3 +40,37 @@ demo:
 ## dynamodb-local: DynamoDB Local in the foreground on PORT (default 8000)
 dynamodb-local:
 	PORT=$(or $(PORT),8000) $(DDB_LOCAL) run
+
+# `make fuzz` runs every fuzz target (func Fuzz...) of the packages below, one
+# after the other, each for FUZZTIME. Targets are found with `go test -list`,
+# so a new Fuzz function joins without editing this file. The committed seeds
+# (testdata/fuzz/<target>/ and f.Add) also run as ordinary tests in `make test`.
+# A failing input is saved by Go under <pkg>/testdata/fuzz/<target>/; commit it
+# with the fix as a regression seed.
+#
+#   make fuzz                          # 30 s per target
+#   make fuzz FUZZTIME=5m              # longer
+#   make fuzz FUZZTIME=10000x          # a fixed number of executions
+#   make fuzz FUZZFLAGS=-parallel=2    # fewer workers on a shared machine
+FUZZTIME ?= 30s
+FUZZPKGS ?= ./entity ./tenantctx ./repo
+FUZZFLAGS ?=
+
+## fuzz: every fuzz target of FUZZPKGS, each for FUZZTIME
+fuzz:
+	@set -e; for pkg in $(FUZZPKGS); do \
+		targets=$$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); \
+		[ -n "$$targets" ] || { echo "no fuzz targets in $$pkg"; exit 1; }; \
+		for target in $$targets; do \
+			echo "== $$pkg $$target ($(FUZZTIME))"; \
+			$(GO) test -run='^$$' -fuzz="^$$target\$$" -fuzztime=$(FUZZTIME) $(FUZZFLAGS) $$pkg; \
+		done; \
+	done
+
+# `make proptest` runs internal/proptest's property tests for about
+# PROPSTEPS steps each, on memory and DynamoDB Local (see its doc.go).
+PROPSTEPS ?= 20000
+
+## proptest: the property-based isolation and differential tests, long
+proptest:
+	$(DDB_LOCAL) with -- env TENANTREPO_PROP_STEPS=$(PROPSTEPS) $(GO) test -v -timeout 2h -run 'Isolation|Differential' ./internal/proptest/
