@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# bench.sh runs the benchmarks of internal/bench (see BENCHMARKS.md) and
+# prints their benchstat tables, with the ratios the targets are about.
+#
+# Usage: scripts/bench.sh [COUNT]       (default COUNT: 5; env BENCH_COUNT)
+#
+# It compiles the benchmarks once and starts DynamoDB Local (through
+# scripts/dynamodb-local.sh, as `make test` does) unless DYNAMODB_ENDPOINT
+# is set already. Then it runs the comparisons COUNT times, in rounds of
+# one process each: each round runs each benchmark once, and the two sides
+# of a comparison (raw and repo; Put and BatchPut) run one right after the
+# other, so that drift of a shared machine hits both sides alike. Last, one
+# process runs the memory backend's benchmarks COUNT times each (they
+# compare sizes, and building 1M items takes long). The raw results go to
+# $BENCH_OUT (default: a new temporary folder), one file per family:
+#
+#   canned.txt   repository vs hand-written SDK code, canned HTTP transport
+#   stub.txt     the same without the SDK: each side's own work
+#   local.txt    the same against DynamoDB Local
+#   batch.txt    10,000 items: Put each vs BatchPut, BatchGet; DynamoDB Local
+#   memory.txt   memory backend at 1k, 100k and 1M items; the ordered-tree
+#                yardstick
+#
+# Env: BENCH_TIME (go test -benchtime of BenchmarkCanned and BenchmarkLocal,
+# default 1s), BENCH_MEMTIME (of BenchmarkMemory, default 500ms),
+# BENCHSTAT (default: benchstat on PATH, else ~/go/bin/benchstat).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+count=${1:-${BENCH_COUNT:-5}}
+benchtime=${BENCH_TIME:-1s}
+memtime=${BENCH_MEMTIME:-500ms}
+
+if [[ -z "${DYNAMODB_ENDPOINT:-}" ]]; then
+	exec scripts/dynamodb-local.sh with -- "$0" "$count"
+fi
+
+benchstat=${BENCHSTAT:-$(command -v benchstat || echo "${GOPATH:-$HOME/go}/bin/benchstat")}
+out=${BENCH_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/tenantrepo-bench.XXXXXX")}
+mkdir -p "$out"
+bin="$out/bench.test"
+start=$SECONDS
+
+log() { printf 'bench: %s\n' "$*" >&2; }
+
+log "machine: $(uname -srm), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+log "$(go version); load: $(uptime | sed 's/.*load average: *//')"
+go test -c -o "$bin" ./internal/bench
+: >"$out/canned.txt" >"$out/stub.txt" >"$out/local.txt" >"$out/memory.txt" >"$out/batch.txt"
+
+# run FILE BENCH [ARG...] runs the benchmark binary once and appends its
+# output to FILE (the first round keeps the header lines benchstat reads).
+run() {
+	local file=$1 bench=$2
+	shift 2
+	(cd internal/bench && "$bin" -test.run '^$' -test.bench "$bench" -test.count 1 "$@") | tee -a "$out/$file" |
+		grep -E '^(Benchmark|FAIL|panic|---)' >&2 || true
+	if grep -qE '^(FAIL|panic:|--- FAIL)' "$out/$file"; then
+		log "benchmark failed; output in $out/$file"
+		exit 1
+	fi
+}
+
+load() { uptime | sed 's/.*load average: *//'; }
+
+for round in $(seq 1 "$count"); do
+	log "round $round of $count ($((SECONDS - start))s; load: $(load))"
+	run canned.txt '^BenchmarkCanned$' -test.benchtime "$benchtime"
+	run stub.txt '^BenchmarkStub$' -test.benchtime 300ms
+	run local.txt '^BenchmarkLocal$' -test.benchtime "$benchtime"
+	# One op writes or reads 10,000 items: one iteration each.
+	run batch.txt '^BenchmarkLocalBatch$' -test.benchtime 1x
+done
+# The memory benchmarks compare sizes, not sides, and building their 1M
+# items takes long: one process builds each store once and runs each
+# benchmark COUNT times in a row.
+log "memory backend, $count counts ($((SECONDS - start))s; load: $(load))"
+run memory.txt '^(BenchmarkMemory|BenchmarkOrderedTree)$' -test.benchtime "$memtime" -test.count "$count"
+log "done in $((SECONDS - start))s; load: $(load); raw results in $out"
+
+section() { printf '\n## %s\n\n' "$1"; }
+
+# ratios FILE BENCHSTAT-ARGS... prints, for each row of benchstat's tables,
+# each column's median over the first column's: repo/raw, 1M/1k, ...
+ratios() {
+	local file=$1
+	shift
+	printf '\nratios of medians, each column over the first:\n'
+	"$benchstat" -format csv "$@" "$file" 2>/dev/null | awk -F, '
+		/^,/ {
+			if (!hdr) { for (i = 2; i <= NF; i++) col[i] = $i; hdr = 1 }
+			else { unit = $2; hdr = 0 }
+			next
+		}
+		$1 == "" || $1 == "geomean" || NF < 4 { next }
+		{
+			for (i = 4; i <= NF; i += 4)
+				if (col[i] != "" && $i != "" && $2 > 0)
+					printf "  %-44s %-10s %s/%s = %.3f\n", $1, unit, col[i], col[2], $i / $2
+		}'
+}
+
+report() {
+	local title=$1 file=$2
+	shift 2
+	section "$title"
+	"$benchstat" "$@" "$file"
+	ratios "$file" "$@"
+}
+
+report "Repository vs hand-written SDK code, canned HTTP transport (CPU cost)" "$out/canned.txt" -col /impl
+report "Each side's own work: the same over a stub API, without the SDK" "$out/stub.txt" -col /impl
+report "Repository vs hand-written SDK code, DynamoDB Local (throughput ratio = raw/repo time)" "$out/local.txt" -col /impl
+report "Memory backend, one tenant, by items" "$out/memory.txt" -filter '/tenants:1' -col /items
+report "Memory backend, the same items over 1,000 tenants" "$out/memory.txt" -filter '/tenants:1000' -col /items
+report "Yardstick: a lookup in an ordered tree of 1M items, alone" "$out/memory.txt" -filter '.name:OrderedTree'
+report "10,000 items against DynamoDB Local: one Put each, BatchPut, BatchPut with 4 requests in flight; BatchGet" "$out/batch.txt" -col /via
