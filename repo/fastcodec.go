@@ -530,6 +530,62 @@ func (f *codecField) decode(av types.AttributeValue, fp unsafe.Pointer) bool {
 	return true
 }
 
+// roundTrip sets the zero struct at dst to what decoding the item encode
+// makes of the struct at src gives, without the item: the fields copied
+// (slices to new arrays), as they come back from their attribute values;
+// the fields no attribute holds left zero. It is exact for items that pass
+// backend.CheckItem, which the repository makes sure of before it writes:
+// the numbers encode writes parse back to the same values (float32s are
+// made as attributevalue makes them), sets have no empty strings left to
+// drop (an empty set is refused), and so on.
+func (c *codec) roundTrip(src, dst unsafe.Pointer) {
+	for i := range c.fields {
+		f := &c.fields[i]
+		sp, dp := unsafe.Add(src, f.offset), unsafe.Add(dst, f.offset)
+		switch f.kind {
+		case kindString:
+			*(*string)(dp) = *(*string)(sp)
+		case kindBool:
+			*(*bool)(dp) = *(*bool)(sp)
+		case kindInt, kindUint:
+			copy(unsafe.Slice((*byte)(dp), f.size), unsafe.Slice((*byte)(sp), f.size))
+		case kindFloat:
+			if f.size == 4 {
+				// attributevalue parses the float32's digits as a float64.
+				x, _ := strconv.ParseFloat(strconv.FormatFloat(float64(*(*float32)(sp)), 'f', -1, 32), 64)
+				*(*float32)(dp) = float32(x)
+			} else {
+				*(*float64)(dp) = *(*float64)(sp)
+			}
+		case kindBytes:
+			if b := *(*[]byte)(sp); b != nil {
+				*(*[]byte)(dp) = append(make([]byte, 0, len(b)), b...)
+			}
+		case kindStrings:
+			s := *(*[]string)(sp)
+			if s == nil || (f.tag.asStrSet && len(s) == 0) {
+				continue // NULL
+			}
+			n := len(s)
+			if f.tag.omitEmptyElem {
+				n = 0
+				for _, e := range s {
+					if e != "" {
+						n++
+					}
+				}
+			}
+			out := make([]string, 0, n)
+			for _, e := range s {
+				if e != "" || !f.tag.omitEmptyElem {
+					out = append(out, e)
+				}
+			}
+			*(*[]string)(dp) = out
+		}
+	}
+}
+
 // decodeStrings decodes a string or number set into a []string field.
 func (f *codecField) decodeStrings(set []string, fp unsafe.Pointer) bool {
 	if f.kind != kindStrings {

@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tenantrepo/tenantrepo/backend"
 )
 
 type namedString string
@@ -308,4 +310,37 @@ func TestCodecFieldLookup(t *testing.T) {
 	for _, name := range []string{"", "PK", "SK", "x", "S", "ss2", "bytes_", "unixx", "i64 ", "GSI1PK"} {
 		assert.Equal(t, -1, c.field(name), name)
 	}
+}
+
+// TestCodecRoundTrip checks that roundTrip gives what decoding the encoded
+// item gives, for every value whose item is valid.
+func TestCodecRoundTrip(t *testing.T) {
+	c := compileCodec(reflect.TypeFor[codecAll]())
+	require.NotNil(t, c)
+	dec := attributevalue.NewDecoder()
+	r := rand.New(rand.NewPCG(5, 6))
+	checked := 0
+	for range 20000 {
+		v := randCodecAll(r)
+		if r.IntN(4) == 0 {
+			v.F32 = float32(r.NormFloat64() * math.Pow(10, float64(r.IntN(60)-30)))
+		}
+		item, _ := c.encode(unsafe.Pointer(&v), 2)
+		item["PK"] = &types.AttributeValueMemberS{Value: "pk"}
+		item["SK"] = &types.AttributeValueMemberS{Value: "sk"}
+		if _, err := backend.CheckItem(item); err != nil {
+			continue // never written, so never decoded
+		}
+		checked++
+		var want, got codecAll
+		require.NoError(t, dec.Decode(&types.AttributeValueMemberM{Value: item}, &want))
+		c.roundTrip(unsafe.Pointer(&v), unsafe.Pointer(&got))
+		require.Equal(t, want, got, "%+v", v)
+		if len(got.L) > 0 {
+			got.L[0] = "changed"
+			assert.NotEqual(t, "changed", v.L[0], "no shared arrays")
+		}
+	}
+	t.Logf("%d valid values", checked)
+	assert.Greater(t, checked, 5000)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/google/uuid"
@@ -388,7 +389,7 @@ func (r *Repository[T]) run(ctx context.Context, p plan) (backend.Item, error) {
 func (r *Repository[T]) Create(ctx context.Context, v T, optFns ...func(*WriteOptions)) (T, error) {
 	return r.write(ctx, "create", v.EntityID(), func(pk string) (plan, error) {
 		return r.planCreate(pk, v, writeOpts(optFns))
-	})
+	}, nil)
 }
 
 // Put stores v for the context's tenant, creating it or replacing the whole
@@ -400,7 +401,7 @@ func (r *Repository[T]) Create(ctx context.Context, v T, optFns ...func(*WriteOp
 func (r *Repository[T]) Put(ctx context.Context, v T, optFns ...func(*WriteOptions)) (T, error) {
 	return r.write(ctx, "put", v.EntityID(), func(pk string) (plan, error) {
 		return r.planPut(pk, v, writeOpts(optFns))
-	})
+	}, &v)
 }
 
 // Update changes the named attributes of an existing entity to their values
@@ -415,7 +416,7 @@ func (r *Repository[T]) Put(ctx context.Context, v T, optFns ...func(*WriteOptio
 func (r *Repository[T]) Update(ctx context.Context, v T, attrs []string, optFns ...func(*WriteOptions)) (T, error) {
 	return r.write(ctx, "update", v.EntityID(), func(pk string) (plan, error) {
 		return r.planUpdate(pk, v, attrs, writeOpts(optFns))
-	})
+	}, nil)
 }
 
 // UpdateExpr applies an update built with aws-sdk-go-v2's expression package
@@ -430,12 +431,13 @@ func (r *Repository[T]) Update(ctx context.Context, v T, attrs []string, optFns 
 func (r *Repository[T]) UpdateExpr(ctx context.Context, id string, u expression.UpdateBuilder, optFns ...func(*WriteOptions)) (T, error) {
 	return r.write(ctx, "update", id, func(pk string) (plan, error) {
 		return r.planUpdateExpr(pk, id, u, writeOpts(optFns))
-	})
+	}, nil)
 }
 
 // write plans a write for the context's tenant, runs it and decodes the
-// stored entity.
-func (r *Repository[T]) write(ctx context.Context, verb, id string, planFn func(pk string) (plan, error)) (T, error) {
+// stored entity. put, when set, is the entity a Put writes whole, from
+// which the stored entity can be had without decoding the item made of it.
+func (r *Repository[T]) write(ctx context.Context, verb, id string, planFn func(pk string) (plan, error), put *T) (T, error) {
 	var zero T
 	_, pk, err := r.partition(ctx, r.op(verb, id))
 	if err != nil {
@@ -448,6 +450,16 @@ func (r *Repository[T]) write(ctx context.Context, verb, id string, planFn func(
 	item, err := r.run(ctx, p)
 	if err != nil {
 		return zero, err
+	}
+	if put != nil && r.codec != nil && r.versionKey == "" {
+		// The item holds put's fields as encoded, and its keys (no
+		// version): decoding it would give what roundTrip gives.
+		var v T
+		r.codec.roundTrip(unsafe.Pointer(put), unsafe.Pointer(&v))
+		if r.setter {
+			any(&v).(entity.IDSetter).SetEntityID((*put).EntityID())
+		}
+		return v, nil
 	}
 	return r.decode(p.op, item)
 }

@@ -113,5 +113,5 @@ report "Each side's own work: the same over a stub API, without the SDK" "$out/s
 report "Repository vs hand-written SDK code, DynamoDB Local (throughput ratio = raw/repo time)" "$out/local.txt" -col /impl
 report "Memory backend, one tenant, by items" "$out/memory.txt" -filter '/tenants:1' -col /items
 report "Memory backend, the same items over 1,000 tenants" "$out/memory.txt" -filter '/tenants:1000' -col /items
-report "Yardstick: a lookup in an ordered tree of 1M items, alone" "$out/memory.txt" -filter '.name:OrderedTree'
+report "Yardstick: a lookup in an ordered tree of 1M items, alone" "$out/memory.txt" -filter '.name:OrderedTree' -col /items
 report "10,000 items against DynamoDB Local: one Put each, BatchPut, BatchPut with 4 requests in flight; BatchGet" "$out/batch.txt" -col /via

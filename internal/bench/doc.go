@@ -1,17 +1,21 @@
-// Package bench holds the project's benchmarks (run by `make bench`, see
-// scripts/bench.sh and BENCHMARKS.md at the root of the module):
+// Package bench holds the project's benchmarks, which `make bench` runs
+// (scripts/bench.sh; results and method in BENCHMARKS.md at the root of
+// the module):
 //
 //   - BenchmarkCanned: Get, Put and one 100-item Query page through a
 //     repository on the DynamoDB backend and through hand-written
 //     aws-sdk-go-v2 code doing the same work, both over one in-process HTTP
 //     transport that answers with canned DynamoDB responses (CPU cost
-//     without network noise);
+//     without network noise); TestCannedSameWork checks that both sides
+//     send the same requests;
+//   - BenchmarkStub: the same over a stub API without the SDK, each side's
+//     own work;
 //   - BenchmarkLocal: the same against DynamoDB Local (DYNAMODB_ENDPOINT);
-//   - BenchmarkMemory: Get, Put and a List page of 100 on the memory
+//   - BenchmarkMemory: Get, Put and List pages of 100 on the memory
 //     backend at 1k, 100k and 1M items, in one tenant and spread over 1,000
-//     tenants;
-//   - BenchmarkLocalBatch: 10,000 items written with BatchPut and with one
-//     Put each, and read back with BatchGet, against DynamoDB Local.
+//     tenants, and BenchmarkOrderedTree, its yardstick;
+//   - BenchmarkLocalBatch: 10,000 items written with one Put each and with
+//     BatchPut, and read back with BatchGet, against DynamoDB Local.
 //
 // The package has no code of its own beyond this comment: the benchmarks
 // are in its test files.
