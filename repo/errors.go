@@ -142,29 +142,29 @@ func failBackend(op opName, err error) error {
 	return fail(op, kindOf(err), err)
 }
 
+// backendKinds maps each error kind of package backend to the
+// repository's, in the order they are tried.
+var backendKinds = []struct{ backend, repo error }{
+	{backend.ErrNotFound, ErrNotFound},
+	{backend.ErrConditionFailed, ErrConditionFailed},
+	{backend.ErrItemTooLarge, ErrItemTooLarge},
+	{backend.ErrInvalidStartKey, ErrInvalidCursor},
+	{backend.ErrInvalidArgument, ErrInvalidArgument},
+	{backend.ErrDuplicatePrefix, ErrDuplicatePrefix},
+	{backend.ErrThrottled, ErrThrottled},
+	{backend.ErrUnsupported, ErrUnsupported},
+}
+
 // kindOf returns the repository's kind of a backend error, or nil for
 // context errors and errors of no known kind.
 func kindOf(err error) error {
-	var kind error
-	switch {
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		kind = nil
-	case errors.Is(err, backend.ErrNotFound):
-		kind = ErrNotFound
-	case errors.Is(err, backend.ErrConditionFailed):
-		kind = ErrConditionFailed
-	case errors.Is(err, backend.ErrItemTooLarge):
-		kind = ErrItemTooLarge
-	case errors.Is(err, backend.ErrInvalidStartKey):
-		kind = ErrInvalidCursor
-	case errors.Is(err, backend.ErrInvalidArgument):
-		kind = ErrInvalidArgument
-	case errors.Is(err, backend.ErrDuplicatePrefix):
-		kind = ErrDuplicatePrefix
-	case errors.Is(err, backend.ErrThrottled):
-		kind = ErrThrottled
-	case errors.Is(err, backend.ErrUnsupported):
-		kind = ErrUnsupported
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return nil
 	}
-	return kind
+	for _, k := range backendKinds {
+		if errors.Is(err, k.backend) {
+			return k.repo
+		}
+	}
+	return nil
 }
