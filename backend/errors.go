@@ -1,6 +1,9 @@
 package backend
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // The kinds of error a backend reports. Backends wrap them with what failed;
 // the repository maps them to its own errors.
@@ -14,6 +17,16 @@ var (
 	// ErrInvalidArgument reports a request the store rejects as invalid
 	// (DynamoDB's ValidationException).
 	ErrInvalidArgument = errors.New("backend: invalid argument")
+	// ErrMissingIndex reports a query of a secondary index the table does
+	// not have. It wraps ErrInvalidArgument, as DynamoDB refuses such a
+	// query with a ValidationException.
+	ErrMissingIndex = fmt.Errorf("backend: the table does not have the index: %w", ErrInvalidArgument)
+	// ErrConflict reports a single-item write or delete that DynamoDB
+	// refused because a transaction was changing the item at the time
+	// (TransactionConflictException). The SDK does not retry it; reading
+	// the item again and retrying once the transaction is over is the
+	// remedy.
+	ErrConflict = errors.New("backend: item is being changed by a transaction")
 	// ErrInvalidStartKey reports a query start key the store rejects.
 	ErrInvalidStartKey = errors.New("backend: invalid start key")
 	// ErrThrottled reports a request the store kept refusing for load after

@@ -42,6 +42,13 @@ var (
 	// page size out of range, an unknown attribute name, a value DynamoDB
 	// cannot store, an entity type that cannot be used.
 	ErrInvalidArgument = errors.New("repo: invalid argument")
+	// ErrMissingIndex reports an entity type with an index (see
+	// entity.Indexed) in a slot the table does not have: New returns it
+	// when the backend knows which slots the table has, and QueryIndex at
+	// the first query of the index otherwise. The message names the
+	// index (GSI<n>) and how to add it. It is a kind of
+	// ErrInvalidArgument: errors.Is(err, ErrInvalidArgument) holds too.
+	ErrMissingIndex error = &subKind{"repo: the table lacks a secondary index", ErrInvalidArgument}
 	// ErrDuplicatePrefix reports a second entity type using a sort-key
 	// prefix that another type already uses in the same store.
 	ErrDuplicatePrefix = errors.New("repo: sort-key prefix used by another entity type")
@@ -52,8 +59,11 @@ var (
 	// the client's retries.
 	ErrThrottled = errors.New("repo: throttled")
 	// ErrConflict reports a write or delete of a versioned entity made from
-	// a copy whose version is no longer the stored one (or a transaction
-	// that collided with another). Read the entity again and retry.
+	// a copy whose version is no longer the stored one, a transaction that
+	// collided with another, or a single-entity write or delete that
+	// DynamoDB refused because a transaction was changing the item at the
+	// time (TransactionConflictException, which the SDK does not retry).
+	// Read the entity again and retry.
 	ErrConflict = errors.New("repo: version conflict")
 	// ErrConditionFailed reports a write whose WithCondition condition did
 	// not hold.
@@ -65,6 +75,16 @@ var (
 	// such as a function the memory backend does not evaluate.
 	ErrUnsupported = errors.New("repo: not supported by the backend")
 )
+
+// subKind is a kind of error that is also a kind of a broader one, so
+// errors.Is finds both.
+type subKind struct {
+	msg    string
+	parent error
+}
+
+func (k *subKind) Error() string { return k.msg }
+func (k *subKind) Unwrap() error { return k.parent }
 
 // opName says what a call was doing, for its errors: `get user "42"`. Calls
 // make one on every call, and it is formatted only when an error is.
@@ -149,9 +169,11 @@ var backendKinds = []struct{ backend, repo error }{
 	{backend.ErrConditionFailed, ErrConditionFailed},
 	{backend.ErrItemTooLarge, ErrItemTooLarge},
 	{backend.ErrInvalidStartKey, ErrInvalidCursor},
+	{backend.ErrMissingIndex, ErrMissingIndex},
 	{backend.ErrInvalidArgument, ErrInvalidArgument},
 	{backend.ErrDuplicatePrefix, ErrDuplicatePrefix},
 	{backend.ErrThrottled, ErrThrottled},
+	{backend.ErrConflict, ErrConflict},
 	{backend.ErrUnsupported, ErrUnsupported},
 }
 

@@ -170,7 +170,8 @@ func indexRange(c KeyCondition) (backend.SortRange, string, error) {
 // type, index and partition. Index reads are eventually consistent, as
 // DynamoDB's global secondary indexes are. Errors: ErrInvalidArgument for an
 // unknown index, an empty partition, a bad condition or page size, or
-// ConsistentRead; ErrInvalidCursor; ErrNoTenant; ErrDecode.
+// ConsistentRead; ErrMissingIndex for an index in a slot the table lacks;
+// ErrInvalidCursor; ErrNoTenant; ErrDecode.
 func (r *Repository[T]) QueryIndex(ctx context.Context, index, partition string, cond KeyCondition, optFns ...func(*PageOptions)) (Page[T], error) {
 	op := opName{query: true, prefix: r.prefix, index: index, partition: partition, cond: cond}
 	tenant, pk, err := r.partition(ctx, op)
@@ -180,6 +181,9 @@ func (r *Repository[T]) QueryIndex(ctx context.Context, index, partition string,
 	ix, ok := r.index(index)
 	if !ok {
 		return Page[T]{}, fail(op, ErrInvalidArgument, fmt.Errorf("%s has no index %q", r.typeName, index))
+	}
+	if err := r.checkIndexInUse(ctx, op, ix); err != nil {
+		return Page[T]{}, err
 	}
 	opts, limit, err := pageOptions(op, optFns)
 	if err != nil {

@@ -25,6 +25,9 @@ type Repository[T entity.Entity] struct {
 	versionKey string              // entity.Versioned's attribute, or ""
 	expiryKey  string              // entity.Expiring's attribute, or ""
 	indexes    []indexSpec         // entity.Indexed's indexes
+	// indexCheck, when set, checks the index slots against the table at
+	// the first index query (see indexcheck.go).
+	indexCheck *indexCheck
 	enc        *attributevalue.Encoder
 	dec        *attributevalue.Decoder
 	codec      *codec         // T's own encoding, when it has one (see compileCodec)
@@ -39,9 +42,13 @@ type Repository[T entity.Entity] struct {
 // New returns the repository of T in store b. T must be a struct type whose
 // EntityPrefix, called on the zero T, gives a valid prefix (see package
 // entity). New returns an error wrapping ErrDuplicatePrefix when another type
-// has the prefix in b, and ErrInvalidArgument for any other unusable type or
-// option: a field attributevalue would drop without a word (a func, a
-// channel), or a version or expiry attribute the type does not have.
+// has the prefix in b, ErrMissingIndex when T has an index in a slot that b
+// is known to lack (see entity.Indexed and backend.IndexReporter; New makes
+// no request, so a backend that has not looked at its table yet is checked
+// at the first index query instead), and ErrInvalidArgument for any other
+// unusable type or option: a field attributevalue would drop without a word
+// (a func, a channel), or a version or expiry attribute the type does not
+// have.
 func New[T entity.Entity](b backend.Backend, optFns ...func(*Options)) (*Repository[T], error) {
 	var zero T
 	t := reflect.TypeFor[T]()
@@ -104,12 +111,8 @@ func New[T entity.Entity](b backend.Backend, optFns ...func(*Options)) (*Reposit
 		if r.indexes, err = r.indexSpecs(ix.Indexes()); err != nil {
 			return nil, fail(op, ErrInvalidArgument, err)
 		}
-		if c, ok := b.(backend.IndexCounter); ok {
-			for _, s := range r.indexes {
-				if s.Slot > c.Indexes() {
-					return nil, fail(op, ErrInvalidArgument, fmt.Errorf("index %q is in slot %d, and the table has %d indexes", s.Name, s.Slot, c.Indexes()))
-				}
-			}
+		if err := r.checkIndexSlots(b); err != nil {
+			return nil, fail(op, ErrMissingIndex, err)
 		}
 	}
 	if r.versionKey != "" && r.versionKey == r.expiryKey {

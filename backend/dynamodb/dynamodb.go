@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -59,24 +60,43 @@ type Options struct {
 	// leaves the table's TTL setting alone.
 	TTLAttribute string
 
-	// Indexes is how many of the secondary indexes GSI1, GSI2, ... (see
-	// package backend) the table has: EnsureTable creates the table with
-	// GSI1 ... GSI<Indexes>, and adds those an existing table lacks. Zero
-	// means DefaultIndexes; more than backend.MaxIndexes, or less than
-	// zero, makes New fail. Give the memory backend the same number
-	// (memory.Options.Indexes), so that unit tests fail where DynamoDB
-	// would.
+	// IndexSlots, when not nil, lists exactly the secondary index slots
+	// the table needs (n stands for GSI<n>, see package backend): EnsureTable
+	// creates the table with those indexes and adds those an existing table
+	// lacks, and the repository refuses an entity type with an index in any
+	// other slot. An empty, non-nil list means a table with no secondary
+	// index. WithIndexSlots sets it. A slot out of 1 ... backend.MaxIndexes,
+	// a slot given twice, or IndexSlots set together with Indexes makes New
+	// fail. Nil means Indexes decides.
+	IndexSlots []int
+
+	// Indexes, when IndexSlots is nil, says the table needs the first
+	// Indexes slots, GSI1 ... GSI<Indexes>. Zero means DefaultIndexes,
+	// all of them; more than backend.MaxIndexes, or less than zero, makes
+	// New fail. To ask for no index, use WithIndexSlots().
 	Indexes int
+}
+
+// WithIndexSlots returns an option that sets Options.IndexSlots to exactly
+// slots: the table needs the indexes GSI<n> for n in slots, and no other.
+// WithIndexSlots() with no slot asks for a table without secondary indexes,
+// which costs nothing extra on a provisioned table. Give the memory
+// backend the same slots (memory.Options.IndexSlots), so that unit tests
+// fail where DynamoDB would.
+func WithIndexSlots(slots ...int) func(*Options) {
+	return func(o *Options) { o.IndexSlots = append([]int{}, slots...) }
 }
 
 // DefaultTableWaitTimeout is how long EnsureTable waits for a table to become
 // ACTIVE when Options.TableWaitTimeout is zero.
 const DefaultTableWaitTimeout = 5 * time.Minute
 
-// DefaultIndexes is how many secondary indexes the table has when
-// Options.Indexes is zero: all of GSI1 ... GSI5, as the memory backend has
-// by default, so unit tests and DynamoDB agree on which slots exist. Empty
-// indexes cost nothing on an on-demand table.
+// DefaultIndexes is how many secondary indexes the table needs when
+// Options.IndexSlots is nil and Options.Indexes is zero: all of GSI1 ...
+// GSI5, as the memory backend has by default, so unit tests and DynamoDB
+// agree on which slots exist. Empty indexes cost nothing on an on-demand
+// table; on a provisioned table each has the table's provisioned capacity,
+// so ask for the slots the entity types use (WithIndexSlots).
 const DefaultIndexes = backend.MaxIndexes
 
 // Backend stores items in one DynamoDB table. It implements backend.Backend
@@ -87,7 +107,15 @@ type Backend struct {
 	client API
 	table  string
 	opts   Options
+
+	declared backend.IndexSet // the slots the table needs (Options)
+	// found is the set of slots the table was found to have, with
+	// foundBit set, once EnsureTable or TableIndexes has described it.
+	found atomic.Uint32
 }
+
+// foundBit marks Backend.found as set.
+const foundBit = 1 << 8
 
 var _ backend.Backend = (*Backend)(nil)
 
@@ -110,10 +138,21 @@ func New(client API, table string, optFns ...func(*Options)) (*Backend, error) {
 		b.opts.TableWaitTimeout = DefaultTableWaitTimeout
 	}
 	switch n := b.opts.Indexes; {
+	case b.opts.IndexSlots != nil && n != 0:
+		return nil, fmt.Errorf("dynamodb: new: %w: Options.IndexSlots and Options.Indexes are both set", backend.ErrInvalidArgument)
+	case b.opts.IndexSlots != nil:
+		set, err := backend.NewIndexSet(b.opts.IndexSlots...)
+		if err != nil {
+			return nil, fmt.Errorf("dynamodb: new: Options.IndexSlots: %w", err)
+		}
+		b.declared = set
 	case n == 0:
 		b.opts.Indexes = DefaultIndexes
+		b.declared = backend.FirstIndexes(DefaultIndexes)
 	case n < 0 || n > backend.MaxIndexes:
 		return nil, fmt.Errorf("dynamodb: new: %w: Options.Indexes is %d, not between 0 and %d", backend.ErrInvalidArgument, n, backend.MaxIndexes)
+	default:
+		b.declared = backend.FirstIndexes(n)
 	}
 	return b, nil
 }
@@ -121,9 +160,15 @@ func New(client API, table string, optFns ...func(*Options)) (*Backend, error) {
 // Table returns the name of the backend's table.
 func (b *Backend) Table() string { return b.table }
 
-// Indexes returns how many of the indexes GSI1, GSI2, ... the backend's
-// table has (Options.Indexes, or DefaultIndexes).
-func (b *Backend) Indexes() int { return b.opts.Indexes }
+// Indexes returns how many index slots the backend's table needs
+// (Options.IndexSlots, Options.Indexes or DefaultIndexes). IndexSlots says
+// which.
+func (b *Backend) Indexes() int { return b.declared.Len() }
+
+// IndexSlots returns the index slots the backend's table needs, as
+// Options.IndexSlots or Options.Indexes set them: EnsureTable creates
+// these and no other.
+func (b *Backend) IndexSlots() backend.IndexSet { return b.declared }
 
 // Get returns the item with the key, read with in.ConsistentRead, or an
 // error wrapping backend.ErrNotFound.

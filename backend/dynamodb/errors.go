@@ -73,13 +73,17 @@ func kindOf(err error) error {
 		// The SDK retries TransactionInProgressException, a request
 		// with the token of a transaction still under way, as it
 		// retries throttling.
-		"TransactionInProgressException",
-		// A single-item write on an item that a transaction holds.
-		// The SDK does not retry it; waiting and trying again is the
-		// remedy, as for throttling.
-		"TransactionConflictException":
-		// The SDK retries these; one that reaches us has spent its retries.
+		"TransactionInProgressException":
+		// The SDK retries these (retry.DefaultThrottleErrorCodes); one
+		// that reaches us has spent its retries.
 		return backend.ErrThrottled
+	case "TransactionConflictException":
+		// A single-item write or delete on an item that a transaction
+		// was changing. The SDK does not retry it (it is in none of
+		// the retry package's retryable or throttle codes), so it is
+		// not throttling: the item was in use, as with a version
+		// conflict.
+		return backend.ErrConflict
 	case "IdempotentParameterMismatchException":
 		// A transaction token reused with other parameters (see
 		// TransactWrite on DynamoDB Local's version of it).
@@ -94,6 +98,9 @@ func kindOf(err error) error {
 			// "Exclusive Start Key must have same size as table's key
 			// schema".
 			return backend.ErrInvalidStartKey
+		case strings.Contains(msg, "does not have the specified index"):
+			// "The table does not have the specified index: GSI3".
+			return backend.ErrMissingIndex
 		case strings.Contains(msg, "item size") && strings.Contains(msg, "exceeded"):
 			// "Item size has exceeded the maximum allowed size" (put),
 			// "Item size to update has exceeded the maximum allowed size"

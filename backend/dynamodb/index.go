@@ -21,18 +21,97 @@ const (
 	indexWaitMaxDelay = 10 * time.Second
 )
 
-// needsIndex reports whether name is one of GSI1 ... GSI<Options.Indexes>.
+// needsIndex reports whether name is the index of one of the slots the
+// table needs (Options.IndexSlots or Options.Indexes).
 func (b *Backend) needsIndex(name string) bool {
-	for n := 1; n <= b.opts.Indexes; n++ {
-		if name == backend.IndexName(n) {
-			return true
-		}
-	}
-	return false
+	return b.declared.Has(indexSlot(name))
 }
 
-// ensureIndexes makes sure the table has GSI1 ... GSI<Options.Indexes> and
-// that they are ACTIVE. DynamoDB creates one index of a table at a time
+// indexSlot returns n for the index name GSI<n>, n being 1 ...
+// backend.MaxIndexes, or 0.
+func indexSlot(name string) int {
+	for n := 1; n <= backend.MaxIndexes; n++ {
+		if name == backend.IndexName(n) {
+			return n
+		}
+	}
+	return 0
+}
+
+// indexesOf returns the slots of the indexes of the described table t
+// that the backend can use: named GSI<n>, keyed by the strings GSI<n>PK
+// (hash) and GSI<n>SK (range), projecting all attributes. Their status is
+// not looked at.
+func indexesOf(t *types.TableDescription) backend.IndexSet {
+	var set backend.IndexSet
+	for _, g := range t.GlobalSecondaryIndexes {
+		name := aws.ToString(g.IndexName)
+		n := indexSlot(name)
+		if n == 0 || !indexUsable(t, g) {
+			continue
+		}
+		one, _ := backend.NewIndexSet(n)
+		set |= one
+	}
+	return set
+}
+
+// indexUsable reports whether the index g of the table t has the key
+// schema and projection the backend needs.
+func indexUsable(t *types.TableDescription, g types.GlobalSecondaryIndexDescription) bool {
+	ipk, isk := backend.IndexKeyNames(aws.ToString(g.IndexName))
+	want := fmt.Sprintf("%s (S, HASH), %s (S, RANGE)", ipk, isk)
+	return describeKeys(g.KeySchema, t.AttributeDefinitions) == want &&
+		g.Projection != nil && g.Projection.ProjectionType == types.ProjectionTypeAll
+}
+
+// remember keeps the slots the described table t has, for KnownIndexes
+// and TableIndexes.
+func (b *Backend) remember(t *types.TableDescription) {
+	b.found.Store(uint32(indexesOf(t)) | foundBit)
+}
+
+// KnownIndexes returns, without a request, the index slots the backend's
+// table needs (Options.IndexSlots or Options.Indexes) and false, until
+// EnsureTable or TableIndexes has described the table; from then on the
+// ones of those the table was found to have, and true. It implements
+// backend.IndexReporter.
+func (b *Backend) KnownIndexes() (backend.IndexSet, bool) {
+	f := b.found.Load()
+	if f&foundBit == 0 {
+		return b.declared, false
+	}
+	return b.declared & backend.IndexSet(f), true
+}
+
+// TableIndexes returns the index slots the table has among those it needs
+// (Options.IndexSlots or Options.Indexes). The first call, unless
+// EnsureTable ran before, describes the table (DescribeTable) and the
+// answer is kept; run EnsureTable to look again. A table with another key
+// schema, or an index among those it needs with another key schema or
+// projection, is an error wrapping ErrTableMismatch. It implements
+// backend.IndexReporter.
+func (b *Backend) TableIndexes(ctx context.Context) (backend.IndexSet, error) {
+	if set, ok := b.KnownIndexes(); ok {
+		return set, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	out, err := b.client.DescribeTable(ctx, &ddb.DescribeTableInput{TableName: aws.String(b.table)})
+	if err != nil {
+		return 0, mapError(ctx, "describe table "+b.table, err)
+	}
+	if err := b.checkTable(out.Table); err != nil {
+		return 0, err
+	}
+	b.remember(out.Table)
+	set, _ := b.KnownIndexes()
+	return set, nil
+}
+
+// ensureIndexes makes sure the table has the indexes of the slots it needs
+// (Options.IndexSlots or Options.Indexes) and that they are ACTIVE. DynamoDB creates one index of a table at a time
 // (an UpdateTable call may create one, and not while another is being
 // created or deleted), so it adds the missing ones one by one: it waits
 // until the table is ACTIVE and no index of it is being created, updated
@@ -69,7 +148,7 @@ func (b *Backend) ensureIndexes(ctx context.Context) error {
 			}
 		}
 		missing, waiting := "", []string(nil)
-		for n := 1; n <= b.opts.Indexes; n++ {
+		for _, n := range b.declared.Slots() {
 			name := backend.IndexName(n)
 			switch st, ok := status[name]; {
 			case !ok:
@@ -82,6 +161,7 @@ func (b *Backend) ensureIndexes(ctx context.Context) error {
 			}
 		}
 		if len(waiting) == 0 {
+			b.remember(t)
 			return nil
 		}
 		if missing != "" && !busy {

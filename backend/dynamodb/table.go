@@ -95,7 +95,7 @@ func (b *Backend) createTable(ctx context.Context) error {
 		in.BillingMode = types.BillingModeProvisioned
 		in.ProvisionedThroughput = pt
 	}
-	for n := 1; n <= b.opts.Indexes; n++ {
+	for _, n := range b.declared.Slots() {
 		name := backend.IndexName(n)
 		ipk, isk := backend.IndexKeyNames(name)
 		in.AttributeDefinitions = append(in.AttributeDefinitions, stringAttributes(ipk, isk)...)

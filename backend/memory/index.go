@@ -69,16 +69,17 @@ func tieHash(pk, sk string) [sha1.Size]byte {
 	return out
 }
 
-// indexNumber returns n for the index name "GSI<n>" of a Store with
-// indexes indexes, or an error wrapping backend.ErrInvalidArgument, as
-// DynamoDB refuses a query on an index the table lacks.
-func indexNumber(name string, indexes int) (int, error) {
-	for n := 1; n <= indexes; n++ {
+// indexNumber returns n for the index name "GSI<n>" of a Store with the
+// index slots slots, or an error wrapping backend.ErrMissingIndex (and so
+// backend.ErrInvalidArgument), as DynamoDB refuses a query on an index the
+// table lacks.
+func indexNumber(name string, slots backend.IndexSet) (int, error) {
+	for _, n := range slots.Slots() {
 		if name == backend.IndexName(n) {
 			return n, nil
 		}
 	}
-	return 0, fmt.Errorf("memory: %w: The table does not have the specified index: %s", backend.ErrInvalidArgument, name)
+	return 0, fmt.Errorf("memory: %w: The table does not have the specified index: %s", backend.ErrMissingIndex, name)
 }
 
 // indexTypeError is the error of an item whose index key attribute is a
@@ -104,9 +105,9 @@ const typeMismatchMessage = "One or more parameter values were invalid: Type mis
 // Errors wrap backend.ErrInvalidArgument. An *indexTypeError is returned
 // only when nothing else is wrong, as DynamoDB fails a transaction whole
 // for the others.
-func checkIndexKeys(item backend.Item, indexes int) error {
+func checkIndexKeys(item backend.Item, slots backend.IndexSet) error {
 	var mismatch error
-	for n := 1; n <= indexes; n++ {
+	for _, n := range slots.Slots() {
 		pkName, skName := backend.IndexKeyNames(backend.IndexName(n))
 		for _, a := range []struct {
 			name string
@@ -153,7 +154,7 @@ func keysIn(item backend.Item, n int) indexKeys {
 // its index keys for the Store's indexes.
 func (s *Store) newEntry(k backend.Key, item backend.Item, size int) *entry {
 	e := &entry{pk: k.PK, sk: k.SK, item: item, size: size}
-	for n := 1; n <= s.indexes; n++ {
+	for _, n := range s.slots.Slots() {
 		e.ix[n-1] = keysIn(item, n)
 		if e.ix[n-1].ok && !e.hashed {
 			e.h = tieHash(k.PK, k.SK)
@@ -166,7 +167,10 @@ func (s *Store) newEntry(k backend.Key, item backend.Item, size int) *entry {
 // index updates the indexes for the entry old (nil for none) replaced by
 // new (nil for none) at one table key. The caller holds s.mu for writing.
 func (s *Store) index(old, new *entry) {
-	for i := range s.indexes {
+	for i := range backend.MaxIndexes {
+		if !s.slots.Has(i + 1) {
+			continue
+		}
 		var o, n indexKeys
 		if old != nil {
 			o = old.ix[i]
@@ -281,13 +285,22 @@ func txValidationError(err error) (backend.TxReason, bool) {
 	return backend.TxReason{Code: "ValidationError", Message: typeMismatchMessage}, true
 }
 
-// checkIndexes panics unless n is a valid Options.Indexes.
-func checkIndexes(n int) int {
-	switch {
+// checkIndexes returns the index slots opts give a Store, and panics
+// unless Options.Indexes and Options.IndexSlots are valid.
+func checkIndexes(opts Options) backend.IndexSet {
+	switch n := opts.Indexes; {
+	case opts.IndexSlots != nil && n != 0:
+		panic("memory: Options.IndexSlots and Options.Indexes are both set")
+	case opts.IndexSlots != nil:
+		set, err := backend.NewIndexSet(opts.IndexSlots...)
+		if err != nil {
+			panic("memory: Options.IndexSlots: " + err.Error())
+		}
+		return set
 	case n == 0:
-		return backend.MaxIndexes
+		return backend.AllIndexes
 	case n < 0 || n > backend.MaxIndexes:
 		panic("memory: Options.Indexes is " + strconv.Itoa(n) + ", not between 0 and backend.MaxIndexes")
 	}
-	return n
+	return backend.FirstIndexes(opts.Indexes)
 }

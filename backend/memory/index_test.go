@@ -40,7 +40,7 @@ func indexContents(st *Store) map[string][]string {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	out := map[string][]string{}
-	for i := range st.indexes {
+	for i := range backend.MaxIndexes {
 		for ipk, t := range st.idx[i] {
 			name := fmt.Sprintf("GSI%d %s", i+1, ipk)
 			t.Ascend(func(ie *ixEntry) bool {
@@ -64,7 +64,7 @@ func expectedIndexes(st *Store) map[string][]string {
 	}
 	byName := map[string][]pos{}
 	for _, it := range st.Snapshot() {
-		for n := 1; n <= st.indexes; n++ {
+		for _, n := range st.slots.Slots() {
 			k := keysIn(it, n)
 			if !k.ok {
 				continue
@@ -216,7 +216,7 @@ func TestIndexesOption(t *testing.T) {
 	assert.Len(t, res.Items, 1)
 	assert.Equal(t, 0, st.indexCount(3))
 
-	assert.Equal(t, backend.MaxIndexes, New().indexes)
+	assert.Equal(t, backend.AllIndexes, New().slots)
 	for _, bad := range []int{-1, backend.MaxIndexes + 1} {
 		assert.Panics(t, func() { NewWithOptions(Options{Indexes: bad}) }, "%d", bad)
 	}

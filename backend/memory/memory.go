@@ -25,7 +25,7 @@ type Store struct {
 	opts Options
 	now  func() time.Time // the clock of transaction tokens
 
-	indexes int // the Store has the indexes GSI1 ... GSI<indexes>
+	slots backend.IndexSet // the Store has the indexes GSI<n>, n in slots
 
 	mu    sync.RWMutex
 	parts map[string]*partition // by partition key
@@ -52,8 +52,16 @@ type Options struct {
 	// that a query of an index the table lacks, or an index key of the
 	// wrong type, fails in unit tests as it fails on DynamoDB. Zero means
 	// backend.MaxIndexes; NewWithOptions panics on a value below zero or
-	// over backend.MaxIndexes.
+	// over backend.MaxIndexes. IndexSlots, when set, decides instead.
 	Indexes int
+
+	// IndexSlots, when not nil, lists exactly the index slots the Store
+	// has (n stands for GSI<n>), as the DynamoDB backend's
+	// Options.IndexSlots lists those its table needs; an empty, non-nil
+	// list means none. NewWithOptions panics on a slot out of 1 ...
+	// backend.MaxIndexes, a slot given twice, or IndexSlots set together
+	// with Indexes.
+	IndexSlots []int
 }
 
 // entry is one stored item and its size, kept so pages need not recount,
@@ -94,17 +102,30 @@ func NewWithOptions(opts Options) *Store {
 	s := &Store{
 		opts:    opts,
 		now:     time.Now,
-		indexes: checkIndexes(opts.Indexes),
-		parts:   make(map[string]*partition),
+		slots: checkIndexes(opts),
+		parts: make(map[string]*partition),
 	}
-	for i := range s.indexes {
-		s.idx[i] = make(map[string]*btree.BTreeG[*ixEntry])
+	for _, n := range s.slots.Slots() {
+		s.idx[n-1] = make(map[string]*btree.BTreeG[*ixEntry])
 	}
 	return s
 }
 
-// Indexes returns how many of the indexes GSI1, GSI2, ... the Store has.
-func (s *Store) Indexes() int { return s.indexes }
+// Indexes returns how many of the indexes GSI1, GSI2, ... the Store has;
+// IndexSlots says which.
+func (s *Store) Indexes() int { return s.slots.Len() }
+
+// IndexSlots returns the index slots the Store has (Options.IndexSlots or
+// Options.Indexes).
+func (s *Store) IndexSlots() backend.IndexSet { return s.slots }
+
+// KnownIndexes returns the index slots the Store has, and true: the Store
+// always knows. It implements backend.IndexReporter.
+func (s *Store) KnownIndexes() (backend.IndexSet, bool) { return s.slots, true }
+
+// TableIndexes returns the index slots the Store has. It implements
+// backend.IndexReporter.
+func (s *Store) TableIndexes(context.Context) (backend.IndexSet, error) { return s.slots, nil }
 
 // Len returns the number of items stored, for all tenants and types.
 func (s *Store) Len() int {
@@ -180,7 +201,7 @@ func (s *Store) checkItem(item backend.Item) (size int, err error) {
 	if err := checkKey(keyOf(item)); err != nil {
 		return 0, err
 	}
-	ixErr := checkIndexKeys(item, s.indexes)
+	ixErr := checkIndexKeys(item, s.slots)
 	var ite *indexTypeError
 	if ixErr != nil && !errors.As(ixErr, &ite) {
 		return 0, ixErr
@@ -418,7 +439,7 @@ func (s *Store) updated(k backend.Key, old *entry, u *expr.Update) (*entry, erro
 		if err != nil {
 			return nil, fmt.Errorf("memory: %w", err)
 		}
-		if err := checkIndexKeys(item, s.indexes); err != nil {
+		if err := checkIndexKeys(item, s.slots); err != nil {
 			return nil, err
 		}
 		if err := checkSizeOf(size); err != nil {
@@ -526,7 +547,7 @@ func (s *Store) query(ctx context.Context, in backend.QueryInput, copyItems bool
 	n := 0 // the index queried, 0 for the table
 	if in.Index != "" {
 		var err error
-		if n, err = indexNumber(in.Index, s.indexes); err != nil {
+		if n, err = indexNumber(in.Index, s.slots); err != nil {
 			return backend.QueryOutput{}, err
 		}
 		if in.ConsistentRead {
