@@ -80,11 +80,15 @@ type Options struct {
 // WithIndexSlots returns an option that sets Options.IndexSlots to exactly
 // slots: the table needs the indexes GSI<n> for n in slots, and no other.
 // WithIndexSlots() with no slot asks for a table without secondary indexes,
-// which costs nothing extra on a provisioned table. Give the memory
+// which costs nothing extra on a provisioned table. It clears
+// Options.Indexes, which it replaces. Give the memory
 // backend the same slots (memory.Options.IndexSlots), so that unit tests
 // fail where DynamoDB would.
 func WithIndexSlots(slots ...int) func(*Options) {
-	return func(o *Options) { o.IndexSlots = append([]int{}, slots...) }
+	return func(o *Options) {
+		o.IndexSlots = append([]int{}, slots...)
+		o.Indexes = 0
+	}
 }
 
 // DefaultTableWaitTimeout is how long EnsureTable waits for a table to become

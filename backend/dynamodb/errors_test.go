@@ -235,7 +235,9 @@ func TestErrorMapping(t *testing.T) {
 		{"ValidationException", "Item size to update has exceeded the maximum allowed size", backend.ErrItemTooLarge, 1},
 		{"ValidationException", "One or more parameter values were invalid: An AttributeValue may not contain an empty string", backend.ErrInvalidArgument, 1},
 		{"TransactionInProgressException", "Transaction is ongoing for the item", backend.ErrThrottled, 3},
-		{"TransactionConflictException", "Transaction is ongoing for the item", backend.ErrThrottled, 1},
+		// Not retried by the SDK, and not throttling: the item was in use.
+		{"TransactionConflictException", "Transaction is ongoing for the item", backend.ErrConflict, 1},
+		{"ValidationException", "The table does not have the specified index: GSI3", backend.ErrMissingIndex, 1},
 		{"IdempotentParameterMismatchException", "The request uses the same client token as a previous, but non-identical request.", backend.ErrInvalidArgument, 1},
 		{"ResourceNotFoundException", "Requested resource not found", nil, 1},
 	} {
@@ -248,9 +250,11 @@ func TestErrorMapping(t *testing.T) {
 			t.Log(err)
 			assert.True(t, strings.HasPrefix(err.Error(), "dynamodb: query: "), err.Error())
 			kinds := []error{backend.ErrThrottled, backend.ErrConditionFailed, backend.ErrInvalidStartKey,
-				backend.ErrItemTooLarge, backend.ErrInvalidArgument, backend.ErrNotFound, backend.ErrTxCanceled}
+				backend.ErrItemTooLarge, backend.ErrInvalidArgument, backend.ErrNotFound, backend.ErrTxCanceled,
+				backend.ErrConflict, backend.ErrMissingIndex}
 			for _, kind := range kinds {
-				assert.Equal(t, kind == tc.want, errors.Is(err, kind), "errors.Is(err, %v)", kind)
+				// ErrMissingIndex is also ErrInvalidArgument.
+				assert.Equal(t, tc.want != nil && errors.Is(tc.want, kind), errors.Is(err, kind), "errors.Is(err, %v)", kind)
 			}
 			var apiErr smithy.APIError
 			require.ErrorAs(t, err, &apiErr)

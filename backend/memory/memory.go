@@ -100,8 +100,8 @@ func New() *Store { return NewWithOptions(Options{}) }
 // NewWithOptions returns an empty Store tuned by opts.
 func NewWithOptions(opts Options) *Store {
 	s := &Store{
-		opts:    opts,
-		now:     time.Now,
+		opts:  opts,
+		now:   time.Now,
 		slots: checkIndexes(opts),
 		parts: make(map[string]*partition),
 	}
