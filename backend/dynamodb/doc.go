@@ -2,13 +2,16 @@
 // table, through the AWS SDK for Go v2.
 //
 // The table has a string partition key "PK" and a string sort key "SK", and
-// the global secondary indexes GSI1 ... GSI<n> of package backend, n being
-// Options.Indexes (DefaultIndexes, 2, unless set; at most
-// backend.MaxIndexes): GSI<k> is keyed by the strings GSI<k>PK (hash) and
-// GSI<k>SK (range) and projects all attributes. EnsureTable creates such a
-// table when it is missing (on-demand capacity unless Options ask for
-// provisioned throughput, which then applies to the indexes too), checks
-// the key schema of one that exists, and adds the indexes it lacks.
+// the global secondary indexes of the index slots it needs, chosen from
+// GSI1 ... GSI5 of package backend (backend.MaxIndexes): exactly those of
+// Options.IndexSlots (WithIndexSlots), none included, or else the first
+// Options.Indexes, and by default all five (DefaultIndexes, 5). GSI<k> is
+// keyed by the strings GSI<k>PK (hash) and GSI<k>SK (range) and projects
+// all attributes. EnsureTable creates such a table when it is missing
+// (on-demand capacity unless Options ask for provisioned throughput, which
+// then applies to each index too: ask only for the slots the entity types
+// use), checks the key schema of one that exists, and adds the indexes it
+// lacks.
 //
 // The package never loads AWS configuration: the application builds the
 // client, usually a *dynamodb.Client from the SDK, and hands it to New. Any
@@ -50,8 +53,8 @@
 //
 // # Indexes
 //
-// On an existing table, EnsureTable adds the missing ones of GSI1 ...
-// GSI<Options.Indexes> with UpdateTable, one at a time, since DynamoDB
+// On an existing table, EnsureTable adds the missing ones of the indexes
+// of the slots it needs with UpdateTable, one at a time, since DynamoDB
 // creates one index of a table at a time (UpdateTable with two index
 // creations is refused with LimitExceededException, and so is one while
 // another index is being created), waiting for each to be ACTIVE (and
@@ -63,15 +66,25 @@
 // indexes are left alone. DynamoDB Local 3.3.0 supports all of this, and
 // makes an added index ACTIVE, backfilled, within about a second.
 //
+// The backend learns which of its slots the table has when EnsureTable
+// succeeds, or else at the first TableIndexes call (one DescribeTable,
+// whose answer it keeps until the next EnsureTable); KnownIndexes reports
+// it without a request. With these (backend.IndexReporter) the repository
+// refuses an entity type whose index is in a slot the table lacks with
+// repo.ErrMissingIndex naming the index: in repo.New when the backend
+// knows already (EnsureTable ran), else at the first query of the index,
+// before the query is sent. A slot the backend is not configured with is
+// refused in repo.New without a request. Give the memory backend the same
+// slots (memory.Options.IndexSlots), so that unit tests fail as DynamoDB
+// would.
+//
 // Query with QueryInput.Index set sends IndexName and a key condition on
 // the index's key attributes, built with the expression package; the start
 // key goes out as an ExclusiveStartKey with PK, SK, GSI<n>PK and GSI<n>SK,
 // and the LastEvaluatedKey, which holds all four, comes back as a LastKey
 // with IndexPK and IndexSK set. DynamoDB refuses a consistent index query
-// and a query of an index the table lacks (ErrInvalidArgument). Name only
-// GSI1 ... GSI<Options.Indexes>, and give the memory backend the same
-// count (memory.Options.Indexes), so that unit tests fail as DynamoDB
-// would.
+// (backend.ErrInvalidArgument) and a query of an index the table lacks
+// (backend.ErrMissingIndex, which is also backend.ErrInvalidArgument).
 //
 // Items with equal index sort keys come back in no order DynamoDB
 // promises; DynamoDB Local orders them by a hash of their table key, and
@@ -112,21 +125,37 @@
 //   - ProvisionedThroughputExceededException, RequestLimitExceeded,
 //     ThrottlingException and TransactionInProgressException, once the
 //     SDK's retries are spent: backend.ErrThrottled
-//   - TransactionConflictException, a single-item write on an item a
-//     transaction holds, which the SDK does not retry: backend.ErrThrottled,
-//     since waiting and trying again is the remedy. (A transaction that
-//     conflicts is canceled instead, with the reason code
-//     "TransactionConflict".)
+//   - TransactionConflictException, a single-item write or delete on an
+//     item a transaction holds, which the SDK does not retry (it is in none
+//     of its retryable or throttling codes): backend.ErrConflict, which the
+//     repository reports as repo.ErrConflict; read the item again and
+//     retry. (A transaction that conflicts is canceled instead, with the
+//     reason code "TransactionConflict".)
 //   - IdempotentParameterMismatchException, a transaction token reused
 //     with other parameters: backend.ErrInvalidArgument
 //   - ValidationException about the query's starting key:
 //     backend.ErrInvalidStartKey (for an index query, also a start key
 //     without all four keys: "The provided starting key is invalid")
 //   - ValidationException about the item size: backend.ErrItemTooLarge
+//   - ValidationException "The table does not have the specified index":
+//     backend.ErrMissingIndex (a kind of backend.ErrInvalidArgument)
 //   - any other ValidationException, and requests the SDK or the backend
 //     rejects before sending them (a batch over its limit, an expression
 //     the request has no field for, a nil expression value):
 //     backend.ErrInvalidArgument
 //
 // When the context is done, the context's error is returned as it is.
+//
+// # Retries
+//
+// The backend does not retry a request; the client does. A *dynamodb.Client
+// with no retry settings (dynamodb.NewFromConfig of an aws.Config without
+// Retryer or RetryMaxAttempts, as config.LoadDefaultConfig returns unless
+// config.WithRetryer, AWS_MAX_ATTEMPTS or the shared config's max_attempts
+// set one) makes up to 4 attempts of each request, with a 25 ms base backoff: the DynamoDB
+// client's own default, not aws/retry's DefaultMaxAttempts of 3. So a
+// request that DynamoDB applied but whose response was lost may be applied
+// up to 4 times, an ADD adding up to 4 times. Bound it on the client:
+// RetryMaxAttempts (on aws.Config or dynamodb.Options), a Retryer made with
+// retry.AddWithMaxAttempts, or aws.NopRetryer{} for no retry at all.
 package dynamodb

@@ -15,7 +15,8 @@ import (
 
 // ErrTableMismatch reports an existing table whose key schema is not the one
 // the backend needs, a string hash key "PK" and a string range key "SK", or
-// that has an index among GSI1 ... GSI<Options.Indexes> whose key schema is
+// that has an index of a slot the backend needs (Options.IndexSlots or
+// Options.Indexes) whose key schema is
 // not the string hash key GSI<n>PK and the string range key GSI<n>SK, or
 // that does not project all attributes.
 var ErrTableMismatch = errors.New("dynamodb: table does not have the key schema the backend needs")

@@ -24,23 +24,27 @@ const (
 // backend needs, has its secondary indexes, and is ACTIVE.
 //
 // A missing table is created with a string hash key "PK" and a string range
-// key "SK" and the global secondary indexes GSI1 ... GSI<Options.Indexes>
-// (GSI<n> keyed by the strings GSI<n>PK, hash, and GSI<n>SK, range,
-// projecting all attributes), on demand (PAY_PER_REQUEST) unless
-// Options.ProvisionedThroughput is set, which then applies to the indexes
-// too, and EnsureTable waits until it is ACTIVE, at most
+// key "SK" and the global secondary indexes of the slots it needs
+// (Options.IndexSlots, else GSI1 ... GSI<Options.Indexes>, by default all
+// five; none for WithIndexSlots()), GSI<n> keyed by the strings GSI<n>PK,
+// hash, and GSI<n>SK, range, projecting all attributes, on demand
+// (PAY_PER_REQUEST) unless Options.ProvisionedThroughput is set, which then
+// applies to each index too, and EnsureTable waits until it is ACTIVE, at most
 // Options.TableWaitTimeout. It is idempotent and safe to call from several
 // processes at once: a table that another caller is creating is waited for.
 // A table with another key schema returns an error wrapping
 // ErrTableMismatch, and one that is being deleted or is otherwise unusable
 // returns an error.
 //
-// An existing table that lacks some of GSI1 ... GSI<Options.Indexes> gets
+// An existing table that lacks some of the indexes of those slots gets
 // them added (see ensureIndexes), one UpdateTable call at a time, since
 // DynamoDB creates one index of a table at a time, each waited for until
 // it is ACTIVE. A table whose index of one of those names has another key
 // schema or projection returns an error wrapping ErrTableMismatch. Other
 // indexes of the table are left alone.
+//
+// Once the indexes are ACTIVE the backend keeps which of its slots the
+// table has (see KnownIndexes).
 //
 // With Options.TTLAttribute set, EnsureTable then turns on the table's time
 // to live on that attribute unless it is on already (see ensureTTL).
@@ -172,7 +176,7 @@ func describeKeys(schema []types.KeySchemaElement, defs []types.AttributeDefinit
 
 // checkTable reports whether a described table can hold the backend's
 // items: an error wrapping ErrTableMismatch for another key schema, or an
-// index among GSI1 ... GSI<Options.Indexes> with another key schema or
+// index of a slot it needs with another key schema or
 // projection than the backend needs, an error for a table being deleted or
 // otherwise unusable, nil for a table that is or soon will be ACTIVE.
 // Missing indexes are no error here: ensureIndexes adds them.

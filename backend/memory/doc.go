@@ -10,8 +10,8 @@
 //
 // # Fidelity
 //
-// A test that passes on a Store should pass on DynamoDB, so the Store keeps
-// DynamoDB's rules rather than being lenient:
+// The Store keeps DynamoDB's rules rather than being lenient, so that a
+// test passing on a Store passes on DynamoDB:
 //
 //   - items are ordered within each partition by the UTF-8 bytes of their sort
 //     keys, in a B-tree: a get or put costs O(log n) and a page of k items
@@ -19,8 +19,11 @@
 //   - items are held as DynamoDB attribute values, copied in and out, so a
 //     caller never shares memory with the store and encoding mistakes show
 //     up in unit tests;
-//   - items over 400 KB (counted as DynamoDB counts them), oversize keys,
-//     empty sets and invalid numbers are refused as DynamoDB refuses them;
+//   - items over 400 KB (counted as DynamoDB counts them, numbers
+//     included), oversize keys, empty sets, invalid numbers (with
+//     surrounding spaces too), strings that are not valid UTF-8 and
+//     documents nested deeper than 32 levels are refused as DynamoDB
+//     refuses them, and so are expressions over DynamoDB's limits;
 //     top-level numbers are stored in the plain form DynamoDB returns;
 //   - a query's key condition takes sort-key bounds of up to 1024 bytes
 //     (longer ones are refused) and a partition key of any length (one
@@ -29,12 +32,50 @@
 //     the last key it evaluated, as DynamoDB does even when nothing follows;
 //     a filter drops items after that, without changing the last key.
 //
+// What is checked, and how: the conformance suite (package conformance)
+// pins each of these rules with cases recorded against DynamoDB Local
+// 3.3.0 and runs them on both backends, and a differential property test
+// (internal/proptest, TestDifferential) runs random sequences of
+// repository calls on a Store and on DynamoDB Local side by side and
+// compares every answer, error kind, page, cursor and the whole stored
+// contents. That is evidence, not proof: a Store answers as DynamoDB Local
+// did for every case and sequence those tests produce, and other inputs
+// may still differ. A difference from DynamoDB is a bug of this package;
+// please report it with the call that shows it.
+//
+// Known differences, on purpose or beyond a Store's reach:
+//
+//   - DynamoDB Local is not DynamoDB. Where they differ and it is known,
+//     the Store follows DynamoDB: DynamoDB Local keeps a number written
+//     by an update as it was spelled ("13.0") where DynamoDB, and the
+//     Store, normalize it ("13"). Where DynamoDB promises nothing, the
+//     Store copies DynamoDB Local: the order of items with equal index
+//     sort keys.
+//   - A Store is strongly consistent: every read, index queries included,
+//     sees every write before it, while DynamoDB's eventually consistent
+//     reads and its global secondary indexes may lag. A test that reads
+//     its own writes through an index, or without ConsistentRead, can pass
+//     on a Store and fail on DynamoDB now and then.
+//   - A Store does not throttle, loses no response, has no capacity, and
+//     never refuses a write because a transaction holds the item (one
+//     lock serializes every call); Options.Unprocessed simulates the
+//     unprocessed items of a busy batch. Faults are tested against
+//     DynamoDB Local (internal/faults), not on a Store.
+//   - A Store does not delete expired items (DynamoDB's time to live); the
+//     repository treats them as absent on both backends.
+//   - Expressions beyond the subset package internal/expr evaluates are
+//     refused with backend.ErrUnsupported (see Expressions), where
+//     DynamoDB would carry them out.
+//
 // # Secondary indexes
 //
-// A Store has the global secondary indexes GSI1 ... GSI5 of package backend
-// (fewer with Options.Indexes, which should match the DynamoDB table's
-// count, dynamodb.Options.Indexes), kept as DynamoDB Local 3.3.0 keeps
-// them:
+// A Store has the global secondary indexes GSI1 ... GSI5 of package backend,
+// or exactly those of Options.IndexSlots (none for an empty list; the first
+// Options.Indexes with that option), which should match the slots of the
+// DynamoDB table (dynamodb.WithIndexSlots). It reports them as a
+// backend.IndexReporter, so repo.New refuses an entity type whose index is
+// in a slot the Store lacks (repo.ErrMissingIndex), as it does on DynamoDB.
+// The indexes are kept as DynamoDB Local 3.3.0 keeps them:
 //
 //   - an item is in index GSI<n> when it has both GSI<n>PK and GSI<n>SK
 //     (a sparse index); every write (Put, Update, Delete, BatchWrite,
@@ -52,8 +93,9 @@
 //     partition, with an index sort key the key condition selects
 //     (ErrInvalidStartKey otherwise), and need not be an item's position;
 //     its filter may not read the index's key attributes but may read PK
-//     and SK; it is refused (ErrInvalidArgument) when consistent or of an
-//     index the Store lacks;
+//     and SK; it is refused (ErrInvalidArgument) when consistent, and
+//     (ErrMissingIndex, also ErrInvalidArgument) when of an index the
+//     Store lacks;
 //   - an index key attribute of an index the Store has must be a non-empty
 //     string of at most 2048 bytes (GSI<n>PK) or 1024 bytes (GSI<n>SK),
 //     whether or not the item has the other key of the index: a put, an
@@ -77,8 +119,10 @@
 // with + and -, list_append and if_not_exists, REMOVE, ADD, DELETE, on
 // nested paths and list elements), with DynamoDB's validation. What it does
 // not evaluate is refused with an error wrapping backend.ErrUnsupported
-// ("memory: ... is not supported by the memory backend"), never answered
-// differently from DynamoDB.
+// ("memory: ... is not supported by the memory backend") rather than
+// evaluated some other way. What it evaluates is compared with DynamoDB
+// Local by the conformance suite's expression cases and the differential
+// test; a different answer is a bug.
 //
 // A write's condition is evaluated against the item stored at its key, or
 // an item without attributes when there is none; when it fails the error is
