@@ -107,7 +107,8 @@ func TableName(t testing.TB) string {
 // NewTable returns a Backend on a new table of its own, created with
 // EnsureTable and deleted when the test ends. The table has all the
 // secondary indexes a table may have (backend.MaxIndexes), as the memory
-// backend has by default, unless optFns set Options.Indexes.
+// backend has by default, unless optFns set Options.Indexes or
+// Options.IndexSlots (dynamodb.WithIndexSlots).
 func NewTable(t testing.TB, optFns ...func(*dynamodbbackend.Options)) *dynamodbbackend.Backend {
 	t.Helper()
 	client := Client(t)
