@@ -35,7 +35,8 @@ const MaxIndexes = 5
 // IndexCounter is implemented by backends whose table has fewer than
 // MaxIndexes indexes: it says how many (GSI1 ... GSI<n>). The repository
 // refuses, when it is made, an entity type with an index in a slot the
-// table lacks.
+// table lacks. A backend that implements IndexReporter too is asked that
+// instead, which can name any set of slots.
 type IndexCounter interface {
 	Indexes() int
 }

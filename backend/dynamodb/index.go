@@ -111,9 +111,10 @@ func (b *Backend) TableIndexes(ctx context.Context) (backend.IndexSet, error) {
 }
 
 // ensureIndexes makes sure the table has the indexes of the slots it needs
-// (Options.IndexSlots or Options.Indexes) and that they are ACTIVE. DynamoDB creates one index of a table at a time
-// (an UpdateTable call may create one, and not while another is being
-// created or deleted), so it adds the missing ones one by one: it waits
+// (Options.IndexSlots or Options.Indexes) and that they are ACTIVE, then
+// keeps which slots the table has (remember). DynamoDB creates one index
+// of a table at a time (an UpdateTable call may create one, and not while
+// another is being created or deleted), so it adds the missing ones one by one: it waits
 // until the table is ACTIVE and no index of it is being created, updated
 // or deleted, asks UpdateTable to create the first missing index, and
 // looks again, until every index it needs is ACTIVE. It waits at most
