@@ -13,7 +13,8 @@ import (
 
 // The kinds of error a Repository returns. Every error wraps exactly one of
 // them (or a context error), so callers test with errors.Is and never read
-// messages. No call that returns an error has changed anything stored.
+// messages; ErrMissingIndex is a kind of ErrInvalidArgument, which
+// errors.Is finds too. No call that returns an error has changed anything stored.
 var (
 	// ErrNotFound reports that the tenant has no entity of the type with
 	// the ID (Get, Update).
