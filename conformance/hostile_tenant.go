@@ -138,7 +138,10 @@ var _ = register(
 				"Create":     func() error { _, err := h.users.Create(ctx, user{ID: "new", Name: "n"}); return err },
 				"CreateNoID": func() error { _, err := h.users.Create(ctx, user{Name: "n"}); return err },
 				"Put":        func() error { _, err := h.users.Put(ctx, user{ID: "1", Name: "stolen"}); return err },
-				"Update":     func() error { _, err := h.users.Update(ctx, user{ID: "1", Name: "stolen"}, []string{"user_name"}); return err },
+				"Update": func() error {
+					_, err := h.users.Update(ctx, user{ID: "1", Name: "stolen"}, []string{"user_name"})
+					return err
+				},
 				"UpdateExpr": func() error { _, err := h.users.UpdateExpr(ctx, "1", set); return err },
 				"Delete":     func() error { return h.users.Delete(ctx, "1") },
 				"DeleteCond": func() error { return h.users.Delete(ctx, "1", repo.WithCondition(cond)) },
