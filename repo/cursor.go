@@ -9,6 +9,7 @@ import (
 	"errors"
 	"hash"
 	"sync"
+	"unicode/utf8"
 )
 
 // A cursor is base64url(payload || mac). The payload holds a version byte and
@@ -107,7 +108,12 @@ func (c cursorCodec) decode(tenant, cursor string, wantParts int) ([]string, err
 		if w <= 0 || n > uint64(len(rest)-w) {
 			return nil, errors.New("cursor payload is malformed")
 		}
-		parts = append(parts, string(rest[w:w+int(n)]))
+		part := rest[w : w+int(n)]
+		if !utf8.Valid(part) {
+			// Every key string is UTF-8; the backends refuse others.
+			return nil, errors.New("cursor payload is not valid UTF-8")
+		}
+		parts = append(parts, string(part))
 		rest = rest[w+int(n):]
 	}
 	if len(parts) != wantParts {
