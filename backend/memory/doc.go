@@ -21,6 +21,10 @@
 //     up in unit tests;
 //   - items over 400 KB (counted as DynamoDB counts them), oversize keys,
 //     empty sets and invalid numbers are refused as DynamoDB refuses them;
+//   - strings that are not valid UTF-8, in keys, query bounds and start
+//     keys, items and expression values, are refused
+//     (backend.ErrInvalidArgument), as the DynamoDB backend refuses them
+//     before the SDK would replace their bytes with U+FFFD;
 //     top-level numbers are stored in the plain form DynamoDB returns;
 //   - a query's key condition takes sort-key bounds of up to 1024 bytes
 //     (longer ones are refused) and a partition key of any length (one
