@@ -53,9 +53,12 @@ func TestBackendInvalidUTF8Keys(t *testing.T) {
 							_, err := b.Query(ctx, backend.QueryInput{PK: pk, Range: backend.SortRange{Op: backend.BeginsWith, Lo: "user#"}, Limit: 5, StartKey: &backend.Key{PK: pk, SK: k.SK + bad}})
 							return err
 						},
-						"Query PK":   func() error { _, err := b.Query(ctx, backend.QueryInput{PK: k.PK + bad, Limit: 5}); return err },
-						"BatchGet":   func() error { _, err := b.BatchGet(ctx, backend.BatchGetInput{Keys: []backend.Key{k}}); return err },
-						"BatchWrite": func() error { _, err := b.BatchWrite(ctx, backend.BatchWriteInput{Writes: []backend.WriteRequest{{Delete: &k}}}); return err },
+						"Query PK": func() error { _, err := b.Query(ctx, backend.QueryInput{PK: k.PK + bad, Limit: 5}); return err },
+						"BatchGet": func() error { _, err := b.BatchGet(ctx, backend.BatchGetInput{Keys: []backend.Key{k}}); return err },
+						"BatchWrite": func() error {
+							_, err := b.BatchWrite(ctx, backend.BatchWriteInput{Writes: []backend.WriteRequest{{Delete: &k}}})
+							return err
+						},
 						"TransactWrite": func() error {
 							return b.TransactWrite(ctx, backend.TransactInput{Actions: []backend.TxAction{{Kind: backend.TxDelete, Key: k}}})
 						},
