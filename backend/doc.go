@@ -20,7 +20,13 @@
 // and run against another: sort keys ordered by UTF-8 bytes, items of at most
 // MaxItemBytes as ItemSize counts them, pages of at most MaxPageBytes, a
 // LastKey whenever a page stops at its limit, and values checked by
-// ValidateItem. The conformance package holds every backend to this.
+// ValidateItem. Every backend also refuses (ErrInvalidArgument), before it
+// reads or writes anything, a request holding a string that is not valid
+// UTF-8 in a key, an index position, a query's partition key, bounds or
+// start key, an item or an expression (the CheckUTF8 methods): DynamoDB's
+// SDK would send each bad byte as U+FFFD, so "tenant#\xff" would be the
+// key of tenant "\uFFFD". The conformance package holds every backend to
+// this.
 //
 // # Errors
 //

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -151,7 +150,10 @@ func ValidateID(prefix, id string) error {
 }
 
 // checkPart applies the rules shared by every key part and returns what is
-// wrong, or "".
+// wrong, or "". The tenant ID is checked on every repository call (see
+// tenantctx.FromContext), so the checks are byte loops: in valid UTF-8 the
+// control characters are the bytes 0x00-0x1F and 0x7F (C0, DEL) and the
+// pairs 0xC2 0x80-0x9F (C1, U+0080-U+009F), which unicode.IsControl lists.
 func checkPart(s string, maxBytes int, noControl bool) string {
 	switch {
 	case s == "":
@@ -163,11 +165,26 @@ func checkPart(s string, maxBytes int, noControl bool) string {
 	case strings.Contains(s, Separator):
 		return "contains " + strings.TrimSpace(Separator)
 	}
-	if noControl && strings.ContainsFunc(s, unicode.IsControl) {
-		return "contains a control character"
+	if noControl {
+		for i, c := range []byte(s) {
+			if controlByte[c] && (c != 0xc2 || s[i+1] < 0xa0) {
+				return "contains a control character"
+			}
+		}
 	}
 	return ""
 }
+
+// controlByte marks the bytes that are, or may start, a control character
+// in valid UTF-8: C0, DEL, and 0xC2, which starts C1 when the next byte is
+// below 0xA0 (a valid 0xC2 always has a next byte).
+var controlByte = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t[0x7f], t[0xc2] = true, true
+	return t
+}()
 
 // quote shortens long values so error messages stay readable.
 func quote(s string) string {

@@ -9,6 +9,9 @@ import (
 	"errors"
 	"hash"
 	"sync"
+	"unicode/utf8"
+
+	"github.com/tenantrepo/tenantrepo/entity"
 )
 
 // A cursor is base64url(payload || mac). The payload holds a version byte and
@@ -22,7 +25,20 @@ import (
 const (
 	cursorVersion = 1
 	macLen        = 16
-	maxCursorLen  = 4096 // more than any key set we make encodes to
+)
+
+// The longest cursor the repository makes, from DynamoDB's key limits. An
+// index cursor holds four key strings: the index name, at most a partition
+// key long (it is part of the index partition key); the table sort key;
+// the index partition key; the index sort key. Each has a length prefix of
+// at most two bytes (a uvarint below 2^14). decode refuses longer cursors
+// unread, and accepts every cursor encode makes for keys DynamoDB accepts.
+const (
+	maxLenPrefix     = 2
+	maxCursorPayload = 1 + 2*(maxLenPrefix+entity.MaxPartitionKeyBytes) + 2*(maxLenPrefix+entity.MaxSortKeyBytes)
+	// maxCursorLen is the base64url length (no padding) of the longest
+	// payload and its MAC: 8 bits a byte, 6 a character, rounded up.
+	maxCursorLen = ((maxCursorPayload+macLen)*8 + 5) / 6
 )
 
 // defaultCursorKey signs cursors when Options.CursorKey is not set. It is
@@ -107,7 +123,12 @@ func (c cursorCodec) decode(tenant, cursor string, wantParts int) ([]string, err
 		if w <= 0 || n > uint64(len(rest)-w) {
 			return nil, errors.New("cursor payload is malformed")
 		}
-		parts = append(parts, string(rest[w:w+int(n)]))
+		part := rest[w : w+int(n)]
+		if !utf8.Valid(part) {
+			// Every key string is UTF-8; the backends refuse others.
+			return nil, errors.New("cursor payload is not valid UTF-8")
+		}
+		parts = append(parts, string(part))
 		rest = rest[w+int(n):]
 	}
 	if len(parts) != wantParts {

@@ -3,7 +3,11 @@ package repo
 import (
 	"bytes"
 	"encoding/base64"
+	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/tenantrepo/tenantrepo/entity"
 )
 
 // The fuzz targets of this file check the cursor codec: that decode never
@@ -26,7 +30,8 @@ func fzParts(four bool) int {
 
 // fzParsePayload is an independent reading of a cursor payload: the version
 // byte 1, then length-prefixed strings (unsigned LEB128 lengths, as
-// encoding/binary writes them) up to its end, nothing left over.
+// encoding/binary writes them) of valid UTF-8 up to its end, nothing left
+// over.
 func fzParsePayload(p []byte) ([]string, bool) {
 	if len(p) < 1 || p[0] != 1 {
 		return nil, false
@@ -52,6 +57,9 @@ func fzParsePayload(p []byte) ([]string, bool) {
 		p = p[i+1:]
 		if n > uint64(len(p)) {
 			return nil, false
+		}
+		if !utf8.Valid(p[:n]) {
+			return nil, false // key strings are UTF-8
 		}
 		parts = append(parts, string(p[:n]))
 		p = p[n:]
@@ -150,7 +158,11 @@ func FuzzCursorPayload(f *testing.F) {
 	f.Add("acme", "user", []byte{1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02}, false) // overflow
 	f.Add("acme", "user", []byte{1, 5, 'a'}, false)                                                     // length past the end
 	f.Add("acme", "user", []byte{1, 0, 0, 0, 0}, true)
-	f.Add("acme", "user", append([]byte{1, 0x80, 0x18}, bytes.Repeat([]byte{'x'}, 3072)...), false) // too long a cursor
+	f.Add("acme", "user", append([]byte{1, 0x80, 0x18}, bytes.Repeat([]byte{'x'}, 3072)...), false) // a long part
+	f.Add("acme", "user", append([]byte{1, 0x80, 0x38}, bytes.Repeat([]byte{'x'}, 7168)...), false) // too long a cursor
+	f.Add("acme", "user", []byte{1, 0, 1, 0xff}, false)                                             // a sort key not UTF-8
+	f.Add("acme", "user", []byte{1, 0, 2, 0xc3, 0x28}, false)                                       // a bad continuation byte
+	f.Add("acme", "user", []byte{1, 0, 2, 0xc3, 0xa9}, false)                                       // "é"
 	f.Fuzz(func(t *testing.T, tenant, prefix string, payload []byte, four bool) {
 		c := cursorCodec{key: defaultCursorKey, prefix: prefix}
 		want := fzParts(four)
@@ -200,7 +212,7 @@ func FuzzCursorCrossTenant(f *testing.F) {
 		if err == nil && !same {
 			t.Fatalf("a cursor of tenant %q, type %q verifies for tenant %q, type %q", tA, pA, tB, pB)
 		}
-		if err != nil && same && len(cur) <= maxCursorLen {
+		if err != nil && same && len(cur) <= maxCursorLen && utf8.ValidString(s1) && utf8.ValidString(s2) && utf8.ValidString(tA+pA) {
 			t.Fatalf("a cursor does not verify for its own tenant and type: %v", err)
 		}
 		i := int(pos) % len(cur) // len(cur) > 0: the MAC alone takes 22 characters
@@ -219,6 +231,44 @@ func FuzzCursorCrossTenant(f *testing.F) {
 			r2, _ := base64.RawURLEncoding.DecodeString(mut)
 			if !bytes.Equal(r1, r2) {
 				t.Fatalf("cursor changed at %d to %q decodes to other bytes and still verifies", i, alt)
+			}
+		}
+	})
+}
+
+// FuzzCursorMaxKeys makes the cursors of keys of every length DynamoDB
+// takes, up to the longest (index name and index partition key of 2048
+// bytes, sort keys of 1024), of one- to four-byte characters: each must be
+// within maxCursorLen and decode back to its parts, so that every page's
+// Next is accepted by the next call.
+func FuzzCursorMaxKeys(f *testing.F) {
+	f.Add("acme", uint16(2048), uint16(1024), uint16(2048), uint16(1024), "x")
+	f.Add(strings.Repeat("t", entity.MaxTenantIDBytes), uint16(7), uint16(1024), uint16(2048), uint16(1024), "\u00e9")
+	f.Add("acme", uint16(1), uint16(9), uint16(2048), uint16(1), "\U0001F600")
+	f.Add("acme", uint16(0), uint16(1024), uint16(0), uint16(0), "\u30c6")
+	f.Fuzz(func(t *testing.T, tenant string, n1, n2, n3, n4 uint16, unit string) {
+		if unit == "" || !utf8.ValidString(unit) {
+			return
+		}
+		fill := func(n uint16, max int) string {
+			size := int(n) % (max + 1)
+			return strings.Repeat(unit, size/len(unit))
+		}
+		parts := []string{fill(n1, entity.MaxPartitionKeyBytes), fill(n2, entity.MaxSortKeyBytes),
+			fill(n3, entity.MaxPartitionKeyBytes), fill(n4, entity.MaxSortKeyBytes)}
+		c := newCursorCodec(defaultCursorKey, "ticket")
+		// An index cursor, and a table cursor ("" and the sort key).
+		for _, ps := range [][]string{parts, {"", parts[1]}} {
+			cur := c.encode(tenant, ps...)
+			if len(cur) > maxCursorLen {
+				t.Fatalf("a cursor of keys within DynamoDB's limits has %d characters, over %d", len(cur), maxCursorLen)
+			}
+			got, err := c.decode(tenant, cur, len(ps))
+			if err != nil {
+				t.Fatalf("a cursor of %d characters does not decode: %v", len(cur), err)
+			}
+			if !fzEqualParts(got, ps) {
+				t.Fatalf("parts changed on the way back")
 			}
 		}
 	})

@@ -1,10 +1,14 @@
 package repo
 
 import (
+	"encoding/binary"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tenantrepo/tenantrepo/entity"
 )
 
 func TestCursorRoundTrip(t *testing.T) {
@@ -41,5 +45,26 @@ func TestCursorGarbage(t *testing.T) {
 	for _, s := range []string{"", "x", "====", "not base64!", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"} {
 		_, err := c.decode("acme", s, 2)
 		assert.Error(t, err, "%q", s)
+	}
+}
+
+// TestMaxCursorLen: the limit is the length of the cursor of the longest
+// keys DynamoDB takes, whose length prefixes fit the bytes reserved.
+func TestMaxCursorLen(t *testing.T) {
+	c := newCursorCodec(defaultCursorKey, "p")
+	longest := c.encode("t",
+		strings.Repeat("n", entity.MaxPartitionKeyBytes), strings.Repeat("s", entity.MaxSortKeyBytes),
+		strings.Repeat("i", entity.MaxPartitionKeyBytes), strings.Repeat("j", entity.MaxSortKeyBytes))
+	if len(longest) != maxCursorLen {
+		t.Fatalf("the longest cursor has %d characters; maxCursorLen is %d", len(longest), maxCursorLen)
+	}
+	if n := len(binary.AppendUvarint(nil, entity.MaxPartitionKeyBytes)); n > maxLenPrefix {
+		t.Fatalf("a key's length takes %d bytes, more than %d", n, maxLenPrefix)
+	}
+	if parts, err := c.decode("t", longest, 4); err != nil || len(parts[2]) != entity.MaxPartitionKeyBytes {
+		t.Fatalf("the longest cursor does not decode: %v", err)
+	}
+	if _, err := c.decode("t", longest+"A", 4); err == nil {
+		t.Fatalf("a cursor over the limit decodes")
 	}
 }

@@ -156,7 +156,10 @@ func MustNew[T entity.Entity](b backend.Backend, optFns ...func(*Options)) *Repo
 // Prefix returns the sort-key prefix of the repository's entity type.
 func (r *Repository[T]) Prefix() string { return r.prefix }
 
-// partition returns the tenant of the context and its partition key.
+// partition returns the tenant of the context and its partition key. Every
+// call reads its tenant here, or in Transact, through tenantctx.FromContext,
+// which checks it: no key is built from a tenant that breaks the rules,
+// whatever the context's Value answers.
 func (r *Repository[T]) partition(ctx context.Context, op opName) (tenant, pk string, err error) {
 	if ctx == nil {
 		return "", "", fail(op, ErrInvalidArgument, fmt.Errorf("nil context"))

@@ -52,7 +52,7 @@ func and(cs ...*expression.ConditionBuilder) (c expression.ConditionBuilder, ok 
 func ptr[V any](v V) *V { return &v }
 
 // expressions builds cond (if any) and update (if any) into one set of
-// expressions.
+// expressions, and refuses one holding a string that is not valid UTF-8.
 func expressions(x *exprNames, cond *expression.ConditionBuilder, update *expression.UpdateBuilder) (backend.Expressions, []string, error) {
 	if cond == nil && update == nil {
 		return backend.Expressions{}, nil, nil
@@ -64,7 +64,12 @@ func expressions(x *exprNames, cond *expression.ConditionBuilder, update *expres
 	if update != nil {
 		b = b.WithUpdate(*update)
 	}
-	return x.build(b)
+	e, callers, err := x.build(b)
+	if err == nil {
+		// The caller's values, as the backends would refuse them.
+		err = e.CheckUTF8()
+	}
+	return e, callers, err
 }
 
 // classifier returns how a failed condition of a write of kind k reads,

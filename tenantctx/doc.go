@@ -16,6 +16,8 @@
 // Tenant IDs are checked when they enter a context: non-empty, valid UTF-8,
 // no control characters, no '#' (the key separator), and at most
 // entity.MaxTenantIDBytes bytes so the partition key "tenant#<id>" fits
-// DynamoDB's limit. A context without a tenant gives ErrNoTenant, never an
-// empty ID.
+// DynamoDB's limit. FromContext checks them again, by the same rules, since
+// any context.Context implementation can answer the tenant key with a value
+// of its own: a value that is not a valid tenant ID gives ErrInvalidTenant.
+// A context without a tenant gives ErrNoTenant, never an empty ID.
 package tenantctx

@@ -43,13 +43,27 @@ func MustWithTenant(ctx context.Context, tenantID string) context.Context {
 
 // FromContext returns the tenant ID that WithTenant put into ctx, or an error
 // wrapping ErrNoTenant when there is none. It never returns an empty ID.
+//
+// The ID is checked again here, by the rules WithTenant applies: any
+// context.Context implementation can answer the tenant key (any key) with
+// a value WithTenant never saw, so a value under the key that is not a
+// string, or not a valid tenant ID, is an error wrapping ErrInvalidTenant.
+// Every repository call reads its tenant through FromContext, so no key is
+// built from a tenant that was not checked.
 func FromContext(ctx context.Context) (string, error) {
 	if ctx == nil {
 		return "", fmt.Errorf("%w (nil context)", ErrNoTenant)
 	}
-	id, ok := ctx.Value(key{}).(string)
-	if !ok {
+	v := ctx.Value(key{})
+	if v == nil {
 		return "", ErrNoTenant
+	}
+	id, ok := v.(string)
+	if !ok {
+		return "", fmt.Errorf("tenantctx: %w: the context holds a %T under the tenant key", ErrInvalidTenant, v)
+	}
+	if err := entity.ValidateTenantID(id); err != nil {
+		return "", fmt.Errorf("tenantctx: %w", err)
 	}
 	return id, nil
 }

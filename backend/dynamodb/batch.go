@@ -21,6 +21,9 @@ func (b *Backend) BatchGet(ctx context.Context, in backend.BatchGetInput) (backe
 	if err := ctx.Err(); err != nil {
 		return backend.BatchGetOutput{}, err
 	}
+	if err := in.CheckUTF8(); err != nil {
+		return backend.BatchGetOutput{}, fmt.Errorf("dynamodb: batch get: %w", err)
+	}
 	if len(in.Keys) > backend.MaxBatchGet {
 		return backend.BatchGetOutput{}, fmt.Errorf("dynamodb: batch get: %w: %d keys, more than %d",
 			backend.ErrInvalidArgument, len(in.Keys), backend.MaxBatchGet)
@@ -63,6 +66,9 @@ func (b *Backend) BatchGet(ctx context.Context, in backend.BatchGetInput) (backe
 func (b *Backend) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (backend.BatchWriteOutput, error) {
 	if err := ctx.Err(); err != nil {
 		return backend.BatchWriteOutput{}, err
+	}
+	if err := in.CheckUTF8(); err != nil {
+		return backend.BatchWriteOutput{}, fmt.Errorf("dynamodb: batch write: %w", err)
 	}
 	if len(in.Writes) > backend.MaxBatchWrite {
 		return backend.BatchWriteOutput{}, fmt.Errorf("dynamodb: batch write: %w: %d writes, more than %d",
@@ -137,6 +143,9 @@ func (b *Backend) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (b
 func (b *Backend) TransactWrite(ctx context.Context, in backend.TransactInput) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if err := in.CheckUTF8(); err != nil {
+		return fmt.Errorf("dynamodb: transact write: %w", err)
 	}
 	if len(in.Actions) > backend.MaxTransactActions {
 		return fmt.Errorf("dynamodb: transact write: %w: %d actions, more than %d",

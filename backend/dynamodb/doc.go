@@ -38,6 +38,13 @@
 // *backend.TxCanceledError with it in the reason of each action whose
 // condition failed.
 //
+// The SDK writes requests as JSON and sends each byte of a string that is
+// not valid UTF-8 as U+FFFD, so DynamoDB would read another key or value
+// than the one given. Every method refuses a request holding such a string
+// (in a key, an index position, a query's partition key, bounds or start
+// key, an item, an expression) with backend.ErrInvalidArgument, before
+// anything is sent (see the CheckUTF8 methods of package backend).
+//
 // Query builds its key condition from the partition key and the sort-key
 // range with the expression package too. The builder numbers the
 // placeholders of every expression it builds from #0 and :0, so the key

@@ -180,6 +180,9 @@ func (b *Backend) Get(ctx context.Context, in backend.GetInput) (backend.Item, e
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if err := in.CheckUTF8(); err != nil {
+		return nil, fmt.Errorf("dynamodb: get: %w", err)
+	}
 	out, err := b.client.GetItem(ctx, &ddb.GetItemInput{
 		TableName:      aws.String(b.table),
 		Key:            keyItem(in.Key),
@@ -200,6 +203,9 @@ func (b *Backend) Get(ctx context.Context, in backend.GetInput) (backend.Item, e
 func (b *Backend) Put(ctx context.Context, in backend.PutInput) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if err := in.CheckUTF8(); err != nil {
+		return fmt.Errorf("dynamodb: put: %w", err)
 	}
 	exp, err := passThrough(in.Expr, partCondition)
 	if err != nil {
@@ -229,6 +235,9 @@ func (b *Backend) Update(ctx context.Context, in backend.UpdateInput) (backend.I
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if err := in.CheckUTF8(); err != nil {
+		return nil, fmt.Errorf("dynamodb: update: %w", err)
+	}
 	exp, err := passThrough(in.Expr, partCondition|partUpdate)
 	if err != nil {
 		return nil, fmt.Errorf("dynamodb: update: %w", err)
@@ -255,6 +264,9 @@ func (b *Backend) Update(ctx context.Context, in backend.UpdateInput) (backend.I
 func (b *Backend) Delete(ctx context.Context, in backend.DeleteInput) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if err := in.CheckUTF8(); err != nil {
+		return fmt.Errorf("dynamodb: delete: %w", err)
 	}
 	exp, err := passThrough(in.Expr, partCondition)
 	if err != nil {
@@ -308,6 +320,9 @@ func oldOnFailure(condition *string) types.ReturnValuesOnConditionCheckFailure {
 func (b *Backend) Query(ctx context.Context, in backend.QueryInput) (backend.QueryOutput, error) {
 	if err := ctx.Err(); err != nil {
 		return backend.QueryOutput{}, err
+	}
+	if err := in.CheckUTF8(); err != nil {
+		return backend.QueryOutput{}, fmt.Errorf("dynamodb: query: %w", err)
 	}
 	if in.Limit < 1 {
 		return backend.QueryOutput{}, fmt.Errorf("dynamodb: query: %w: limit %d is less than 1", backend.ErrInvalidArgument, in.Limit)

@@ -169,6 +169,9 @@ func (s *Store) TransactWrite(ctx context.Context, in backend.TransactInput) err
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := in.CheckUTF8(); err != nil {
+		return fmt.Errorf("memory: transact write: %w", err) // as the DynamoDB backend refuses it
+	}
 	if len(in.Actions) == 0 {
 		return nil
 	}

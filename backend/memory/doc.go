@@ -21,9 +21,13 @@
 //     up in unit tests;
 //   - items over 400 KB (counted as DynamoDB counts them, numbers
 //     included), oversize keys, empty sets, invalid numbers (with
-//     surrounding spaces too), strings that are not valid UTF-8 and
-//     documents nested deeper than 32 levels are refused as DynamoDB
-//     refuses them, and so are expressions over DynamoDB's limits;
+//     surrounding spaces too) and documents nested deeper than 32 levels
+//     are refused as DynamoDB refuses them, and so are expressions over
+//     DynamoDB's limits;
+//   - strings that are not valid UTF-8, in keys, query bounds and start
+//     keys, items and expression values, are refused
+//     (backend.ErrInvalidArgument), as the DynamoDB backend refuses them
+//     before the SDK would replace their bytes with U+FFFD;
 //     top-level numbers are stored in the plain form DynamoDB returns;
 //   - a query's key condition takes sort-key bounds of up to 1024 bytes
 //     (longer ones are refused) and a partition key of any length (one

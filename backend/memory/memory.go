@@ -158,7 +158,8 @@ func (s *Store) Snapshot() []backend.Item {
 	return out
 }
 
-// checkKey rejects keys DynamoDB rejects: empty, or over its size limits.
+// checkKey rejects keys DynamoDB rejects: empty, or over its size limits,
+// and keys the DynamoDB backend refuses: not valid UTF-8.
 func checkKey(k backend.Key) error {
 	switch {
 	case k.PK == "" || k.SK == "":
@@ -167,6 +168,9 @@ func checkKey(k backend.Key) error {
 		return fmt.Errorf("memory: %w: partition key of %d bytes exceeds %d", backend.ErrInvalidArgument, len(k.PK), entity.MaxPartitionKeyBytes)
 	case len(k.SK) > entity.MaxSortKeyBytes:
 		return fmt.Errorf("memory: %w: sort key of %d bytes exceeds %d", backend.ErrInvalidArgument, len(k.SK), entity.MaxSortKeyBytes)
+	}
+	if err := k.CheckUTF8(); err != nil {
+		return fmt.Errorf("memory: %w", err) // as the DynamoDB backend refuses it
 	}
 	return nil
 }
@@ -248,6 +252,9 @@ func parseExpr(e backend.Expressions, allowed exprParts) (*expr.Request, error) 
 		if p.expr != "" && allowed&p.part == 0 {
 			return nil, fmt.Errorf("memory: %w: this request takes no %s expression", backend.ErrInvalidArgument, p.name)
 		}
+	}
+	if err := e.CheckUTF8(); err != nil {
+		return nil, fmt.Errorf("memory: %w", err) // as the DynamoDB backend refuses it
 	}
 	return expr.Parse(e)
 }
@@ -543,6 +550,9 @@ func (s *Store) QueryShared(ctx context.Context, in backend.QueryInput) (backend
 func (s *Store) query(ctx context.Context, in backend.QueryInput, copyItems bool) (backend.QueryOutput, error) {
 	if err := ctx.Err(); err != nil {
 		return backend.QueryOutput{}, err
+	}
+	if err := in.CheckUTF8(); err != nil {
+		return backend.QueryOutput{}, fmt.Errorf("memory: query: %w", err) // as the DynamoDB backend refuses it
 	}
 	n := 0 // the index queried, 0 for the table
 	if in.Index != "" {

@@ -152,6 +152,9 @@ func drawTenants(t *rapid.T) tenantList {
 func (s *seq) tenant(t *rapid.T) int {
 	switch {
 	case chance(t, 3):
+		if chance(t, 50) {
+			return hostileTenant(uniform(t, len(hostileTenants)))
+		}
 		return -1
 	case chance(t, 50):
 		return uniform(t, 2)
@@ -510,6 +513,13 @@ func (s *seq) query(t *rapid.T, o *op, index bool) {
 		}
 	default:
 		q.Cursor = cursorRef{Kind: curSigned, Parts: s.signedParts(t, o)}
+		if chance(t, 10) {
+			// A key string that is not UTF-8, as DynamoDB would read
+			// another (U+FFFD for each bad byte).
+			p := q.Cursor.Parts
+			i := uniform(t, len(p))
+			p[i] += pick(t, []string{"\xff", "\xfe", "\xed\xa0\x80", "\xc3"})
+		}
 	}
 }
 

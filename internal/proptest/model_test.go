@@ -342,10 +342,14 @@ var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4
 func (m *model) step(o *op, pool []cursorEntry, actual result) (want result, pos position) {
 	fail := func(kind string) result { return result{Err: kind} }
 	if o.Tenant < 0 {
-		if o.Kind == opQuery || o.Kind == opQueryIndex || o.Kind == opAll || o.Kind == opAllIndex {
-			return result{Err: "NoTenant", Ents: []ent{}}, pos
+		kind := "NoTenant"
+		if o.Tenant < -1 {
+			kind = "InvalidTenant" // a hostile context (see hostileTenants)
 		}
-		return fail("NoTenant"), pos
+		if o.Kind == opQuery || o.Kind == opQueryIndex || o.Kind == opAll || o.Kind == opAllIndex {
+			return result{Err: kind, Ents: []ent{}}, pos
+		}
+		return fail(kind), pos
 	}
 	tenant := m.tenants[o.Tenant]
 	items := m.of(tenant, o.Type)
@@ -888,7 +892,7 @@ func (m *model) query(o *op, pool []cursorEntry) (result, position) {
 	if q.Cursor.Kind != curNone {
 		parts, verified := m.cursorParts(o, pool)
 		switch {
-		case !verified:
+		case !verified || slices.ContainsFunc(parts, func(p string) bool { return !utf8.ValidString(p) }):
 			return fail("InvalidCursor")
 		case !index && (len(parts) != 2 || parts[0] != "" || !rng.Contains(parts[1]) || !strings.HasPrefix(parts[1], first) ||
 			hasTowards && parts[1] == towards):

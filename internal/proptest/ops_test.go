@@ -326,6 +326,9 @@ type position struct {
 // describe renders an op for the failure messages.
 func (o op) describe(tenants []string, pool []cursorEntry) string {
 	who := "no tenant"
+	if o.Tenant < -1 {
+		who = fmt.Sprintf("hostile context %#v", hostileTenants[-o.Tenant-2])
+	}
 	if o.Tenant >= 0 {
 		who = "tenant " + shortQ(tenants[o.Tenant])
 	}

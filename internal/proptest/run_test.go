@@ -116,6 +116,9 @@ func errText(err error) string {
 // ctxFor returns the context of the op's tenant.
 func ctxFor(tenants []string, tenant int) context.Context {
 	ctx := context.Background()
+	if tenant < -1 {
+		return hostileContext{ctx, hostileTenants[-tenant-2]}
+	}
 	if tenant < 0 {
 		return ctx
 	}

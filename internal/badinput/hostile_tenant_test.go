@@ -1,0 +1,100 @@
+package badinput_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tenantrepo/tenantrepo/entity"
+	"github.com/tenantrepo/tenantrepo/repo"
+	"github.com/tenantrepo/tenantrepo/tenantctx"
+)
+
+// anyKeyContext answers every key, tenantctx's unexported one included,
+// with v, as any context.Context implementation can.
+type anyKeyContext struct {
+	context.Context
+	v any
+}
+
+func (c anyKeyContext) Value(any) any { return c.v }
+
+type namedString string
+
+// hostileTenantValues are the values a context can give under the tenant
+// key that WithTenant would never have let in: the whole class of invalid
+// tenant IDs, and values that are not strings.
+var hostileTenantValues = map[string]any{
+	"empty":              "",
+	"hash":               "#",
+	"other tenant's key": "globex#x",
+	"trailing hash":      "acme#",
+	"invalid UTF-8 ff":   "\xff",
+	"invalid UTF-8 fe":   "\xfe",
+	"invalid in tenant":  "acme\xff",
+	"surrogate":          "\xed\xa0\x80",
+	"overlong":           "\xc0\xaf",
+	"truncated":          "acme\xe2\x82",
+	"NUL":                "\x00",
+	"newline":            "acme\n",
+	"DEL":                "acme\x7f",
+	"C1":                 "acme\u0085",
+	"too long":           strings.Repeat("t", entity.MaxTenantIDBytes+1),
+	"far too long":       strings.Repeat("t", 1<<16),
+	"int":                42,
+	"bytes":              []byte(tenant),
+	"named string":       namedString(tenant),
+	"struct":             struct{}{},
+	"error":              errors.New(tenant),
+	"typed nil":          (*string)(nil),
+}
+
+// TestHostileContextTenant: a context that answers the tenant key with a
+// value that is not a valid tenant ID makes every entry point fail with
+// exactly ErrInvalidTenant, on the memory backend and on DynamoDB Local,
+// and nothing stored changes. Before FromContext checked the tenant, the
+// repositories built keys from such values ("tenant#", "tenant#globex#x",
+// "tenant#\xff", which DynamoDB reads as the tenant "\uFFFD").
+func TestHostileContextTenant(t *testing.T) {
+	for _, fx := range []struct {
+		name string
+		make func(t *testing.T) *fixture
+	}{{"memory", memoryFixture}, {"dynamodb", dynamoFixture}} {
+		t.Run(fx.name, func(t *testing.T) {
+			t.Parallel()
+			f := fx.make(t)
+			before := f.snapshot(t)
+			require.NotEmpty(t, before)
+			n := 0
+			for name, v := range hostileTenantValues {
+				ctx := anyKeyContext{Context: context.Background(), v: v}
+				id, err := tenantctx.FromContext(ctx)
+				checkKinds(t, err, kinds(tenantctx.ErrInvalidTenant), repoKinds)
+				assert.Empty(t, id, name)
+				for _, ep := range entryPoints(f, ctx) {
+					err, p := call(ep.call)
+					require.Nil(t, p, "%s/%s panicked", name, ep.name)
+					if !assert.ErrorIs(t, err, repo.ErrInvalidTenant, "%s/%s", name, ep.name) {
+						continue
+					}
+					checkKinds(t, err, kinds(repo.ErrInvalidTenant), repoKinds)
+					assert.Less(t, len(err.Error()), 600, "%s/%s: message length", name, ep.name)
+					n++
+				}
+				for _, c := range []string{"list", "index-g1"} {
+					_, err := f.users.List(ctx, repo.WithCursor(f.cursors[c]))
+					checkKinds(t, err, kinds(repo.ErrInvalidTenant), repoKinds)
+					_, err = f.users.QueryIndex(ctx, "by-group", "g1", repo.KeyCondition{}, repo.WithCursor(f.cursors[c]))
+					checkKinds(t, err, kinds(repo.ErrInvalidTenant), repoKinds)
+				}
+			}
+			require.Equal(t, before, f.snapshot(t), "a call with a hostile context changed the store")
+			t.Log(fmt.Sprintf("%d calls with hostile contexts refused on %s", n, f.name))
+		})
+	}
+}
