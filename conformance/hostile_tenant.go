@@ -17,14 +17,21 @@ import (
 	"github.com/tenantrepo/tenantrepo/repo"
 )
 
-// hostileContext answers every key, tenantctx's unexported one included,
-// with one value of its choosing: any context.Context implementation can.
+// hostileContext answers tenantctx's unexported key (found by its type's
+// name) with one value of its choosing, and with every key when every is
+// set: any context.Context implementation can.
 type hostileContext struct {
 	context.Context
-	v any
+	v     any
+	every bool
 }
 
-func (c hostileContext) Value(any) any { return c.v }
+func (c hostileContext) Value(k any) any {
+	if c.every || fmt.Sprintf("%T", k) == "tenantctx.key" {
+		return c.v
+	}
+	return c.Context.Value(k)
+}
 
 // hostileString is a string type that is not string.
 type hostileString string
@@ -118,9 +125,17 @@ var _ = register(
 		before := rawSnapshot(t, h.b, pks)
 		set := expression.Set(expression.Name("user_name"), expression.Value("stolen"))
 		cond := expression.AttributeExists(expression.Name("user_name"))
+		// Each value under the tenant key alone, and under every key; a
+		// context answering every key is refused even with a valid
+		// tenant, since it also answers the SDK's keys.
+		var contexts []hostileContext
 		for _, v := range hostileTenants {
-			ctx := hostileContext{Context: context.Background(), v: v}
-			name := fmt.Sprintf("%T %.40q", v, fmt.Sprint(v))
+			contexts = append(contexts, hostileContext{Context: context.Background(), v: v}, hostileContext{Context: context.Background(), v: v, every: true})
+		}
+		contexts = append(contexts, hostileContext{Context: context.Background(), v: "victim", every: true})
+		for _, ctx := range contexts {
+			v := ctx.v
+			name := fmt.Sprintf("%T %.40q every=%v", v, fmt.Sprint(v), ctx.every)
 			first := func(seq func(func(user, error) bool)) error {
 				for _, err := range seq {
 					return err

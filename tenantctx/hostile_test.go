@@ -3,6 +3,7 @@ package tenantctx_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -18,6 +19,44 @@ type anyKey struct {
 
 func (c anyKey) Value(any) any { return c.v }
 
+// tenantKeyOnly answers tenantctx's unexported tenant key, found by its
+// type's name, with v, and every other key as its parent does: a forged
+// context that a check of unowned keys cannot tell from a good one.
+type tenantKeyOnly struct {
+	context.Context
+	v any
+}
+
+func (c tenantKeyOnly) Value(k any) any {
+	if fmt.Sprintf("%T", k) == "tenantctx.key" {
+		return c.v
+	}
+	return c.Context.Value(k)
+}
+
+// TestFromContextRefusesContextsAnsweringEveryKey: a context whose Value
+// answers every key, even with a valid tenant ID, is refused. Such a
+// context also answers the AWS SDK's own keys, and the SDK then panicked
+// inside the DynamoDB backend's calls, while the memory backend served it.
+func TestFromContextRefusesContextsAnsweringEveryKey(t *testing.T) {
+	for _, v := range []any{"acme", "victim", "\uFFFD", "#", 42} {
+		id, err := tenantctx.FromContext(anyKey{context.Background(), v})
+		if !errors.Is(err, tenantctx.ErrInvalidTenant) || errors.Is(err, tenantctx.ErrNoTenant) || id != "" {
+			t.Errorf("FromContext of a context answering every key with %#v = %q, %v; want ErrInvalidTenant", v, id, err)
+		}
+	}
+	// A context answering every key with nil holds no tenant.
+	if _, err := tenantctx.FromContext(anyKey{context.Background(), nil}); !errors.Is(err, tenantctx.ErrNoTenant) {
+		t.Errorf("a context answering nil: %v; want ErrNoTenant", err)
+	}
+	// The probe does not refuse contexts that only hold their own values.
+	type other struct{}
+	ctx := context.WithValue(tenantctx.MustWithTenant(context.Background(), "acme"), other{}, "x")
+	if id, err := tenantctx.FromContext(ctx); err != nil || id != "acme" {
+		t.Errorf("FromContext of a good context = %q, %v", id, err)
+	}
+}
+
 // TestFromContextChecksTheValue: a context can answer the tenant key with
 // anything; FromContext gives back only valid tenant IDs, and
 // ErrInvalidTenant (not ErrNoTenant) for any other value.
@@ -28,18 +67,18 @@ func TestFromContextChecksTheValue(t *testing.T) {
 		strings.Repeat("t", entity.MaxTenantIDBytes+1), 42, []byte("acme"), named("acme"), struct{}{},
 		errors.New("acme"), (*string)(nil),
 	} {
-		id, err := tenantctx.FromContext(anyKey{context.Background(), v})
+		id, err := tenantctx.FromContext(tenantKeyOnly{context.Background(), v})
 		if !errors.Is(err, tenantctx.ErrInvalidTenant) || errors.Is(err, tenantctx.ErrNoTenant) || id != "" {
 			t.Errorf("FromContext of a context answering %#v = %q, %v; want ErrInvalidTenant", v, id, err)
 		}
 	}
 	for _, v := range []string{"acme", "victim", "\uFFFD", strings.Repeat("t", entity.MaxTenantIDBytes)} {
-		id, err := tenantctx.FromContext(anyKey{context.Background(), v})
+		id, err := tenantctx.FromContext(tenantKeyOnly{context.Background(), v})
 		if err != nil || id != v {
 			t.Errorf("FromContext of a context answering %q = %q, %v", v, id, err)
 		}
 	}
-	if _, err := tenantctx.FromContext(anyKey{context.Background(), nil}); !errors.Is(err, tenantctx.ErrNoTenant) {
+	if _, err := tenantctx.FromContext(tenantKeyOnly{context.Background(), nil}); !errors.Is(err, tenantctx.ErrNoTenant) {
 		t.Errorf("a context answering nil: %v; want ErrNoTenant", err)
 	}
 }
@@ -52,7 +91,7 @@ func FuzzFromContext(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		id, err := tenantctx.FromContext(anyKey{context.Background(), s})
+		id, err := tenantctx.FromContext(tenantKeyOnly{context.Background(), s})
 		if specTenant(s) {
 			if err != nil || id != s {
 				t.Fatalf("FromContext(%q) = %q, %v; the rules accept it", s, id, err)

@@ -20,6 +20,10 @@ var (
 // read or overwrite the tenant by accident.
 type key struct{}
 
+// unowned is a key that nothing stores a value under: a context that
+// answers it answers keys it was never given.
+type unowned struct{}
+
 // WithTenant returns a copy of ctx that carries tenantID. The ID is checked
 // here, once: it must be non-empty, valid UTF-8, without control characters
 // or '#', and short enough for DynamoDB's 2048-byte partition key. On failure
@@ -48,8 +52,12 @@ func MustWithTenant(ctx context.Context, tenantID string) context.Context {
 // context.Context implementation can answer the tenant key (any key) with
 // a value WithTenant never saw, so a value under the key that is not a
 // string, or not a valid tenant ID, is an error wrapping ErrInvalidTenant.
-// Every repository call reads its tenant through FromContext, so no key is
-// built from a tenant that was not checked.
+// A context that answers a key no code outside this package can hold (one
+// whose Value answers every key) is refused with ErrInvalidTenant too,
+// whatever it answers under the tenant key: it would also answer the keys
+// of other code under the call, such as the AWS SDK's, with values that
+// code never stored. Every repository call reads its tenant through
+// FromContext, so no key is built from a tenant that was not checked.
 func FromContext(ctx context.Context) (string, error) {
 	if ctx == nil {
 		return "", fmt.Errorf("%w (nil context)", ErrNoTenant)
@@ -57,6 +65,9 @@ func FromContext(ctx context.Context) (string, error) {
 	v := ctx.Value(key{})
 	if v == nil {
 		return "", ErrNoTenant
+	}
+	if ctx.Value(unowned{}) != nil {
+		return "", fmt.Errorf("tenantctx: %w: the context answers keys it was never given (does its Value answer every key?)", ErrInvalidTenant)
 	}
 	id, ok := v.(string)
 	if !ok {

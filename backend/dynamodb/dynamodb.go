@@ -134,7 +134,7 @@ func New(client API, table string, optFns ...func(*Options)) (*Backend, error) {
 	if table == "" {
 		return nil, fmt.Errorf("dynamodb: new: %w: empty table name", backend.ErrInvalidArgument)
 	}
-	b := &Backend{client: client, table: table}
+	b := &Backend{client: guarded{client}, table: table}
 	for _, fn := range optFns {
 		fn(&b.opts)
 	}

@@ -15,14 +15,21 @@ import (
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
 
-// anyKeyContext answers every key, tenantctx's unexported one included,
-// with v, as any context.Context implementation can.
+// anyKeyContext answers tenantctx's unexported key (found by its type's
+// name) with v, and every key when every is set, as any context.Context
+// implementation can.
 type anyKeyContext struct {
 	context.Context
-	v any
+	v     any
+	every bool
 }
 
-func (c anyKeyContext) Value(any) any { return c.v }
+func (c anyKeyContext) Value(k any) any {
+	if c.every || fmt.Sprintf("%T", k) == "tenantctx.key" {
+		return c.v
+	}
+	return c.Context.Value(k)
+}
 
 type namedString string
 
@@ -71,8 +78,21 @@ func TestHostileContextTenant(t *testing.T) {
 			before := f.snapshot(t)
 			require.NotEmpty(t, before)
 			n := 0
+			type named struct {
+				name string
+				ctx  anyKeyContext
+			}
+			var contexts []named
 			for name, v := range hostileTenantValues {
-				ctx := anyKeyContext{Context: context.Background(), v: v}
+				for _, every := range []bool{false, true} {
+					contexts = append(contexts, named{fmt.Sprintf("%s every=%v", name, every), anyKeyContext{Context: context.Background(), v: v, every: every}})
+				}
+			}
+			// A context answering every key with a valid tenant answers the
+			// SDK's keys too (the SDK panicked on DynamoDB, memory served it).
+			contexts = append(contexts, named{"valid tenant under every key", anyKeyContext{Context: context.Background(), v: tenant, every: true}})
+			for _, nc := range contexts {
+				name, ctx := nc.name, nc.ctx
 				id, err := tenantctx.FromContext(ctx)
 				checkKinds(t, err, kinds(tenantctx.ErrInvalidTenant), repoKinds)
 				assert.Empty(t, id, name)
