@@ -19,8 +19,10 @@
 //   - items are held as DynamoDB attribute values, copied in and out, so a
 //     caller never shares memory with the store and encoding mistakes show
 //     up in unit tests;
-//   - items over 400 KB (counted as DynamoDB counts them), oversize keys,
-//     empty sets and invalid numbers are refused as DynamoDB refuses them;
+//   - items over 400 KB (counted as DynamoDB counts them, numbers included),
+//     oversize keys, documents nested deeper than 32 levels, empty sets and
+//     invalid numbers (by DynamoDB's syntax; see backend.ValidateNumber)
+//     are refused as DynamoDB refuses them;
 //     top-level numbers are stored in the plain form DynamoDB returns;
 //   - a query's key condition takes sort-key bounds of up to 1024 bytes
 //     (longer ones are refused) and a partition key of any length (one
