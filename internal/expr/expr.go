@@ -163,16 +163,12 @@ func (ph *placeholders) check() error {
 		if typeName(v) == "" {
 			return invalidf("ExpressionAttributeValues contains invalid value: no value for key %s", k)
 		}
-		// ValidateItem checks values as DynamoDB does; it wants a key.
-		probe := backend.Item{"PK": pkProbe, "SK": pkProbe, k: v}
-		if err := backend.ValidateItem(probe); err != nil {
+		if err := backend.ValidateValue(v); err != nil {
 			return invalidf("ExpressionAttributeValues contains invalid value: %v for key %s", err, k)
 		}
 	}
 	return nil
 }
-
-var pkProbe = &types.AttributeValueMemberS{Value: "k"}
 
 func (ph *placeholders) name(p *parser, key string) (string, error) {
 	n, ok := ph.names[key]
@@ -182,6 +178,7 @@ func (ph *placeholders) name(p *parser, key string) (string, error) {
 	if !slices.Contains(ph.usedNames, key) {
 		ph.usedNames = append(ph.usedNames, key)
 	}
+	p.substBytes += len(n)
 	return n, nil
 }
 
@@ -193,6 +190,7 @@ func (ph *placeholders) value(p *parser, key string) (types.AttributeValue, erro
 	if !slices.Contains(ph.usedValues, key) {
 		ph.usedValues = append(ph.usedValues, key)
 	}
+	p.substBytes += backend.ValueSize(v)
 	return v, nil
 }
 
