@@ -52,9 +52,31 @@ func CheckItem(item Item) (size int, err error) {
 
 // ValidateValue checks one value, an expression attribute value, as
 // ValidateItem checks the values of an item; the value itself counts as the
-// first of MaxNestingLevels.
+// first of MaxNestingLevels. Errors wrap ErrInvalidArgument, but for a map
+// or list value over MaxItemBytes: a map's keys and values, a list's
+// elements (ValueSize), may come to MaxItemBytes at most, or the error
+// wraps ErrItemTooLarge (recorded against DynamoDB Local 3.3.0: "Item size
+// has exceeded the maximum allowed size"); other values have no such
+// bound.
 func ValidateValue(v types.AttributeValue) error {
-	return validateValue("value", v, 0)
+	if err := validateValue("value", v, 0); err != nil {
+		return err
+	}
+	n := 0
+	switch v := v.(type) {
+	case *types.AttributeValueMemberM:
+		for k, e := range v.Value {
+			n += len(k) + ValueSize(e)
+		}
+	case *types.AttributeValueMemberL:
+		for _, e := range v.Value {
+			n += ValueSize(e)
+		}
+	}
+	if n > MaxItemBytes {
+		return fmt.Errorf("%w: item size has exceeded the maximum allowed size: a value of %d bytes", ErrItemTooLarge, n)
+	}
+	return nil
 }
 
 // validateName checks an attribute name or map key; parent is the path of

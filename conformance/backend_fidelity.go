@@ -24,6 +24,7 @@ var _ = register(
 	testCase{"Backend/FidelityNumberSizesPageCut", backendFidelityNumberSizesPageCut},
 	testCase{"Backend/FidelityNestingLevels", backendFidelityNestingLevels},
 	testCase{"Backend/FidelityExpressionLimits", backendFidelityExpressionLimits},
+	testCase{"Backend/FidelityWriteSizes", backendFidelityWriteSizes},
 )
 
 // backendFidelityDottedNames: a dot is a path separator only in expression
@@ -463,5 +464,100 @@ func backendFidelityExpressionLimits(t *testing.T, h *harness) {
 	}
 	require.NoError(t, filter(mb-len("a = :big")))
 	require.ErrorIs(t, filter(mb-len("a = :big")+1), backend.ErrInvalidArgument)
+	assert.Equal(t, stored, beGet(t, b, k), "nothing was written")
+}
+
+// backendFidelityWriteSizes: before it evaluates a condition, DynamoDB
+// refuses an update whose writes come to more than MaxItemBytes, counting
+// for each SET, ADD and DELETE action the names of its target path and the
+// sizes of its values ("Item size to update has exceeded the maximum
+// allowed size", ErrItemTooLarge); and it refuses a map or list expression
+// attribute value whose contents (a map's keys and values, a list's
+// elements) come to more than MaxItemBytes ("ExpressionAttributeValues
+// contains invalid value: Item size has exceeded the maximum allowed
+// size", ErrItemTooLarge too), wherever it is used, before anything else. Other
+// values are bounded only by the 1 MB of their expression. At each limit
+// the request gets as far as its condition.
+func backendFidelityWriteSizes(t *testing.T, h *harness) {
+	b := h.b
+	ctx := t.Context()
+	k := beKey(bePK, "wsize#1")
+	stored := beItem(bePK, k.SK, "m", &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{}})
+	bePut(t, b, stored)
+	str := func(n int) types.AttributeValue { return beS(strings.Repeat("x", n)) }
+	long := strings.Repeat("n", 100)
+	for _, tc := range []struct {
+		name   string
+		update string
+		names  map[string]string
+		value  func(n int) map[string]types.AttributeValue
+		fits   int // the largest n that gets to the condition
+		over   error
+	}{
+		{"SET a = :v", "SET a = :v", nil, func(n int) map[string]types.AttributeValue { return map[string]types.AttributeValue{":v": str(n)} },
+			backend.MaxItemBytes - 1, backend.ErrItemTooLarge},
+		{"SET a name of 100 bytes", "SET #n = :v", map[string]string{"#n": long}, func(n int) map[string]types.AttributeValue { return map[string]types.AttributeValue{":v": str(n)} },
+			backend.MaxItemBytes - 100, backend.ErrItemTooLarge},
+		{"SET m.kkkkk = :v", "SET m.kkkkk = :v", nil, func(n int) map[string]types.AttributeValue { return map[string]types.AttributeValue{":v": str(n)} },
+			backend.MaxItemBytes - 6, backend.ErrItemTooLarge},
+		{"SET two actions", "SET a = :v, bb = :w", nil, func(n int) map[string]types.AttributeValue {
+			return map[string]types.AttributeValue{":v": str(n), ":w": str(10)}
+		}, backend.MaxItemBytes - 13, backend.ErrItemTooLarge},
+		{"SET if_not_exists: the path read does not count", "SET a = if_not_exists(zz, :v)", nil, func(n int) map[string]types.AttributeValue { return map[string]types.AttributeValue{":v": str(n)} },
+			backend.MaxItemBytes - 1, backend.ErrItemTooLarge},
+		{"ADD ss :v", "ADD ss :v", nil, func(n int) map[string]types.AttributeValue {
+			return map[string]types.AttributeValue{":v": &types.AttributeValueMemberSS{Value: []string{strings.Repeat("x", n)}}}
+		}, backend.MaxItemBytes - 2, backend.ErrItemTooLarge},
+		{"SET a map value", "SET a = :v", nil, func(n int) map[string]types.AttributeValue {
+			return map[string]types.AttributeValue{":v": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"k": str(n)}}}
+		}, backend.MaxItemBytes - 6, backend.ErrItemTooLarge},
+	} {
+		expr := func(n int) backend.Expressions {
+			return backend.Expressions{Condition: "attribute_exists(nope)", Update: tc.update, Names: tc.names, Values: tc.value(n)}
+		}
+		_, err := b.Update(ctx, backend.UpdateInput{Key: k, Expr: expr(tc.fits)})
+		beRequireCondFailed(t, err, stored)
+		_, err = b.Update(ctx, backend.UpdateInput{Key: k, Expr: expr(tc.fits + 1)})
+		require.ErrorIs(t, err, tc.over, "%s: one byte more", tc.name)
+	}
+
+	// Map and list values, here in a condition.
+	for _, tc := range []struct {
+		name  string
+		value func(n int) types.AttributeValue
+		fits  int
+	}{
+		{"a map", func(n int) types.AttributeValue {
+			return &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"k": str(n)}}
+		}, backend.MaxItemBytes - 1},
+		{"a map in a map", func(n int) types.AttributeValue {
+			return &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"kk": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"k": str(n)}}}}
+		}, backend.MaxItemBytes - 7},
+		{"a list", func(n int) types.AttributeValue {
+			return &types.AttributeValueMemberL{Value: []types.AttributeValue{str(n), str(10)}}
+		}, backend.MaxItemBytes - 10},
+	} {
+		cond := func(n int) error {
+			_, err := b.Update(ctx, backend.UpdateInput{Key: k, Expr: backend.Expressions{
+				Condition: "a = :c", Update: "SET z = :z",
+				Values: map[string]types.AttributeValue{":c": tc.value(n), ":z": beS("z")},
+			}})
+			return err
+		}
+		beRequireCondFailed(t, cond(tc.fits), stored)
+		require.ErrorIs(t, cond(tc.fits+1), backend.ErrItemTooLarge, "%s: one byte more", tc.name)
+	}
+	// A map value too large is refused as a value (ErrItemTooLarge too).
+	_, err := b.Update(ctx, backend.UpdateInput{Key: k, Expr: backend.Expressions{
+		Condition: "attribute_exists(nope)", Update: "SET a = :v",
+		Values: map[string]types.AttributeValue{":v": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"k": str(backend.MaxItemBytes)}}},
+	}})
+	require.ErrorIs(t, err, backend.ErrItemTooLarge)
+	// A string set is bounded by its expression only.
+	_, err = b.Update(ctx, backend.UpdateInput{Key: k, Expr: backend.Expressions{
+		Condition: "a = :c", Update: "SET z = :z",
+		Values: map[string]types.AttributeValue{":c": &types.AttributeValueMemberSS{Value: []string{strings.Repeat("x", 600_000)}}, ":z": beS("z")},
+	}})
+	beRequireCondFailed(t, err, stored)
 	assert.Equal(t, stored, beGet(t, b, k), "nothing was written")
 }
