@@ -29,9 +29,9 @@ func (d dotted) EntityID() string       { return d.ID }
 func (d *dotted) SetEntityID(id string) { d.ID = id }
 
 // fidelityDottedAttributeNames: an entity whose attribute names and map keys
-// end in, or are, dots is created, read, listed and updated (through a
-// name the expression builder does not split) on every backend, as
-// DynamoDB stores it.
+// end in, or are, dots is created, read and updated (by UpdateExpr through
+// names the expression builder does not split, and by Update) on every
+// backend, as DynamoDB stores it.
 func fidelityDottedAttributeNames(t *testing.T, h *harness) {
 	r, err := repo.New[dotted](h.b)
 	require.NoError(t, err)
@@ -51,6 +51,15 @@ func fidelityDottedAttributeNames(t *testing.T, h *harness) {
 	require.NoError(t, err)
 	v.Trail, v.Keys["k."] = "t2", "v2"
 	assert.Equal(t, v, got)
+	got, err = r.Get(ctx, "1")
+	require.NoError(t, err)
+	assert.Equal(t, v, got)
+
+	// Update names the attributes to write; the repository keeps each name
+	// one path element.
+	v.Trail, v.Dot, v.Inner = "t3", "d3", "i3"
+	_, err = r.Update(ctx, v, []string{"trail.", ".", "a..b"})
+	require.NoError(t, err)
 	got, err = r.Get(ctx, "1")
 	require.NoError(t, err)
 	assert.Equal(t, v, got)
