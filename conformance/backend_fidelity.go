@@ -418,6 +418,25 @@ func backendFidelityExpressionLimits(t *testing.T, h *harness) {
 		bePut(t, b, stored)
 	}
 
+	// The number of placeholders is not limited but by the expression's
+	// length: 600 values and 600 names go through.
+	vals := map[string]types.AttributeValue{}
+	names := map[string]string{}
+	var ins, cur, removes []string
+	for i := range 600 {
+		v, n := fmt.Sprintf(":%d", i), fmt.Sprintf("#%d", i)
+		vals[v], names[n] = beN(fmt.Sprint(i)), fmt.Sprint("n", i)
+		removes = append(removes, n)
+		if cur = append(cur, v); len(cur) == 100 {
+			ins, cur = append(ins, "a IN ("+strings.Join(cur, ",")+")"), nil
+		}
+	}
+	_, err := b.Update(ctx, backend.UpdateInput{Key: k, Expr: backend.Expressions{
+		Condition: strings.Join(ins, " OR "), Update: "REMOVE " + strings.Join(removes, ","), Names: names, Values: vals,
+	}})
+	require.NoError(t, err, "600 values and names")
+	bePut(t, b, stored)
+
 	// Filters are held to the same operator count.
 	q := func(filter string) error {
 		_, err := b.Query(ctx, backend.QueryInput{PK: bePK, Range: backend.SortRange{Op: backend.BeginsWith, Lo: "lim#"}, Limit: 10,
