@@ -365,7 +365,7 @@ func backendFidelityExpressionLimits(t *testing.T, h *harness) {
 	b := h.b
 	ctx := t.Context()
 	k := beKey(bePK, "lim#1")
-	stored := beItem(bePK, k.SK, "a", beN("1"))
+	stored := beItem(bePK, k.SK, "a", beN("1"), "l", &types.AttributeValueMemberL{Value: []types.AttributeValue{}})
 	bePut(t, b, stored)
 	one := map[string]types.AttributeValue{":v": beN("1")}
 	join := func(n int, unit, sep string) string {
@@ -383,6 +383,14 @@ func backendFidelityExpressionLimits(t *testing.T, h *harness) {
 		}
 		return "SET " + strings.Join(parts, ",")
 	}
+	// joinf returns n actions made by format from 0 to n-1.
+	joinf := func(n int, format string) string {
+		parts := make([]string, n)
+		for i := range parts {
+			parts[i] = fmt.Sprintf(format, i)
+		}
+		return strings.Join(parts, ",")
+	}
 	for _, tc := range []struct {
 		name string
 		expr backend.Expressions
@@ -399,6 +407,10 @@ func backendFidelityExpressionLimits(t *testing.T, h *harness) {
 		{"150 BETWEEN joined by OR", backend.Expressions{Condition: join(150, "a BETWEEN :v AND :v", " OR "), Update: "SET z = :v", Values: one}, true},
 		{"151 BETWEEN joined by OR", backend.Expressions{Condition: join(151, "a BETWEEN :v AND :v", " OR "), Update: "SET z = :v", Values: one}, false},
 		{"update of 300 operators", backend.Expressions{Update: sets(300)}, true},
+		{"update of 250 + and 50 if_not_exists", backend.Expressions{Update: sets(250) + "," + joinf(50, "c%d=if_not_exists(zz,a)")}, true},
+		{"update of 250 + and 51 if_not_exists", backend.Expressions{Update: sets(250) + "," + joinf(51, "c%d=if_not_exists(zz,a)")}, false},
+		{"update of 280 + and 20 list_append", backend.Expressions{Update: sets(280) + "," + joinf(20, "d%d=list_append(l,l)")}, true},
+		{"update of 280 + and 21 list_append", backend.Expressions{Update: sets(280) + "," + joinf(21, "d%d=list_append(l,l)")}, false},
 		{"update of 301 operators", backend.Expressions{Update: sets(301)}, false},
 		{"condition of 299 and update of 300: counted apart", backend.Expressions{Condition: join(150, "a = :v", " OR "), Update: sets(300), Values: one}, true},
 		{"expression of 4096 bytes", backend.Expressions{Condition: "a = :v" + strings.Repeat(" ", 4090), Update: "SET z = :v", Values: one}, true},
