@@ -23,12 +23,13 @@ func TestItemSize(t *testing.T) {
 		{"string", backend.Item{"ab": s("héllo")}, 2 + 6},
 		{"binary", backend.Item{"b": &types.AttributeValueMemberB{Value: make([]byte, 10)}}, 1 + 10},
 		{"bool and null", backend.Item{"t": &types.AttributeValueMemberBOOL{}, "n": &types.AttributeValueMemberNULL{Value: true}}, 2 + 2},
-		// Numbers: one byte per two significant digits, plus one.
+		// Numbers: one byte per base-100 digit (pairs of digits aligned on
+		// the point), plus one, plus one when negative (see number_test.go).
 		{"number 1", backend.Item{"x": n("1")}, 1 + 2},
 		{"number 12", backend.Item{"x": n("12")}, 1 + 2},
 		{"number 123", backend.Item{"x": n("123")}, 1 + 3},
-		{"number trims zeros", backend.Item{"x": n("000120.0100")}, 1 + 4}, // 12001: 3 bytes + 1
-		{"number exponent", backend.Item{"x": n("-1.5E+10")}, 1 + 2},
+		{"number trims zeros", backend.Item{"x": n("000120.0100")}, 1 + 4}, // 01 20 . 01: 3 bytes + 1
+		{"number exponent", backend.Item{"x": n("-1.5E+10")}, 1 + 4},       // 01 50 00 00 00 00: 2 + 1 + 1
 		{"string set", backend.Item{"ss": &types.AttributeValueMemberSS{Value: []string{"ab", "c"}}}, 2 + 3},
 		{"list", backend.Item{"l": &types.AttributeValueMemberL{Value: []types.AttributeValue{s("ab"), s("")}}}, 1 + 3 + (1 + 2) + (1 + 0)},
 		{"map", backend.Item{"m": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"k": s("vv")}}}, 1 + 3 + (1 + 1 + 2)},

@@ -15,8 +15,9 @@ const (
 // ItemSize returns the size of item as DynamoDB counts it against
 // MaxItemBytes: the UTF-8 length of each attribute name plus the size of its
 // value. Strings count their UTF-8 bytes, binaries their raw bytes, numbers
-// one byte per two significant digits plus one, booleans and nulls one byte,
-// sets the sum of their elements, and lists and maps three bytes plus one
+// one byte per base-100 digit, one more, and one more again when negative
+// (see numberSize), booleans and nulls one byte, sets the sum of their
+// elements, and lists and maps three bytes plus one
 // byte and the size of each element (and, in a map, each element's name).
 func ItemSize(item Item) int {
 	n := 0
@@ -72,31 +73,33 @@ func ValueSize(v types.AttributeValue) int {
 	return 0
 }
 
-// numberSize counts a number as DynamoDB does: leading and trailing zeros
-// trimmed, one byte per two significant digits, plus one byte.
+// numberSize counts a number as DynamoDB does (recorded against DynamoDB
+// Local 3.3.0): its value is stored as base-100 digits, pairs of decimal
+// digits aligned on the decimal point ("123.4" is 01 23 . 40), and its size
+// is one byte per base-100 digit from the first non-zero one to the last
+// non-zero one, plus one byte, plus one more for a negative number. Zero is
+// one byte. So 0 is 1 byte, 1 and 100 are 2, -1 and 1.5 are 3, 123.4 and
+// 1.001 are 4.
 func numberSize(s string) int {
-	// Significant digits: the mantissa's digits without leading zeros (of
-	// the whole number) and trailing zeros (of the whole number).
-	first, last, digits := -1, -1, 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == 'e' || c == 'E' {
-			break
-		}
-		if c < '0' || c > '9' {
-			continue
-		}
-		if c != '0' {
-			if first < 0 {
-				first = digits
-			}
-			last = digits
-		}
-		digits++
+	var buf [maxNumberDigits + 2]byte
+	neg, mant, exp, ok := scanNumber(s, buf[:0])
+	if !ok || len(mant) == 0 {
+		return 1
 	}
-	if first < 0 {
-		return 1 + 1 // zero
+	// Decimal digit positions (powers of ten) exp ... exp+len(mant)-1
+	// fall into base-100 digits floor(position/2).
+	pairs := floorHalf(exp+len(mant)-1) - floorHalf(exp) + 1
+	n := pairs + 1
+	if neg {
+		n++
 	}
-	sig := last - first + 1
-	return (sig+1)/2 + 1
+	return n
+}
+
+// floorHalf returns floor(p/2).
+func floorHalf(p int) int {
+	if p < 0 {
+		return -((-p + 1) / 2)
+	}
+	return p / 2
 }

@@ -3,18 +3,27 @@ package backend
 import (
 	"bytes"
 	"fmt"
-	"strings"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
+// MaxNestingLevels is the most levels of maps and lists a document may
+// have, the item itself counting as one: an attribute value of an item may
+// hold 31 levels of maps and lists (a scalar may sit below the 31st), an
+// expression attribute value 32 (recorded against DynamoDB Local 3.3.0).
+const MaxNestingLevels = 32
+
 // ValidateItem checks an item against DynamoDB's rules for stored values, so
 // every backend rejects what DynamoDB rejects: string key attributes "PK" and
-// "SK" that are non-empty, attribute names that are non-empty, numbers that
-// DynamoDB accepts (see ValidateNumber), and sets that are non-empty and hold
-// no duplicates. Errors wrap ErrInvalidArgument. Sizes are checked apart, by
-// ItemSize.
+// "SK" that are non-empty, attribute names and map keys that are non-empty
+// valid UTF-8 (any other string is a name, "a.", "." and "a..b" included:
+// a dot separates document path elements only in expression text),
+// numbers that DynamoDB accepts (see ValidateNumber), sets that are
+// non-empty and hold no duplicates, and at most MaxNestingLevels levels of
+// maps and lists. Errors wrap ErrInvalidArgument. Sizes are checked apart,
+// by ItemSize.
 func ValidateItem(item Item) error {
 	_, err := CheckItem(item)
 	return err
@@ -30,7 +39,10 @@ func CheckItem(item Item) (size int, err error) {
 		}
 	}
 	for name, v := range item {
-		if err := validateValue(name, v); err != nil {
+		if err := validateName(name, ""); err != nil {
+			return 0, err
+		}
+		if err := validateValue(name, v, 1); err != nil {
 			return 0, err
 		}
 		size += len(name) + ValueSize(v)
@@ -38,12 +50,58 @@ func CheckItem(item Item) (size int, err error) {
 	return size, nil
 }
 
-func validateValue(path string, v types.AttributeValue) error {
-	if path == "" || strings.HasSuffix(path, ".") {
-		return fmt.Errorf("%w: empty attribute name", ErrInvalidArgument)
+// ValidateValue checks one value, an expression attribute value, as
+// ValidateItem checks the values of an item; the value itself counts as the
+// first of MaxNestingLevels. Errors wrap ErrInvalidArgument, but for a map
+// or list value over MaxItemBytes: a map's keys and values, a list's
+// elements (ValueSize), may come to MaxItemBytes at most, or the error
+// wraps ErrItemTooLarge (recorded against DynamoDB Local 3.3.0: "Item size
+// has exceeded the maximum allowed size"); other values have no such
+// bound.
+func ValidateValue(v types.AttributeValue) error {
+	if err := validateValue("value", v, 0); err != nil {
+		return err
 	}
-	if !utf8.ValidString(path) {
-		return fmt.Errorf("%w: attribute name %q is not valid UTF-8", ErrInvalidArgument, path)
+	n := 0
+	switch v := v.(type) {
+	case *types.AttributeValueMemberM:
+		for k, e := range v.Value {
+			n += len(k) + ValueSize(e)
+		}
+	case *types.AttributeValueMemberL:
+		for _, e := range v.Value {
+			n += ValueSize(e)
+		}
+	}
+	if n > MaxItemBytes {
+		return fmt.Errorf("%w: item size has exceeded the maximum allowed size: a value of %d bytes", ErrItemTooLarge, n)
+	}
+	return nil
+}
+
+// validateName checks an attribute name or map key; parent is the path of
+// the map that holds it, "" for a top-level name.
+func validateName(name, parent string) error {
+	if name == "" {
+		if parent == "" {
+			return fmt.Errorf("%w: empty attribute name", ErrInvalidArgument)
+		}
+		return fmt.Errorf("%w: attribute %s holds an empty map key", ErrInvalidArgument, parent)
+	}
+	if !utf8.ValidString(name) {
+		return fmt.Errorf("%w: attribute name %q is not valid UTF-8", ErrInvalidArgument, name)
+	}
+	return nil
+}
+
+// validateValue checks v, found at path (for messages) under level levels
+// of maps and lists, the item counting as one.
+func validateValue(path string, v types.AttributeValue, level int) error {
+	switch v.(type) {
+	case *types.AttributeValueMemberL, *types.AttributeValueMemberM:
+		if level++; level > MaxNestingLevels {
+			return fmt.Errorf("%w: attribute %s: nesting levels have exceeded supported limits (%d)", ErrInvalidArgument, path, MaxNestingLevels)
+		}
 	}
 	switch v := v.(type) {
 	case nil:
@@ -82,16 +140,16 @@ func validateValue(path string, v types.AttributeValue) error {
 		return checkSet(path, len(v.Value), func(i int) string { return CanonicalNumber(v.Value[i]) })
 	case *types.AttributeValueMemberL:
 		for i, e := range v.Value {
-			if err := validateValue(fmt.Sprintf("%s[%d]", path, i), e); err != nil {
+			if err := validateValue(path+"["+strconv.Itoa(i)+"]", e, level); err != nil {
 				return err
 			}
 		}
 	case *types.AttributeValueMemberM:
 		for k, e := range v.Value {
-			if k == "" {
-				return fmt.Errorf("%w: attribute %s holds an empty map key", ErrInvalidArgument, path)
+			if err := validateName(k, path); err != nil {
+				return err
 			}
-			if err := validateValue(path+"."+k, e); err != nil {
+			if err := validateValue(path+"."+k, e, level); err != nil {
 				return err
 			}
 		}

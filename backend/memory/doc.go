@@ -19,11 +19,11 @@
 //   - items are held as DynamoDB attribute values, copied in and out, so a
 //     caller never shares memory with the store and encoding mistakes show
 //     up in unit tests;
-//   - items over 400 KB (counted as DynamoDB counts them, numbers
-//     included), oversize keys, empty sets, invalid numbers (with
-//     surrounding spaces too) and documents nested deeper than 32 levels
+//   - items over 400 KB (counted as DynamoDB counts them, numbers included),
+//     oversize keys, documents nested deeper than 32 levels, empty sets and
+//     invalid numbers (by DynamoDB's syntax; see backend.ValidateNumber)
 //     are refused as DynamoDB refuses them, and so are expressions over
-//     DynamoDB's limits;
+//     DynamoDB's limits (see package internal/expr);
 //   - strings that are not valid UTF-8, in keys, query bounds and start
 //     keys, items and expression values, are refused
 //     (backend.ErrInvalidArgument), as the DynamoDB backend refuses them

@@ -412,12 +412,16 @@ func (s *Store) Update(ctx context.Context, in backend.UpdateInput) (backend.Ite
 	return backend.CopyItem(e.item), nil
 }
 
-// checkUpdateValues refuses an update whose values alone are too large for
-// an item, as DynamoDB does before it looks at the item.
+// checkUpdateValues refuses an update whose writes alone (names and
+// values, see expr.Update.WriteBytes) are too large for an item, as
+// DynamoDB does before it looks at the item.
 func checkUpdateValues(u *expr.Update) error {
-	if u != nil && u.ValueBytes() >= backend.MaxItemBytes {
-		return fmt.Errorf("memory: %w: the update's values come to %d bytes, item size to update has exceeded the maximum allowed size",
-			backend.ErrItemTooLarge, u.ValueBytes())
+	if u == nil {
+		return nil
+	}
+	if n := u.WriteBytes(); n > backend.MaxItemBytes {
+		return fmt.Errorf("memory: %w: the update writes %d bytes, item size to update has exceeded the maximum allowed size",
+			backend.ErrItemTooLarge, n)
 	}
 	return nil
 }

@@ -22,7 +22,11 @@
 // Lexical rules. Keywords (AND, OR, NOT, BETWEEN, IN, SET, REMOVE, ADD,
 // DELETE) are taken in any case; function names in lower case only. Tokens
 // may be separated by spaces, tabs and line breaks. An expression is at
-// most 4096 bytes.
+// most 4096 bytes, has at most 300 operators and functions (comparisons,
+// BETWEEN, IN, AND, OR, NOT, function calls, and + and - in updates; not
+// the = of SET, commas or parentheses), and comes to at most 1 MB with the
+// names and values it uses substituted (names by their length, values by
+// backend.ValueSize, once for each use), as in DynamoDB.
 //
 // Paths. A path is a top-level attribute followed by any of ".name" (a map
 // key) and "[n]" (a list index, 0 to 2^31-1, no leading zeros), at most 32
@@ -34,7 +38,8 @@
 // Values. An expression attribute value (":" and letters, digits and
 // underscores, at most 255 bytes) of any type DynamoDB stores. Values are
 // checked as DynamoDB checks them (no empty sets, no duplicate members,
-// valid numbers, no empty map keys), and so are names (non-empty).
+// valid numbers, no empty map keys, at most 32 levels of maps and lists),
+// and so are names (non-empty).
 //
 // Placeholders. Every placeholder an expression uses must be defined, and
 // every one defined must be used by one of the request's expressions.
@@ -116,8 +121,8 @@
 // reserves them, DynamoDB Local does not): use an expression attribute
 // name. This is refused with backend.ErrUnsupported.
 //
-// DynamoDB's limits on the number of operators in one expression and on
-// the total size of a request's placeholders are not checked. Error
-// messages follow DynamoDB's but are not promised to match them word for
-// word.
+// DynamoDB's limit on the total size of a request's expression attribute
+// values (each expression is held to its own limits, above) is not
+// checked. Error messages follow DynamoDB's but are not promised to match
+// them word for word.
 package expr

@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -163,16 +164,14 @@ func (ph *placeholders) check() error {
 		if typeName(v) == "" {
 			return invalidf("ExpressionAttributeValues contains invalid value: no value for key %s", k)
 		}
-		// ValidateItem checks values as DynamoDB does; it wants a key.
-		probe := backend.Item{"PK": pkProbe, "SK": pkProbe, k: v}
-		if err := backend.ValidateItem(probe); err != nil {
+		if err := backend.ValidateValue(v); errors.Is(err, backend.ErrItemTooLarge) {
+			return fmt.Errorf("memory: %w: ExpressionAttributeValues contains invalid value: %v for key %s", backend.ErrItemTooLarge, err, k)
+		} else if err != nil {
 			return invalidf("ExpressionAttributeValues contains invalid value: %v for key %s", err, k)
 		}
 	}
 	return nil
 }
-
-var pkProbe = &types.AttributeValueMemberS{Value: "k"}
 
 func (ph *placeholders) name(p *parser, key string) (string, error) {
 	n, ok := ph.names[key]
@@ -182,6 +181,7 @@ func (ph *placeholders) name(p *parser, key string) (string, error) {
 	if !slices.Contains(ph.usedNames, key) {
 		ph.usedNames = append(ph.usedNames, key)
 	}
+	p.substBytes += len(n)
 	return n, nil
 }
 
@@ -193,6 +193,7 @@ func (ph *placeholders) value(p *parser, key string) (types.AttributeValue, erro
 	if !slices.Contains(ph.usedValues, key) {
 		ph.usedValues = append(ph.usedValues, key)
 	}
+	p.substBytes += backend.ValueSize(v)
 	return v, nil
 }
 
@@ -262,12 +263,14 @@ func (u *Update) Writes(name string) bool {
 	return false
 }
 
-// ValueBytes returns the size of the values the update writes, as
-// backend.ValueSize counts them, once for every use of a value
-// placeholder. DynamoDB refuses an update whose values come to
-// backend.MaxItemBytes or more before it evaluates its condition ("Item
-// size to update has exceeded the maximum allowed size").
-func (u *Update) ValueBytes() int {
+// WriteBytes returns the size of what the update writes, as DynamoDB
+// counts it against backend.MaxItemBytes before it evaluates the request's
+// condition ("Item size to update has exceeded the maximum allowed size"):
+// for each SET, ADD and DELETE action, the bytes of the names of its target
+// path and the size of the values it uses (backend.ValueSize), once for
+// each use. Recorded against DynamoDB Local 3.3.0: "SET a = :v" may write a
+// value of MaxItemBytes-1 bytes, "SET m.kkkkk = :v" one of MaxItemBytes-6.
+func (u *Update) WriteBytes() int {
 	n := 0
 	var walk func(*node)
 	walk = func(x *node) {
@@ -279,9 +282,15 @@ func (u *Update) ValueBytes() int {
 		}
 	}
 	for _, a := range u.acts {
-		if a.value != nil {
-			walk(a.value)
+		if a.value == nil {
+			continue
 		}
+		for _, st := range a.target {
+			if !st.isIndex() {
+				n += len(st.name)
+			}
+		}
+		walk(a.value)
 	}
 	return n
 }

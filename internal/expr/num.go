@@ -11,7 +11,8 @@ import (
 // decimal parses a valid DynamoDB number into an integer and a power of
 // ten: the number is unscaled × 10^exp.
 func decimal(s string) (unscaled *big.Int, exp int, ok bool) {
-	s = strings.TrimSpace(s)
+	// Plain ASCII notation: numbers may be written with other digits.
+	s = backend.NormalizeNumber(s)
 	neg := false
 	if s != "" && (s[0] == '-' || s[0] == '+') {
 		neg = s[0] == '-'

@@ -13,6 +13,8 @@ const (
 	maxExprBytes   = 4096      // bytes of one expression string
 	maxPathDepth   = 32        // elements of one document path
 	maxInOperands  = 100       // operands after IN
+	maxOperators   = 300       // operators and functions of one expression
+	maxSubstituted = 1 << 20   // bytes of an expression with its names and values
 	maxListIndex   = 1<<31 - 1 // the largest list index in a path
 	maxPlaceholder = 255       // bytes of a placeholder, sigil included
 	numberTypeName = "N"       // the static type of size()
@@ -144,11 +146,15 @@ type parser struct {
 	toks   []token
 	i      int
 	ph     *placeholders
-	update bool   // parsing an update expression
-	paths  []path // every path the expression reads or writes
-	nodes  []node // storage for nodes, allocated in blocks
-	steps  []step // storage for path steps
-	tokBuf [32]token
+	update bool // parsing an update expression
+	ops    int  // operators and functions parsed (see newNode)
+	// substBytes adds up the names and values the expression uses, once
+	// for each use (see checkLimits).
+	substBytes int
+	paths      []path // every path the expression reads or writes
+	nodes      []node // storage for nodes, allocated in blocks
+	steps      []step // storage for path steps
+	tokBuf     [32]token
 }
 
 func newParser(what, src string, ph *placeholders) (*parser, error) {
@@ -215,7 +221,16 @@ func (p *parser) expect(k tokKind) error {
 	return nil
 }
 
+// newNode stores a node of the expression. It counts the operators and
+// functions among them as DynamoDB counts them against maxOperators:
+// comparisons, BETWEEN, IN, AND, OR, NOT, function calls and the + and - of
+// update expressions, one each (not the = of a SET action, nor commas or
+// parentheses).
 func (p *parser) newNode(n node) *node {
+	switch n.kind {
+	case nCompare, nBetween, nIn, nAnd, nOr, nNot, nFunc, nArith:
+		p.ops++
+	}
 	if len(p.nodes) == cap(p.nodes) {
 		p.nodes = make([]node, 0, 16)
 	}
@@ -398,6 +413,9 @@ func (p *parser) parseCondition() (*node, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := p.checkLimits(); err != nil {
+		return nil, err
+	}
 	if t := p.peek(); t.kind != tEOF {
 		return nil, p.syntax(t)
 	}
@@ -405,6 +423,23 @@ func (p *parser) parseCondition() (*node, error) {
 		return nil, err
 	}
 	return n, nil
+}
+
+// checkLimits refuses an expression with more than maxOperators
+// operators and functions, as DynamoDB does, each expression of a request
+// on its own.
+//
+// It also refuses an expression whose text, with the names and values it
+// uses substituted (names by their length, values by backend.ValueSize,
+// once for each use), comes to more than maxSubstituted bytes.
+func (p *parser) checkLimits() error {
+	if p.ops > maxOperators {
+		return p.errorf("The expression contains too many operators; operator count: %d", p.ops)
+	}
+	if n := len(p.src) + p.substBytes; n > maxSubstituted {
+		return p.errorf("Expression size has exceeded the maximum allowed size; expression size: %d", n)
+	}
+	return nil
 }
 
 func (p *parser) parseOr() (*node, error) {
@@ -760,6 +795,9 @@ func (p *parser) parseUpdate() ([]action, error) {
 	}
 	if len(acts) == 0 {
 		return nil, p.errorf("The expression can not be empty;")
+	}
+	if err := p.checkLimits(); err != nil {
+		return nil, err
 	}
 	// No two actions may write paths that overlap.
 	for i := range acts {

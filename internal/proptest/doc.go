@@ -29,7 +29,12 @@
 // key each page stopped at), error kinds, and raw backend.Query pages of
 // the table and of the indexes with their LastKey; every 16 steps and at
 // the end it compares every stored item of every tenant, index keys
-// included.
+// included. Its sequences also write raw items through the backend
+// (fidelity_test.go): numbers of every spelling, size and sign, valid or
+// not, documents nested around the 32-level limit, items within bytes of
+// 400 KB, names and map keys with dots, and conditions near the limits of
+// expressions, so that the backends are compared at the edges of
+// DynamoDB's data model too.
 //
 // The DynamoDB Local tests need DYNAMODB_ENDPOINT (see package
 // internal/dynamotest): without it they are skipped, or fail when

@@ -583,7 +583,7 @@ var opWeights = []int{
 	opCreate: 8, opGet: 8, opPut: 8, opUpdate: 8, opUpdateExpr: 9, opDelete: 7,
 	opQuery: 12, opQueryIndex: 9, opAll: 3, opAllIndex: 3,
 	opBatchGet: 4, opBatchPut: 4, opBatchDelete: 3, opTransact: 9,
-	opCheck: 0, opRawQuery: 5,
+	opCheck: 0, opRawQuery: 5, opRawWrite: 10,
 }
 
 // op draws the next op of the sequence.
@@ -591,7 +591,7 @@ func (s *seq) op(t *rapid.T) op {
 	w := opWeights
 	if !s.diff {
 		w = append([]int(nil), w...)
-		w[opRawQuery] = 0
+		w[opRawQuery], w[opRawWrite] = 0, 0
 	}
 	o := op{Kind: opKind(weighted(t, w)), Tenant: s.tenant(t), Type: typeOf(t)}
 	switch o.Kind {
@@ -688,6 +688,8 @@ func (s *seq) op(t *rapid.T) op {
 		}
 	case opRawQuery:
 		s.rawQuery(t, &o)
+	case opRawWrite:
+		s.rawWriteOp(t, &o)
 	}
 	return o
 }

@@ -32,6 +32,7 @@ type op struct {
 	Q      query
 	Tx     []txAction
 	Raw    rawQuery
+	RawW   *rawWrite
 
 	text string // describe's, for rapid's log of the draw
 }
@@ -58,10 +59,11 @@ const (
 	opTransact
 	opCheck    // TxCheck, in transactions only
 	opRawQuery // backend.Query, in the differential test only
+	opRawWrite // backend.Put or Update of a "raw#" item, in the differential test only (fidelity_test.go)
 )
 
 var opNames = [...]string{"Create", "Get", "Put", "Update", "UpdateExpr", "Delete", "Query", "QueryIndex",
-	"QueryAll", "QueryIndexAll", "BatchGet", "BatchPut", "BatchDelete", "Transact", "TxCheck", "RawQuery"}
+	"QueryAll", "QueryIndexAll", "BatchGet", "BatchPut", "BatchDelete", "Transact", "TxCheck", "RawQuery", "RawWrite"}
 
 func (k opKind) String() string { return opNames[k] }
 
@@ -375,6 +377,8 @@ func (o op) describe(tenants []string, pool []cursorEntry) string {
 		}
 		s = fmt.Sprintf("backend.Query(index %q, PK %s, %s, limit %d, descending %v, %s)",
 			in.Index, shortQ(in.PK), rng, in.Limit, in.Descending, start)
+	case opRawWrite:
+		s = o.RawW.describe(tenants)
 	}
 	return "[" + who + "] " + s
 }

@@ -249,6 +249,8 @@ func (w *world) exec(tenants []string, o *op, pool []cursorEntry, rawPool []back
 			res.LastKey = fmt.Sprintf("%+v", *out.LastKey)
 		}
 		return res, out.LastKey
+	case opRawWrite:
+		return w.execRawWrite(tenants, o.RawW), nil
 	}
 	return res, nil
 }
@@ -307,7 +309,7 @@ func describeValue(v types.AttributeValue) string {
 	case *types.AttributeValueMemberBOOL:
 		return fmt.Sprintf("BOOL:%v", v.Value)
 	}
-	return fmt.Sprintf("%T", v)
+	return describeDoc(v)
 }
 
 // whereDiffer says where two results differ, briefly, for failure
