@@ -2,6 +2,8 @@ package repo
 
 import (
 	"fmt"
+	"math/big"
+	"reflect"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -78,10 +80,13 @@ var keyAttributes = func() []string {
 // differs only in case from one of the library's attributes, or from one
 // of the type's that the name is not.
 func (r *Repository[T]) checkAttrName(name string) error {
+	if has(r.attrs, name) {
+		return nil // the type's own, such as a field tagged "pk"
+	}
 	if k := foldedKeyAttribute(name); k != "" {
 		return fmt.Errorf("attribute %q differs only in case from the library's attribute %q", name, k)
 	}
-	if f := r.shape.foldsTo(name); f != "" && !has(r.attrs, name) {
+	if f := r.shape.foldsTo(name); f != "" {
 		return fmt.Errorf("attribute %q differs only in case from %s's attribute %q", name, r.typeName, f)
 	}
 	return nil
@@ -102,12 +107,12 @@ func (r *Repository[T]) checkCreates(target []expr.PathStep) error {
 		case s == nil:
 			return nil
 		case st.Index >= 0:
-			s = s.step(-1, "")
+			s = s.step(st.Index, "")
 		default:
 			if f := s.foldsTo(st.Name); f != "" {
 				return fmt.Errorf("path %s: %q differs only in case from the field %q of %s", pathString(target[:i+2]), st.Name, f, s.t)
 			}
-			s = s.step(0, st.Name)
+			s = s.step(-1, st.Name)
 		}
 	}
 	return nil
@@ -122,12 +127,13 @@ func (s *shape) field(name string) *shape {
 }
 
 // step returns the shape a path step from s leads to, or nil when unknown:
-// an index (index < 0) into a list, a key of a map or a field of a struct.
+// an index (index >= 0) into a list, else a key of a map or a field of a
+// struct.
 func (s *shape) step(index int, name string) *shape {
 	switch {
 	case s == nil:
 		return nil
-	case index < 0:
+	case index >= 0:
 		if s.kind == shapeList {
 			return s.elem
 		}
@@ -165,17 +171,30 @@ func (r *Repository[T]) checkWrittenValues(a expr.Action) error {
 	if a.Value == nil || len(a.Target) == 0 || r.shape.field(a.Target[0].Name) == nil {
 		return nil
 	}
-	var vals []types.AttributeValue
+	var vals, addends []types.AttributeValue
 	switch a.Kind {
 	case "SET":
-		vals = storedValues(a.Value, nil)
+		vals, addends = storedValues(a.Value, nil, nil)
 	case "ADD", "DELETE":
 		switch v := a.Value.Value.(type) {
 		case *types.AttributeValueMemberN:
-			vals = []types.AttributeValue{zeroNumber}
+			vals, addends = []types.AttributeValue{zeroNumber}, []types.AttributeValue{v}
 		case nil:
 		default:
 			vals = []types.AttributeValue{v}
+		}
+	}
+	// A number added to an integer field must be a whole number no larger
+	// than the width of the field's range, or the sum never fits; whether
+	// it stays in range depends on the item.
+	if s := r.targetShape(a.Target); s != nil && isInteger(s.t) {
+		width := new(big.Rat).SetInt(new(big.Int).Lsh(big.NewInt(1), uint(s.t.Bits())))
+		for _, v := range addends {
+			if n, ok := v.(*types.AttributeValueMemberN); ok {
+				if x, ok := new(big.Rat).SetString(n.Value); ok && (!x.IsInt() || x.Abs(x).Cmp(width) >= 0) {
+					return fmt.Errorf("%s %s: adding %s to a %s never gives a %s", a.Kind, pathString(a.Target), n.Value, s.t, s.t)
+				}
+			}
 		}
 	}
 	for _, v := range vals {
@@ -195,23 +214,56 @@ func (r *Repository[T]) checkWrittenValues(a expr.Action) error {
 	return nil
 }
 
-// storedValues adds to out the values a SET operand may store as they are
-// given: a value; the fallback of if_not_exists; each value list_append
-// appends (a list, as the result is); for arithmetic a Number.
-func storedValues(o *expr.Operand, out []types.AttributeValue) []types.AttributeValue {
+// storedValues adds to vals the values a SET operand may store as they
+// are given: a value; the fallback of if_not_exists; each value
+// list_append appends (a list, as the result is); for arithmetic a Number,
+// whose operands that are values it adds to addends.
+func storedValues(o *expr.Operand, vals, addends []types.AttributeValue) ([]types.AttributeValue, []types.AttributeValue) {
 	switch o.Kind {
 	case "value":
-		out = append(out, o.Value)
+		vals = append(vals, o.Value)
 	case "if_not_exists":
 		if len(o.Args) == 2 {
-			out = storedValues(o.Args[1], out)
+			vals, addends = storedValues(o.Args[1], vals, addends)
 		}
 	case "list_append":
 		for _, a := range o.Args {
-			out = storedValues(a, out)
+			vals, addends = storedValues(a, vals, addends)
 		}
 	case "+", "-":
-		out = append(out, zeroNumber)
+		vals = append(vals, zeroNumber)
+		for _, a := range o.Args {
+			if a.Kind == "value" {
+				addends = append(addends, a.Value)
+			}
+		}
 	}
-	return out
+	return vals, addends
+}
+
+// targetShape returns the shape of the field a path lands in, or nil when
+// it is not known.
+func (r *Repository[T]) targetShape(target []expr.PathStep) *shape {
+	if len(target) == 0 {
+		return nil
+	}
+	s := r.shape.field(target[0].Name)
+	for _, st := range target[1:] {
+		s = s.step(st.Index, st.Name)
+	}
+	return s
+}
+
+// isInteger reports whether t is an integer kind attributevalue decodes
+// Numbers into as such (not an Unmarshaler).
+func isInteger(t reflect.Type) bool {
+	if t.Implements(unmarshalerType) || reflect.PointerTo(t).Implements(unmarshalerType) {
+		return false
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return true
+	}
+	return false
 }
