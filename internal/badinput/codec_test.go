@@ -257,10 +257,13 @@ func TestRegressionByteArrayDecode(t *testing.T) {
 				id := fmt.Sprint("b", i)
 				raw(t, st.b, "typed#"+id, backend.Item{"fixed": av})
 				calls := map[string]func() error{
-					"Get":        func() error { _, err := r.Get(ctx, id); return err },
-					"List":       func() error { _, err := r.List(ctx); return err },
-					"BatchGet":   func() error { _, _, err := r.BatchGet(ctx, []string{id}); return err },
-					"UpdateExpr": func() error { _, err := r.UpdateExpr(ctx, id, expression.Set(expression.Name("s"), expression.Value("x"))); return err },
+					"Get":      func() error { _, err := r.Get(ctx, id); return err },
+					"List":     func() error { _, err := r.List(ctx); return err },
+					"BatchGet": func() error { _, _, err := r.BatchGet(ctx, []string{id}); return err },
+					"UpdateExpr": func() error {
+						_, err := r.UpdateExpr(ctx, id, expression.Set(expression.Name("s"), expression.Value("x")))
+						return err
+					},
 				}
 				for name, fn := range calls {
 					err, p := call(fn)
@@ -368,7 +371,7 @@ func literals() map[string]types.AttributeValue {
 		"SS": &typesSS{Value: []string{"a", "b"}}, "NS": &types.AttributeValueMemberNS{Value: []string{"1", "2"}},
 		"BS 2": &types.AttributeValueMemberBS{Value: [][]byte{{1, 2}}}, "BS 3": &types.AttributeValueMemberBS{Value: [][]byte{{1, 2, 3}}},
 		"L S": l(s2("a")), "L N": l(&typesN{Value: "1"}), "L B 2": l(&typesB{Value: []byte{1, 2}}), "L M": l(&types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"name": s2("x")}}),
-		"M": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"name": s2("x"), "n": &typesN{Value: "2"}}},
+		"M":     &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"name": s2("x"), "n": &typesN{Value: "2"}}},
 		"M bad": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"n": s2("x")}},
 	}
 }

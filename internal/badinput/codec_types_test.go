@@ -157,18 +157,18 @@ type okTagged struct {
 	MB   map[bool][]string `dynamodbav:"mb"`
 }
 
-func (okEmbedsPtr) EntityPrefix() string          { return "ok1" }
-func (v okEmbedsPtr) EntityID() string            { return v.ID }
-func (okEmbedsHidden) EntityPrefix() string       { return "ok2" }
-func (v okEmbedsHidden) EntityID() string         { return v.ID }
-func (okIgnoredHiddenPtr) EntityPrefix() string   { return "ok3" }
-func (v okIgnoredHiddenPtr) EntityID() string     { return v.ID }
-func (okArrays) EntityPrefix() string             { return "ok4" }
-func (v okArrays) EntityID() string               { return v.ID }
-func (okPointers) EntityPrefix() string           { return "ok5" }
-func (v okPointers) EntityID() string             { return v.ID }
-func (okTagged) EntityPrefix() string             { return "ok6" }
-func (v okTagged) EntityID() string               { return v.ID }
+func (okEmbedsPtr) EntityPrefix() string            { return "ok1" }
+func (v okEmbedsPtr) EntityID() string              { return v.ID }
+func (okEmbedsHidden) EntityPrefix() string         { return "ok2" }
+func (v okEmbedsHidden) EntityID() string           { return v.ID }
+func (okIgnoredHiddenPtr) EntityPrefix() string     { return "ok3" }
+func (v okIgnoredHiddenPtr) EntityID() string       { return v.ID }
+func (okArrays) EntityPrefix() string               { return "ok4" }
+func (v okArrays) EntityID() string                 { return v.ID }
+func (okPointers) EntityPrefix() string             { return "ok5" }
+func (v okPointers) EntityID() string               { return v.ID }
+func (okTagged) EntityPrefix() string               { return "ok6" }
+func (v okTagged) EntityID() string                 { return v.ID }
 func (v *okEmbedsPtr) SetEntityID(id string)        { v.ID = id }
 func (v *okEmbedsHidden) SetEntityID(id string)     { v.ID = id }
 func (v *okIgnoredHiddenPtr) SetEntityID(id string) { v.ID = id }
