@@ -109,6 +109,12 @@ func TestRegressionPlaceholderNames(t *testing.T) {
 				require.NotNil(t, item, "%q: the entity is stored under its own key", name)
 				assert.Equal(t, s2("set"), item[name], "%q: the attribute of that name is written", name)
 				assert.Equal(t, s2("tenant#"+tenant), item["PK"])
+				// As values, the class is only data.
+				got, err = r.UpdateExpr(ctx, id, expression.Set(expression.Name("name"), expression.Value(name)),
+					repo.WithCondition(expression.Name("name").Equal(expression.Value("n"))))
+				if assert.NoError(t, err, "%q as a value", name) {
+					assert.Equal(t, name, got.Name)
+				}
 				assert.NoError(t, r.Delete(ctx, id, repo.WithCondition(expression.NameNoDotSplit(name).Equal(expression.Value("set")))), "%q: Delete", name)
 			}
 		})
@@ -295,7 +301,16 @@ func TestRegressionByteArrayDecode(t *testing.T) {
 func TestRegressionNewRefusesPanickingTypes(t *testing.T) {
 	for _, st := range stores(t) {
 		t.Run(st.name, func(t *testing.T) {
+			ctx := acme()
 			before := st.snapshot(t)
+			// Before, New took it, and Create panicked after the write.
+			if _, err := repo.New[embedsHiddenPtr](st.b); err == nil {
+				_, p := call(func() error {
+					_, err := repo.MustNew[embedsHiddenPtr](memory.New()).Create(ctx, embedsHiddenPtr{})
+					return err
+				})
+				assert.Nil(t, p, "Create panicked")
+			}
 			for name, fn := range map[string]func() error{
 				"embedded pointer to unexported struct": func() error { _, err := repo.New[embedsHiddenPtr](st.b); return err },
 				"non-empty interface":                   func() error { _, err := repo.New[withStringer](st.b); return err },
@@ -308,7 +323,8 @@ func TestRegressionNewRefusesPanickingTypes(t *testing.T) {
 				assert.ErrorIs(t, err, repo.ErrInvalidArgument, name)
 			}
 			assert.Equal(t, before, st.snapshot(t))
-			ctx := acme()
+			_, err := repo.New[goodBad](st.b)
+			require.NoError(t, err, "a refused type registered the prefix")
 			n, s := 7, "s"
 			ps := &s
 			runAccepted(t, st.b, ctx, okEmbedsPtr{ID: "1", Exported: &Exported{Secret: "x"}}, okEmbedsPtr{ID: "2"})
