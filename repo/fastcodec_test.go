@@ -261,14 +261,16 @@ func randValue(r *rand.Rand) types.AttributeValue {
 }
 
 // TestCodecDecodesAsAttributevalue checks that whenever the codec decodes
-// an item, attributevalue's Decoder decodes it without error to the same
-// value; and that the codec does decode the items it encodes.
+// an item (names among them that differ from a field's only in case, and
+// the library's keys), the repository's attributevalue path (slowDecode:
+// exact names, then attributevalue's Decoder) decodes it without error to
+// the same value; and that the codec does decode the items it encodes.
 func TestCodecDecodesAsAttributevalue(t *testing.T) {
 	c := compileCodec(reflect.TypeFor[codecAll]())
 	require.NotNil(t, c)
 	dec := attributevalue.NewDecoder()
 	r := rand.New(rand.NewPCG(3, 4))
-	names := []string{"PK", "SK", "GSI1PK", "other", "S", "SO", "I64", "Bytes", "hidden", "Ignored"}
+	names := []string{"PK", "SK", "GSI1PK", "other", "S", "SO", "I64", "Bytes", "hidden", "Ignored", "pk", "sk", "BYTES", "i64"}
 	for _, f := range c.fields {
 		names = append(names, f.name, f.name, f.name)
 	}

@@ -198,7 +198,10 @@ func (r *Repository[T]) checkWrittenValues(a expr.Action) error {
 		}
 	}
 	for _, v := range vals {
-		// The value, where the target puts it, in an item of its own.
+		// The value as DynamoDB stores it (numbers normalized: "13.0" is
+		// read back as 13), where the target puts it, in an item of its
+		// own.
+		v = storedNumbers(v)
 		for i := len(a.Target) - 1; i > 0; i-- {
 			if st := a.Target[i]; st.Index >= 0 {
 				v = &types.AttributeValueMemberL{Value: []types.AttributeValue{v}}
@@ -266,4 +269,32 @@ func isInteger(t reflect.Type) bool {
 		return true
 	}
 	return false
+}
+
+// storedNumbers returns av with its numbers as DynamoDB returns them once
+// stored (backend.NormalizeNumber), at every depth.
+func storedNumbers(av types.AttributeValue) types.AttributeValue {
+	switch v := av.(type) {
+	case *types.AttributeValueMemberN:
+		return &types.AttributeValueMemberN{Value: backend.NormalizeNumber(v.Value)}
+	case *types.AttributeValueMemberNS:
+		ns := make([]string, len(v.Value))
+		for i, n := range v.Value {
+			ns[i] = backend.NormalizeNumber(n)
+		}
+		return &types.AttributeValueMemberNS{Value: ns}
+	case *types.AttributeValueMemberL:
+		l := make([]types.AttributeValue, len(v.Value))
+		for i, e := range v.Value {
+			l[i] = storedNumbers(e)
+		}
+		return &types.AttributeValueMemberL{Value: l}
+	case *types.AttributeValueMemberM:
+		m := make(map[string]types.AttributeValue, len(v.Value))
+		for k, e := range v.Value {
+			m[k] = storedNumbers(e)
+		}
+		return &types.AttributeValueMemberM{Value: m}
+	}
+	return av
 }
