@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/uuid"
 
 	"github.com/tenantrepo/tenantrepo/backend"
@@ -322,6 +323,12 @@ func (r *Repository[T]) planUpdateExpr(pk, id string, u expression.UpdateBuilder
 		// package's builders share state between copies.
 		const name, one = "#tenantrepo_version", ":tenantrepo_one"
 		e.Update = addToUpdate(e.Update, name, one)
+		if e.Names == nil {
+			e.Names = map[string]string{}
+		}
+		if e.Values == nil {
+			e.Values = map[string]types.AttributeValue{} // a REMOVE has none
+		}
 		e.Names[name] = r.versionKey
 		e.Values[one] = number(1)
 	}

@@ -491,3 +491,31 @@ func TestRegressionUpdateExprAppliedError(t *testing.T) {
 		})
 	}
 }
+
+// TestRegressionRemoveOnVersioned (issue 10, item 5, found here): an
+// UpdateExpr of only REMOVE actions on a versioned type without expiry has
+// no expression values, and adding the version's increment to the nil map
+// panicked. It removes the attribute and moves the version on.
+func TestRegressionRemoveOnVersioned(t *testing.T) {
+	for _, st := range stores(t) {
+		t.Run(st.name, func(t *testing.T) {
+			r := repo.MustNew[acct](st.b)
+			ctx := acme()
+			_, err := r.Create(ctx, acct{ID: "a", Balance: 5})
+			require.NoError(t, err)
+			for _, opts := range [][]func(*repo.WriteOptions){nil, {repo.IfVersion(2)}} {
+				var got acct
+				err, p := call(func() (err error) {
+					got, err = r.UpdateExpr(ctx, "a", expression.Remove(expression.Name("balance")), opts...)
+					return err
+				})
+				require.Nil(t, p, "UpdateExpr panicked")
+				require.NoError(t, err)
+				assert.Equal(t, int64(0), got.Balance)
+			}
+			got, err := r.Get(ctx, "a")
+			require.NoError(t, err)
+			assert.Equal(t, acct{ID: "a", Version: 3}, got)
+		})
+	}
+}
