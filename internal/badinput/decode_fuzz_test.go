@@ -222,6 +222,8 @@ func (fr fuzzRepo[E]) run(t *testing.T, ctx context.Context, f *fuzzBytes, item 
 		expression.Set(expression.Name(name), expression.Value(val)),
 		expression.Add(expression.Name(name), expression.Value(val)),
 		expression.Set(expression.Name(name), expression.ListAppend(expression.Name(name), expression.Value(val))),
+		expression.Delete(expression.Name(name), expression.Value(val)),
+		expression.Remove(expression.Name(name)),
 	} {
 		err := check("UpdateExpr "+name, func() error { _, err := fr.r.UpdateExpr(ctx, "f1", u); return err })
 		if errors.Is(err, repo.ErrDecode) && !errors.Is(err, repo.ErrApplied) {
@@ -269,7 +271,7 @@ func FuzzStoredItem(f *testing.F) {
 	targets := []fuzzTarget{
 		newFuzzRepo(f, b, typed{ID: "z"}), newFuzzRepo(f, b, cased{ID: "z"}), newFuzzRepo(f, b, okArrays{ID: "z"}),
 		newFuzzRepo(f, b, okPointers{ID: "z"}), newFuzzRepo(f, b, okTagged{ID: "z"}), newFuzzRepo(f, b, okEmbedsPtr{ID: "z"}),
-		newFuzzRepo(f, b, okEmbedsHidden{ID: "z"}), newFuzzRepo(f, b, vx{ID: "z"}),
+		newFuzzRepo(f, b, okEmbedsHidden{ID: "z"}), newFuzzRepo(f, b, vx{ID: "z"}), newFuzzRepo(f, b, acct{ID: "z"}),
 	}
 	ctx := acme()
 	f.Fuzz(func(t *testing.T, data []byte) {
