@@ -141,7 +141,9 @@ func structFields(t reflect.Type, path string, fn func(name string, ft reflect.T
 			}
 			continue
 		}
-		if !sf.IsExported() {
+		if !sf.IsExported() && (sf.Type.Kind() != reflect.Struct || sf.Type.Implements(unmarshalerType) || reflect.PointerTo(sf.Type).Implements(unmarshalerType)) {
+			// (An unexported embedded struct value is fine: attributevalue
+			// sets its exported fields, which reflect allows.)
 			return fmt.Errorf("field %s is unexported, and attributevalue would store it but cannot set it when it decodes: export it or tag it `dynamodbav:\"-\"`", fpath)
 		}
 		name := tag.name

@@ -330,6 +330,7 @@ func TestRegressionNewRefusesPanickingTypes(t *testing.T) {
 			runAccepted(t, st.b, ctx, okEmbedsPtr{ID: "1", Exported: &Exported{Secret: "x"}}, okEmbedsPtr{ID: "2"})
 			runAccepted(t, st.b, ctx, okEmbedsHidden{ID: "1", hidden: hidden{Secret: "x"}}, okEmbedsHidden{ID: "2"})
 			runAccepted(t, st.b, ctx, okIgnoredHiddenPtr{ID: "1", hidden: &hidden{Secret: "x"}}, okIgnoredHiddenPtr{ID: "2"})
+			runAccepted(t, st.b, ctx, okTaggedHidden{ID: "1", hidden: hidden{Secret: "x"}}, okTaggedHidden{ID: "2"})
 			runAccepted(t, st.b, ctx, okArrays{ID: "1", A: [4]byte{1, 2, 3, 4}, L: [3]int{1, 2, 3}, Bs: [][4]byte{{1}, {2}},
 				Nest: [2][2]byte{{1, 2}, {3, 4}}, Any: map[string]any{"k": "v"}, Anies: []any{"a", 1.5}}, okArrays{ID: "2"})
 			runAccepted(t, st.b, ctx, okPointers{ID: "1", P: &n, PP: &ps, PS: &inner{Name: "x"}, MP: map[string]*inner{"a": {N: 1}},

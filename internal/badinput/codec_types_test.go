@@ -122,6 +122,15 @@ type okIgnoredHiddenPtr struct {
 	ID      string `dynamodbav:"-"`
 	*hidden `dynamodbav:"-"`
 }
+type okTaggedHidden struct {
+	ID     string `dynamodbav:"-"`
+	hidden `dynamodbav:"h"`
+}
+
+func (okTaggedHidden) EntityPrefix() string     { return "ok7" }
+func (v okTaggedHidden) EntityID() string       { return v.ID }
+func (v *okTaggedHidden) SetEntityID(id string) { v.ID = id }
+
 type okArrays struct {
 	ID    string     `dynamodbav:"-"`
 	A     [4]byte    `dynamodbav:"a"`

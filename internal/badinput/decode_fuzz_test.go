@@ -272,6 +272,7 @@ func FuzzStoredItem(f *testing.F) {
 		newFuzzRepo(f, b, typed{ID: "z"}), newFuzzRepo(f, b, cased{ID: "z"}), newFuzzRepo(f, b, okArrays{ID: "z"}),
 		newFuzzRepo(f, b, okPointers{ID: "z"}), newFuzzRepo(f, b, okTagged{ID: "z"}), newFuzzRepo(f, b, okEmbedsPtr{ID: "z"}),
 		newFuzzRepo(f, b, okEmbedsHidden{ID: "z"}), newFuzzRepo(f, b, vx{ID: "z"}), newFuzzRepo(f, b, acct{ID: "z"}),
+		newFuzzRepo(f, b, okTaggedHidden{ID: "z"}), newFuzzRepo(f, b, okIgnoredHiddenPtr{ID: "z"}),
 	}
 	ctx := acme()
 	f.Fuzz(func(t *testing.T, data []byte) {
