@@ -463,15 +463,17 @@ func (r *Repository[T]) Update(ctx context.Context, v T, attrs []string, optFns 
 // moves on by one for a versioned type (IfVersion checks the version first).
 //
 // Before anything is sent, the update is refused with ErrInvalidArgument
-// when it names an indexed attribute (use Update), when it may create (SET,
+// when it names an indexed attribute (use Update); when it may create (SET,
 // ADD) an attribute whose name differs only in case from one of the type's
-// or of the library's, or when a value it writes as given (SET to a value,
-// to if_not_exists or list_append of one, the value of an ADD or a DELETE,
-// or the Number that + and - make) does not decode into the Go type of the
-// field it lands in. What depends on the stored item cannot be checked
-// first: when the stored entity does not decode after the update (SET a = b
-// copying an attribute of another type, a sum past the range of an integer
-// field), the update is stored and the error wraps ErrDecode and
+// or of the library's; when a value it writes as given (SET to a value, to
+// if_not_exists or list_append of one, the value of an ADD or a DELETE, or
+// the Number that + and - make) does not decode into the Go type of the
+// field it lands in, numbers taken as DynamoDB stores them; or when a
+// number it adds to an integer field (ADD, + or -) is not whole, or is at
+// least 2^n for an n-bit field. What depends on the stored item cannot be
+// checked first: when the stored entity does not decode after the update
+// (SET a = b copying an attribute of another type, a sum past the range of
+// an integer field), the update is stored and the error wraps ErrDecode and
 // ErrApplied; mend the entity with Put or another UpdateExpr.
 //
 // Errors: ErrNotFound, ErrConflict, ErrConditionFailed, ErrInvalidID,
