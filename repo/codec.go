@@ -22,7 +22,7 @@ func (r *Repository[T]) encode(op opName, v T, pk, sk string) (backend.Item, err
 	if r.codec != nil {
 		out, keys = r.codec.encode(unsafe.Pointer(&v), 2+2*len(r.indexes))
 	} else {
-		item, err := r.enc.Encode(v)
+		item, err := r.encodeItem(v)
 		if err != nil {
 			return nil, fail(op, ErrInvalidArgument, err)
 		}
@@ -74,14 +74,42 @@ func (r *Repository[T]) decode(op opName, item backend.Item) (T, error) {
 		// attributevalue decodes what the codec does not.
 		var zero T
 		v = zero
-		if err := r.dec.Decode(&types.AttributeValueMemberM{Value: item}, &v); err != nil {
-			return v, fail(op, ErrDecode, fmt.Errorf("%s %q: %w", r.prefix, id, err))
+		if err := r.decodeItem(item, &v); err != nil {
+			return zero, fail(op, ErrDecode, fmt.Errorf("%s %q: %w", r.prefix, id, err))
 		}
 	}
 	if r.setter {
 		any(&v).(entity.IDSetter).SetEntityID(id)
 	}
 	return v, nil
+}
+
+// decodeItem decodes a stored item into *v with attributevalue, giving it
+// the item without the attributes that name no field exactly (see shape).
+// A panic of attributevalue's, or of an Unmarshaler of the type's, becomes
+// an error: whatever is stored, reading it never panics.
+func (r *Repository[T]) decodeItem(item backend.Item, v *T) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("decoding panicked: %v", p)
+		}
+	}()
+	clean, err := r.shape.cleanItem(item)
+	if err != nil {
+		return err
+	}
+	return r.dec.Decode(&types.AttributeValueMemberM{Value: clean}, v)
+}
+
+// encodeItem encodes v with attributevalue; a panic (of a Marshaler of the
+// type's) becomes an error.
+func (r *Repository[T]) encodeItem(v T) (av types.AttributeValue, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("encoding panicked: %v", p)
+		}
+	}()
+	return r.enc.Encode(v)
 }
 
 // checkEncodable reports a field attributevalue would drop without a word

@@ -26,6 +26,12 @@
 // A user of tenant acme with ID 42 is stored at PK "tenant#acme", SK
 // "user#42", so data other programs wrote in that layout reads back.
 //
+// Reads fill each field from the attribute of exactly its name (DynamoDB's
+// names are case-sensitive; attributevalue alone would also match names
+// in another case), so the library's attributes never reach a field, even
+// one tagged "pk". New refuses types attributevalue could store but not
+// read back without panicking (see New).
+//
 // # Operations
 //
 // Create, Get, Put, Update and Delete work on one entity; List, Query, All
@@ -41,5 +47,7 @@
 // ErrAlreadyExists, ErrNoTenant, ErrInvalidTenant, ErrInvalidID,
 // ErrInvalidCursor, ErrItemTooLarge, ErrInvalidArgument, ...) or a context
 // error, for errors.Is; messages start with "repo: " and say what failed.
-// A call that returns an error has stored nothing.
+// A call that returns an error has stored nothing, except one whose error
+// wraps ErrApplied (with ErrDecode): its write was stored, and the stored
+// entity did not decode (see ErrApplied and UpdateExpr).
 package repo

@@ -14,7 +14,9 @@ import (
 // The kinds of error a Repository returns. Every error wraps exactly one of
 // them (or a context error), so callers test with errors.Is and never read
 // messages; ErrMissingIndex is a kind of ErrInvalidArgument, which
-// errors.Is finds too. No call that returns an error has changed anything stored.
+// errors.Is finds too, and ErrApplied comes with ErrDecode, never alone. No
+// call that returns an error has changed anything stored, except one whose
+// error wraps ErrApplied.
 var (
 	// ErrNotFound reports that the tenant has no entity of the type with
 	// the ID (Get, Update).
@@ -56,6 +58,16 @@ var (
 	// ErrDecode reports a stored item that does not decode into the entity
 	// type, such as a string where the type has a number.
 	ErrDecode = errors.New("repo: stored item does not decode")
+	// ErrApplied comes with ErrDecode in the error of a write (Create,
+	// Put, Update, UpdateExpr) that was applied and stored, after which
+	// the stored item did not decode into the entity type: an UpdateExpr
+	// whose effect depends on the stored item (SET a = b, copying an
+	// attribute of another type; arithmetic or ADD past the range of an
+	// integer field) can do it; values written as given are checked
+	// before the write. The entity stays as stored, and reads of it fail
+	// with ErrDecode, until it is mended: Put the whole entity, or
+	// UpdateExpr its attributes to values of their fields' types.
+	ErrApplied = errors.New("repo: the write was applied and stored")
 	// ErrThrottled reports a request the store kept refusing for load after
 	// the client's retries.
 	ErrThrottled = errors.New("repo: throttled")

@@ -16,9 +16,14 @@ import (
 // exprNames hands out expression names for top-level attributes the
 // repository names itself. The expression package reads '.' as a path
 // separator and "[n]" as a list index, so each attribute gets a placeholder
-// no attribute name is likely to be ("\x00" and a number), and finish puts
-// the real names back into ExpressionAttributeNames. Names only ever travel
-// in that map, never in expression text.
+// name ("\x00" and a number), and build puts the real names back into
+// ExpressionAttributeNames. Names only ever travel in that map, never in
+// expression text.
+//
+// A placeholder could equal a name a caller gives, and the expression
+// package gives equal names one alias, so the repository's expressions are
+// built apart from the caller's (see callerExpr and merge): a caller's name
+// is never read as one of these placeholders, whatever it is.
 type exprNames struct {
 	real map[string]string // placeholder -> attribute name
 	ph   map[string]string // attribute name -> placeholder
@@ -36,21 +41,20 @@ func (x *exprNames) name(attr string) expression.NameBuilder {
 	return expression.NameNoDotSplit(p)
 }
 
-// build builds the expression and returns it with the real names restored,
-// and the names the caller's builders put in (not the repository's own).
-func (x *exprNames) build(b expression.Builder) (backend.Expressions, []string, error) {
+// build builds the repository's own expressions, every name of which is
+// one of x's placeholders, and returns them with the real names restored.
+func (x *exprNames) build(b expression.Builder) (backend.Expressions, error) {
 	e, err := b.Build()
 	if err != nil {
-		return backend.Expressions{}, nil, err
+		return backend.Expressions{}, err
 	}
 	names := e.Names()
-	var callers []string
 	for alias, n := range names {
-		if real, ok := x.real[n]; ok {
-			names[alias] = real
-		} else {
-			callers = append(callers, n)
+		real, ok := x.real[n]
+		if !ok {
+			return backend.Expressions{}, fmt.Errorf("expression name %q is not the repository's", n)
 		}
+		names[alias] = real
 	}
 	return backend.Expressions{
 		Condition: deref(e.Condition()),
@@ -58,7 +62,96 @@ func (x *exprNames) build(b expression.Builder) (backend.Expressions, []string, 
 		Filter:    deref(e.Filter()),
 		Names:     names,
 		Values:    e.Values(),
-	}, callers, nil
+	}, nil
+}
+
+// callerExpr builds a caller's condition or update on its own, so that its
+// names are only the caller's, and renames the builder's placeholders
+// ("#0", ":0", ...) to "#"+tag+"0", ":"+tag+"0", ..., which no placeholder
+// of the repository's own expressions (the builder's, or addToUpdate's)
+// is. The expression package writes names and values only as
+// placeholders, so renaming the placeholders in the text renames them all.
+func callerExpr(tag string, b expression.Builder) (backend.Expressions, error) {
+	e, err := b.Build()
+	if err != nil {
+		return backend.Expressions{}, err
+	}
+	rename := func(s *string) string {
+		if s == nil {
+			return ""
+		}
+		return renameAliases(*s, tag)
+	}
+	out := backend.Expressions{Condition: rename(e.Condition()), Update: rename(e.Update())}
+	if n := e.Names(); len(n) > 0 {
+		out.Names = make(map[string]string, len(n))
+		for alias, name := range n {
+			out.Names[alias[:1]+tag+alias[1:]] = name
+		}
+	}
+	if v := e.Values(); len(v) > 0 {
+		out.Values = make(map[string]types.AttributeValue, len(v))
+		for alias, val := range v {
+			out.Values[alias[:1]+tag+alias[1:]] = val
+		}
+	}
+	return out, nil
+}
+
+// renameAliases puts tag after the sigil of every placeholder ("#0", ":12")
+// of an expression the expression package built.
+func renameAliases(s, tag string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 8*len(tag))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		b.WriteByte(c)
+		if (c == '#' || c == ':') && i+1 < len(s) && '0' <= s[i+1] && s[i+1] <= '9' {
+			b.WriteString(tag)
+		}
+	}
+	return b.String()
+}
+
+// merge adds the caller's expressions (from callerExpr) to the
+// repository's own: both conditions must hold, joined as expression.And
+// joins two conditions; only one of them may have an update.
+func merge(own, caller backend.Expressions) (backend.Expressions, error) {
+	switch {
+	case own.Condition == "":
+		own.Condition = caller.Condition
+	case caller.Condition != "":
+		own.Condition = "(" + own.Condition + ") AND (" + caller.Condition + ")"
+	}
+	switch {
+	case own.Update == "":
+		own.Update = caller.Update
+	case caller.Update != "":
+		return backend.Expressions{}, fmt.Errorf("two update expressions")
+	}
+	if own.Filter != "" && caller.Filter != "" {
+		return backend.Expressions{}, fmt.Errorf("two filter expressions")
+	}
+	if own.Filter == "" {
+		own.Filter = caller.Filter
+	}
+	if len(caller.Names) > 0 {
+		if own.Names == nil {
+			own.Names = make(map[string]string, len(caller.Names))
+		}
+		for k, v := range caller.Names {
+			own.Names[k] = v
+		}
+	}
+	if len(caller.Values) > 0 {
+		if own.Values == nil {
+			own.Values = make(map[string]types.AttributeValue, len(caller.Values))
+		}
+		for k, v := range caller.Values {
+			own.Values[k] = v
+		}
+	}
+	return own, nil
 }
 
 func deref(s *string) string {

@@ -24,7 +24,7 @@ func TestAddToUpdate(t *testing.T) {
 func TestExprNamesKeepOddNamesWhole(t *testing.T) {
 	var x exprNames
 	u := expression.Set(x.name("a.b"), expression.Value(1)).Remove(x.name("c[0]"))
-	e, _, err := x.build(expression.NewBuilder().WithUpdate(u))
+	e, err := x.build(expression.NewBuilder().WithUpdate(u))
 	require.NoError(t, err)
 	var names []string
 	for _, n := range e.Names {

@@ -24,11 +24,13 @@ import (
 // other type (an embedded struct, a pointer, a map, a nested struct, a
 // time.Time, a field whose type has methods, which could be
 // attributevalue's (Un)Marshaler, a tag option it does not take), and the
-// repository then uses attributevalue for that type. Decoding an item it
-// is not sure of (a value of another kind than the field's, a number that
-// does not fit, an attribute that names a field only case-insensitively)
-// also goes to attributevalue, so results and errors are attributevalue's
-// in every case. codec_test.go checks both against attributevalue.
+// repository then uses attributevalue for that type. Like the repository's
+// attributevalue path (see shape), decode reads only the attributes whose
+// names are exactly a field's, and skips the others, the library's keys
+// among them. Decoding an item it is not sure of (a value of another kind
+// than the field's, a number that does not fit) goes to attributevalue, so
+// results and errors are that path's in every case. fastcodec_test.go
+// checks both against it.
 //
 // Decoding shares no mutable memory with the item: strings are immutable,
 // and []byte and []string fields get new backing arrays, as attributevalue
@@ -197,16 +199,11 @@ func compileCodec(t reflect.Type) *codec {
 		c.byName[f.name] = len(c.fields)
 		c.fields = append(c.fields, f)
 	}
-	// Attributes the library writes must not name a field, even
-	// case-insensitively, as attributevalue would decode them into it:
-	// then decode could not skip them unseen.
-	keys := []string{"PK", "SK"}
-	for n := 1; n <= backend.MaxIndexes; n++ {
-		pk, sk := backend.IndexKeyNames(backend.IndexName(n))
-		keys = append(keys, pk, sk)
-	}
-	for _, k := range keys {
-		if c.foldsTo(k) {
+	// The attributes the library writes never name a field (decode skips
+	// them); a type with a field named like one is left to the
+	// repository's checks.
+	for _, f := range c.fields {
+		if backend.IsKeyAttribute(f.name) {
 			return nil
 		}
 	}
@@ -246,18 +243,6 @@ func (c *codec) field(name string) int {
 			return int(i - 1)
 		}
 	}
-}
-
-// foldsTo reports whether attributevalue would decode the attribute name
-// into a field: one whose name equals it, or else equals it under Unicode
-// case folding (cachedFields.FieldByName).
-func (c *codec) foldsTo(name string) bool {
-	for _, f := range c.fields {
-		if strings.EqualFold(f.name, name) {
-			return true
-		}
-	}
-	return false
 }
 
 // encode returns the item of the struct at p, as attributevalue's Encoder
@@ -409,10 +394,7 @@ func (c *codec) decode(item backend.Item, p unsafe.Pointer) bool {
 	for name, av := range item {
 		i := c.field(name)
 		if i < 0 {
-			if backend.IsKeyAttribute(name) || !c.foldsTo(name) {
-				continue // not a field (compileCodec checked the keys)
-			}
-			return false
+			continue // not exactly a field's name (see shape.cleanItem)
 		}
 		if !c.fields[i].decode(av, unsafe.Add(p, c.fields[i].offset)) {
 			return false

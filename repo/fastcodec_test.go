@@ -108,10 +108,29 @@ func TestCompileCodec(t *testing.T) {
 	for _, typ := range []reflect.Type{
 		reflect.TypeFor[withTime](), reflect.TypeFor[withPointer](), reflect.TypeFor[withEmbedded](),
 		reflect.TypeFor[withMap](), reflect.TypeFor[withMarshaler](), reflect.TypeFor[selfMarshaler](),
-		reflect.TypeFor[clash](), reflect.TypeFor[foldsToKey](), reflect.TypeFor[withSetOfInts](),
+		reflect.TypeFor[clash](), reflect.TypeFor[withSetOfInts](),
 	} {
 		assert.Nil(t, compileCodec(typ), "%s is attributevalue's", typ)
 	}
+	// Decoding reads exact names only, so a field named like a key in
+	// another case is the codec's, and never gets the key.
+	c = compileCodec(reflect.TypeFor[foldsToKey]())
+	require.NotNil(t, c)
+	var v foldsToKey
+	require.True(t, c.decode(map[string]types.AttributeValue{"SK": &types.AttributeValueMemberS{Value: "user#1"}}, unsafe.Pointer(&v)))
+	assert.Empty(t, v.Sk)
+}
+
+// slowDecode decodes item into v as the repository's attributevalue path
+// does: attributes that name a field exactly, then attributevalue.
+func slowDecode(t *testing.T, item map[string]types.AttributeValue, v any) error {
+	sh, err := compileShape(reflect.TypeOf(v).Elem())
+	require.NoError(t, err)
+	clean, err := sh.cleanItem(item)
+	if err != nil {
+		return err
+	}
+	return attributevalue.NewDecoder().Decode(&types.AttributeValueMemberM{Value: clean}, v)
 }
 
 func randString(r *rand.Rand) string {
@@ -242,14 +261,16 @@ func randValue(r *rand.Rand) types.AttributeValue {
 }
 
 // TestCodecDecodesAsAttributevalue checks that whenever the codec decodes
-// an item, attributevalue's Decoder decodes it without error to the same
-// value; and that the codec does decode the items it encodes.
+// an item (names among them that differ from a field's only in case, and
+// the library's keys), the repository's attributevalue path (slowDecode:
+// exact names, then attributevalue's Decoder) decodes it without error to
+// the same value; and that the codec does decode the items it encodes.
 func TestCodecDecodesAsAttributevalue(t *testing.T) {
 	c := compileCodec(reflect.TypeFor[codecAll]())
 	require.NotNil(t, c)
 	dec := attributevalue.NewDecoder()
 	r := rand.New(rand.NewPCG(3, 4))
-	names := []string{"PK", "SK", "GSI1PK", "other", "S", "SO", "I64", "Bytes", "hidden", "Ignored"}
+	names := []string{"PK", "SK", "GSI1PK", "other", "S", "SO", "I64", "Bytes", "hidden", "Ignored", "pk", "sk", "BYTES", "i64"}
 	for _, f := range c.fields {
 		names = append(names, f.name, f.name, f.name)
 	}
@@ -265,7 +286,7 @@ func TestCodecDecodesAsAttributevalue(t *testing.T) {
 		}
 		decoded++
 		var want codecAll
-		require.NoError(t, dec.Decode(&types.AttributeValueMemberM{Value: item}, &want), "%v", item)
+		require.NoError(t, slowDecode(t, item, &want), "%v", item)
 		require.Equal(t, want, got, "%v", item)
 	}
 	t.Logf("%d random items decoded by the codec", decoded)

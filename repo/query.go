@@ -269,7 +269,7 @@ func (r *Repository[T]) page(ctx context.Context, op opName, in backend.QueryInp
 		// page can come back short, or empty.
 		var x exprNames
 		var err error
-		if in.Expr, _, err = x.build(expression.NewBuilder().WithFilter(r.live(&x, r.clock()))); err != nil {
+		if in.Expr, err = x.build(expression.NewBuilder().WithFilter(r.live(&x, r.clock()))); err != nil {
 			return Page[T]{}, fail(op, ErrInvalidArgument, err)
 		}
 	}

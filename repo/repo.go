@@ -31,6 +31,7 @@ type Repository[T entity.Entity] struct {
 	enc        *attributevalue.Encoder
 	dec        *attributevalue.Decoder
 	codec      *codec         // T's own encoding, when it has one (see compileCodec)
+	shape      *shape         // what attributevalue decodes T from (see compileShape)
 	lender     backend.Lender // b, when it lends items and codec copies them
 	cursors    cursorCodec
 	clock      func() time.Time
@@ -47,8 +48,10 @@ type Repository[T entity.Entity] struct {
 // no request, so a backend that has not looked at its table yet is checked
 // at the first index query instead), and ErrInvalidArgument for any other
 // unusable type or option: a field attributevalue would drop without a word
-// (a func, a channel), or a version or expiry attribute the type does not
-// have.
+// (a func, a channel), a field it could store but not decode without
+// panicking (an unexported field it lists, an embedded pointer to an
+// unexported struct, a non-empty interface), or a version or expiry
+// attribute the type does not have.
 func New[T entity.Entity](b backend.Backend, optFns ...func(*Options)) (*Repository[T], error) {
 	var zero T
 	t := reflect.TypeFor[T]()
@@ -60,6 +63,10 @@ func New[T entity.Entity](b backend.Backend, optFns ...func(*Options)) (*Reposit
 		return nil, fail(op, ErrInvalidArgument, fmt.Errorf("%s is a %s; entity types must be structs", t, t.Kind()))
 	}
 	if err := checkEncodable(t); err != nil {
+		return nil, fail(op, ErrInvalidArgument, err)
+	}
+	sh, err := compileShape(t)
+	if err != nil {
 		return nil, fail(op, ErrInvalidArgument, err)
 	}
 	prefix := zero.EntityPrefix()
@@ -82,6 +89,7 @@ func New[T entity.Entity](b backend.Backend, optFns ...func(*Options)) (*Reposit
 		typeName:   t.String(),
 		attrs:      attributeNames(t),
 		codec:      compileCodec(t),
+		shape:      sh,
 		enc:        attributevalue.NewEncoder(),
 		dec:        attributevalue.NewDecoder(),
 		cursors:    newCursorCodec(opts.CursorKey, prefix),

@@ -55,6 +55,11 @@ func (r *Repository[T]) TxUpdate(v T, attrs []string, optFns ...func(*WriteOptio
 // increment of a counter:
 //
 //	users.TxUpdateExpr(userID, expression.Add(expression.Name("order_count"), expression.Value(1)))
+//
+// Transact refuses it, before anything is sent, for what UpdateExpr
+// refuses first (ErrInvalidArgument). Transact reads nothing back: an
+// update whose effect depends on the stored item (SET a = b) can leave an
+// entity that does not decode, which its later reads report as ErrDecode.
 func (r *Repository[T]) TxUpdateExpr(id string, u expression.UpdateBuilder, optFns ...func(*WriteOptions)) TxOp {
 	return TxOp{b: r.b, desc: r.op("update", id), build: func(pk string) (plan, error) {
 		return r.planUpdateExpr(pk, id, u, writeOpts(optFns))

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/uuid"
 
 	"github.com/tenantrepo/tenantrepo/backend"
@@ -51,25 +53,47 @@ func and(cs ...*expression.ConditionBuilder) (c expression.ConditionBuilder, ok 
 
 func ptr[V any](v V) *V { return &v }
 
-// expressions builds cond (if any) and update (if any) into one set of
-// expressions, and refuses one holding a string that is not valid UTF-8.
-func expressions(x *exprNames, cond *expression.ConditionBuilder, update *expression.UpdateBuilder) (backend.Expressions, []string, error) {
-	if cond == nil && update == nil {
-		return backend.Expressions{}, nil, nil
+// expressions builds the repository's own condition and update (if any)
+// with the names of x, and the caller's condition and update (if any)
+// apart (see exprNames), into one set of expressions.
+func expressions(x *exprNames, cond, callerCond *expression.ConditionBuilder, update, callerUpdate *expression.UpdateBuilder) (backend.Expressions, error) {
+	var e backend.Expressions
+	if cond != nil || update != nil {
+		b := expression.NewBuilder()
+		if cond != nil {
+			b = b.WithCondition(*cond)
+		}
+		if update != nil {
+			b = b.WithUpdate(*update)
+		}
+		var err error
+		if e, err = x.build(b); err != nil {
+			return backend.Expressions{}, err
+		}
 	}
-	b := expression.NewBuilder()
-	if cond != nil {
-		b = b.WithCondition(*cond)
+	if callerCond != nil {
+		c, err := callerExpr("c", expression.NewBuilder().WithCondition(*callerCond))
+		if err != nil {
+			return backend.Expressions{}, err
+		}
+		if e, err = merge(e, c); err != nil {
+			return backend.Expressions{}, err
+		}
 	}
-	if update != nil {
-		b = b.WithUpdate(*update)
+	if callerUpdate != nil {
+		u, err := callerExpr("u", expression.NewBuilder().WithUpdate(*callerUpdate))
+		if err != nil {
+			return backend.Expressions{}, err
+		}
+		if e, err = merge(e, u); err != nil {
+			return backend.Expressions{}, err
+		}
 	}
-	e, callers, err := x.build(b)
-	if err == nil {
-		// The caller's values, as the backends would refuse them.
-		err = e.CheckUTF8()
+	// The values, as the backends would refuse them.
+	if err := e.CheckUTF8(); err != nil {
+		return backend.Expressions{}, err
 	}
-	return e, callers, err
+	return e, nil
 }
 
 // classifier returns how a failed condition of a write of kind k reads,
@@ -130,8 +154,7 @@ func (r *Repository[T]) planCreate(pk string, v T, o WriteOptions) (plan, error)
 	}
 	now := r.clock()
 	var x exprNames
-	cond, _ := and(ptr(r.absent(&x, now)), o.Condition)
-	e, _, err := expressions(&x, &cond, nil)
+	e, err := expressions(&x, ptr(r.absent(&x, now)), o.Condition, nil, nil)
 	if err != nil {
 		return plan{op: op}, fail(op, ErrInvalidArgument, err)
 	}
@@ -171,8 +194,8 @@ func (r *Repository[T]) planPut(pk string, v T, o WriteOptions) (plan, error) {
 		}
 	}
 	var e backend.Expressions
-	if cond, ok := and(version, o.Condition); ok {
-		if e, _, err = expressions(&x, &cond, nil); err != nil {
+	if version != nil || o.Condition != nil {
+		if e, err = expressions(&x, version, o.Condition, nil, nil); err != nil {
 			return plan{op: op}, fail(op, ErrInvalidArgument, err)
 		}
 	}
@@ -213,6 +236,9 @@ func (r *Repository[T]) planUpdate(pk string, v T, attrs []string, o WriteOption
 		case name == "" || (r.attrs != nil && !has(r.attrs, name)):
 			return plan{op: op}, fail(op, ErrInvalidArgument, fmt.Errorf("%s has no attribute %q", r.typeName, name))
 		}
+		if err := r.checkAttrName(name); err != nil {
+			return plan{op: op}, fail(op, ErrInvalidArgument, err)
+		}
 		seen[name] = true
 		if av, ok := item[name]; ok {
 			u = u.Set(x.name(name), expression.Value(av))
@@ -250,8 +276,8 @@ func (r *Repository[T]) planUpdate(pk string, v T, attrs []string, o WriteOption
 		version = ptr(x.name(r.versionKey).Equal(expression.Value(number(cur))))
 		u = u.Set(x.name(r.versionKey), expression.Value(number(cur+1)))
 	}
-	cond, _ := and(ptr(r.exists(&x, now)), version, o.Condition)
-	e, _, err := expressions(&x, &cond, &u)
+	cond, _ := and(ptr(r.exists(&x, now)), version)
+	e, err := expressions(&x, &cond, o.Condition, &u, nil)
 	if err != nil {
 		return plan{op: op}, fail(op, ErrInvalidArgument, err)
 	}
@@ -269,13 +295,13 @@ func (r *Repository[T]) planUpdateExpr(pk, id string, u expression.UpdateBuilder
 	if err != nil {
 		return plan{op: op}, err
 	}
-	// The caller's names, checked before anything of ours joins them.
-	var own exprNames
-	_, callers, err := expressions(&own, nil, &u)
+	// The caller's update, built on its own and checked before anything of
+	// ours joins it.
+	upd, err := callerExpr("u", expression.NewBuilder().WithUpdate(u))
 	if err != nil {
 		return plan{op: op}, fail(op, ErrInvalidArgument, err)
 	}
-	if err := r.checkCallerNames(callers); err != nil {
+	if err := r.checkCallerUpdate(upd); err != nil {
 		return plan{op: op}, fail(op, ErrInvalidArgument, err)
 	}
 	now := r.clock()
@@ -287,8 +313,11 @@ func (r *Repository[T]) planUpdateExpr(pk, id string, u expression.UpdateBuilder
 		}
 		version = ptr(x.name(r.versionKey).Equal(expression.Value(number(*o.Version))))
 	}
-	cond, _ := and(ptr(r.exists(&x, now)), version, o.Condition)
-	e, _, err := expressions(&x, &cond, &u)
+	cond, _ := and(ptr(r.exists(&x, now)), version)
+	e, err := expressions(&x, &cond, o.Condition, nil, nil)
+	if err == nil {
+		e, err = merge(e, upd)
+	}
 	if err != nil {
 		return plan{op: op}, fail(op, ErrInvalidArgument, err)
 	}
@@ -298,6 +327,12 @@ func (r *Repository[T]) planUpdateExpr(pk, id string, u expression.UpdateBuilder
 		// package's builders share state between copies.
 		const name, one = "#tenantrepo_version", ":tenantrepo_one"
 		e.Update = addToUpdate(e.Update, name, one)
+		if e.Names == nil {
+			e.Names = map[string]string{}
+		}
+		if e.Values == nil {
+			e.Values = map[string]types.AttributeValue{} // a REMOVE has none
+		}
 		e.Names[name] = r.versionKey
 		e.Values[one] = number(1)
 	}
@@ -327,8 +362,8 @@ func (r *Repository[T]) planDelete(pk, id string, o WriteOptions) (plan, error) 
 	}
 	var e backend.Expressions
 	if version != nil || o.Condition != nil {
-		cond, _ := and(ptr(r.exists(&x, now)), version, o.Condition)
-		if e, _, err = expressions(&x, &cond, nil); err != nil {
+		cond, _ := and(ptr(r.exists(&x, now)), version)
+		if e, err = expressions(&x, &cond, o.Condition, nil, nil); err != nil {
 			return plan{op: op}, fail(op, ErrInvalidArgument, err)
 		}
 	}
@@ -348,8 +383,7 @@ func (r *Repository[T]) planCheck(pk, id string, cond expression.ConditionBuilde
 	}
 	now := r.clock()
 	var x exprNames
-	c, _ := and(ptr(r.exists(&x, now)), &cond)
-	e, _, err := expressions(&x, &c, nil)
+	e, err := expressions(&x, ptr(r.exists(&x, now)), &cond, nil, nil)
 	if err != nil {
 		return plan{op: op}, fail(op, ErrInvalidArgument, err)
 	}
@@ -417,7 +451,8 @@ func (r *Repository[T]) Put(ctx context.Context, v T, optFns ...func(*WriteOptio
 // stored afterwards, and never creates one. Errors: ErrNotFound, ErrConflict,
 // ErrConditionFailed, ErrInvalidID, ErrNoTenant, ErrItemTooLarge, and
 // ErrInvalidArgument for no names, a repeated or unknown name, a key or the
-// version attribute.
+// version attribute, or a name that differs only in case from one of the
+// library's attributes or of the type's.
 func (r *Repository[T]) Update(ctx context.Context, v T, attrs []string, optFns ...func(*WriteOptions)) (T, error) {
 	return r.write(ctx, "update", v.EntityID(), func(pk string) (plan, error) {
 		return r.planUpdate(pk, v, attrs, writeOpts(optFns))
@@ -430,9 +465,25 @@ func (r *Repository[T]) Update(ctx context.Context, v T, attrs []string, optFns 
 // list_append and if_not_exists, as DynamoDB's UpdateItem does them. It never
 // creates an entity, and it may not touch the key or the version, which it
 // moves on by one for a versioned type (IfVersion checks the version first).
+//
+// Before anything is sent, the update is refused with ErrInvalidArgument
+// when it names an indexed attribute (use Update); when it may create (SET,
+// ADD) an attribute whose name differs only in case from one of the type's
+// or of the library's; when a value it writes as given (SET to a value, to
+// if_not_exists or list_append of one, the value of an ADD or a DELETE, or
+// the Number that + and - make) does not decode into the Go type of the
+// field it lands in, numbers taken as DynamoDB stores them; or when a
+// number it adds to an integer field (ADD, + or -) is not whole, or is at
+// least 2^n for an n-bit field. What depends on the stored item cannot be
+// checked first: when the stored entity does not decode after the update
+// (SET a = b copying an attribute of another type, a sum past the range of
+// an integer field), the update is stored and the error wraps ErrDecode and
+// ErrApplied; mend the entity with Put or another UpdateExpr.
+//
 // Errors: ErrNotFound, ErrConflict, ErrConditionFailed, ErrInvalidID,
 // ErrNoTenant, ErrItemTooLarge, ErrInvalidArgument (including an update
-// DynamoDB rejects, such as adding to a string), ErrUnsupported.
+// DynamoDB rejects, such as adding to a string), ErrUnsupported, and
+// ErrDecode with ErrApplied as above.
 func (r *Repository[T]) UpdateExpr(ctx context.Context, id string, u expression.UpdateBuilder, optFns ...func(*WriteOptions)) (T, error) {
 	return r.write(ctx, "update", id, func(pk string) (plan, error) {
 		return r.planUpdateExpr(pk, id, u, writeOpts(optFns))
@@ -466,8 +517,23 @@ func (r *Repository[T]) write(ctx context.Context, verb, id string, planFn func(
 		}
 		return v, nil
 	}
-	return r.decode(p.op, item)
+	v, err := r.decode(p.op, item)
+	if err != nil {
+		// The write is done: say so, and how to mend the entity.
+		return zero, fail(p.op, ErrDecode, &appliedError{err})
+	}
+	return v, nil
 }
+
+// appliedError is the cause of the ErrDecode of a write that was stored.
+type appliedError struct{ err error }
+
+func (e *appliedError) Error() string {
+	return "the write was applied and is stored, but the stored entity does not decode (" +
+		strings.TrimPrefix(e.err.Error(), "repo: ") + "); until it is mended (Put the whole entity, or UpdateExpr its attributes to values of their fields' types) its reads fail with ErrDecode"
+}
+
+func (e *appliedError) Unwrap() []error { return []error{ErrApplied, e.err} }
 
 // Delete removes the context's tenant's entity with the ID. Deleting an
 // entity that does not exist is not an error: like DynamoDB's DeleteItem,

@@ -696,7 +696,7 @@ func writeCases() []badCase {
 // unchanged.
 func TestRepositoryBadInput(t *testing.T) {
 	var all []badCase
-	for _, group := range [][]badCase{contextCases(), idCases(), pageCases(), entityCases(), writeCases()} {
+	for _, group := range [][]badCase{contextCases(), idCases(), pageCases(), entityCases(), writeCases(), codecCases()} {
 		all = append(all, group...)
 	}
 	seen := map[string]bool{}
