@@ -94,7 +94,7 @@ func IsKeyAttribute(name string) bool {
 // parts in one Names and one Values map. An empty string means the request
 // has no such expression. The repository builds them; backends pass them to
 // DynamoDB or evaluate them (the memory backend; see package
-// internal/expr for the subset it supports).
+// backend/expreval for the subset it supports).
 type Expressions struct {
 	Condition string // ConditionExpression: the write happens only if it holds
 	Update    string // UpdateExpression, in UpdateInput and TxUpdate actions

@@ -38,21 +38,6 @@ import (
 //     not the item has the other key attribute; a transaction reports a
 //     number or binary value as its action's ValidationError instead;
 //   - a query of an index the table lacks, or a consistent one, is refused.
-var _ = register(
-	testCase{"Backend/IndexSparse", backendIndexSparse},
-	testCase{"Backend/IndexOrder", backendIndexOrder},
-	testCase{"Backend/IndexPaging", backendIndexPaging},
-	testCase{"Backend/IndexLimitAtEnd", backendIndexLimitAtEnd},
-	testCase{"Backend/IndexStartKeys", backendIndexStartKeys},
-	testCase{"Backend/IndexPageOverOneMB", backendIndexPageOverOneMB},
-	testCase{"Backend/IndexMoves", backendIndexMoves},
-	testCase{"Backend/IndexDelete", backendIndexDelete},
-	testCase{"Backend/IndexBatchAndTx", backendIndexBatchAndTx},
-	testCase{"Backend/IndexFilter", backendIndexFilter},
-	testCase{"Backend/IndexInvalidKeys", backendIndexInvalidKeys},
-	testCase{"Backend/IndexInvalidQuery", backendIndexInvalidQuery},
-	testCase{"Backend/IndexKeyConditionBounds", backendIndexKeyConditionBounds},
-)
 
 // ixP is the index partition the index cases use most; bePK is the table
 // partition.
@@ -239,12 +224,30 @@ func backendIndexOrder(t *testing.T, h *harness) {
 	bePut(t, b, beItem(bePK, "t#0", "GSI1PK", beS(q), "GSI1SK", beS("r")))
 	ties := []string{"acme/t#4", "acme/t#3", "acme/t#2", "acme/t#1", "other/t#3", "other/t#2", "other/t#1", "acme/t#5"}
 	wantAll := append(append([]string{"acme/t#0"}, ties...), "acme/t#9")
+	// DynamoDB promises no order among ties: only a backend that claims
+	// DynamoDBLocalFidelity is held to DynamoDB Local's; any other must
+	// return them all, between the items before and after them.
+	checkTies := func(want, got []string, msg string) {
+		t.Helper()
+		if h.fidelity() {
+			assert.Equal(t, want, got, msg)
+			return
+		}
+		require.Len(t, got, len(want), msg)
+		assert.Equal(t, want[0], got[0], msg)
+		assert.Equal(t, want[len(want)-1], got[len(got)-1], msg)
+		assert.ElementsMatch(t, want, got, msg)
+	}
 	res = ixQuery(t, b, backend.QueryInput{PK: q, Range: ixBW(""), Limit: 100})
-	assert.Equal(t, wantAll, ixIDs(res.Items), "ties in DynamoDB Local's order")
+	checkTies(wantAll, ixIDs(res.Items), "ties in DynamoDB Local's order")
 	res = ixQuery(t, b, backend.QueryInput{PK: q, Range: ixBW(""), Limit: 100, Descending: true})
-	assert.Equal(t, ixReversed(wantAll), ixIDs(res.Items), "ties reversed, descending")
+	checkTies(ixReversed(wantAll), ixIDs(res.Items), "ties reversed, descending")
 	res = ixQuery(t, b, backend.QueryInput{PK: q, Range: ixBT("s", "s"), Limit: 100})
-	assert.Equal(t, ties, ixIDs(res.Items))
+	assert.ElementsMatch(t, ties, ixIDs(res.Items))
+	tieOrder := ixIDs(res.Items)
+	if h.fidelity() {
+		assert.Equal(t, ties, tieOrder)
+	}
 
 	// Rewriting items, by a put or an update, does not move them.
 	bePut(t, b, beItem(bePK, "t#4", "GSI1PK", beS(q), "GSI1SK", beS("s"), "v", beS("again")))
@@ -252,7 +255,7 @@ func backendIndexOrder(t *testing.T, h *harness) {
 		Expr: beUpdate(t, expression.Set(expression.Name("v"), expression.Value("again")), nil)})
 	require.NoError(t, err)
 	res = ixQuery(t, b, backend.QueryInput{PK: q, Range: ixBT("s", "s"), Limit: 100})
-	assert.Equal(t, ties, ixIDs(res.Items))
+	assert.Equal(t, tieOrder, ixIDs(res.Items), "rewritten items keep their places")
 }
 
 // backendIndexPaging: a page cut at its Limit has the position of its last
