@@ -31,9 +31,9 @@ type Table struct {
 	backend.Registry
 
 	mu     sync.Mutex
-	parts  map[string][]*stored                          // by PK, sorted by SK
+	parts  map[string][]*stored                            // by PK, sorted by SK
 	index  [backend.MaxIndexes]map[string]map[tkey]*stored // GSI<n>: index PK -> items
-	tokens map[string]token                              // transaction tokens
+	tokens map[string]token                                // transaction tokens
 }
 
 // tkey is the table key of an item.
