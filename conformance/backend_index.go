@@ -24,7 +24,10 @@ import (
 //     query returns whole items (projection ALL) in index sort-key byte
 //     order, and items with equal index sort keys in DynamoDB Local's
 //     order: by the SHA-1 of their table key (see Backend/IndexOrder),
-//     reversed when descending. DynamoDB itself promises no order for them;
+//     reversed when descending. DynamoDB itself promises no order for
+//     them, so only a backend that claims DynamoDBLocalFidelity is held to
+//     it (Backend/IndexPaging, which pages through ties, runs only then);
+//     any other returns ties in any order among themselves;
 //   - the LastEvaluatedKey of an index query is a position: PK, SK and the
 //     index keys of the last item evaluated. A page stopped at its Limit
 //     always has one, even when nothing follows, with no exception for the
