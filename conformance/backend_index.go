@@ -216,10 +216,12 @@ func backendIndexSparse(t *testing.T, h *harness) {
 
 // backendIndexOrder: an index query returns items in the byte order of
 // their index sort keys, either way, and items with equal index sort keys
-// in DynamoDB Local's order, which is neither their partition nor their
-// sort key order: by SHA-1("LocalDdb" + SHA-1("LocalDdb" + PK) +
-// SHA-1("LocalDdb" + SK)), in ascending byte order (reversed when
-// descending). Rewriting an item does not move it.
+// together, in an order that rewriting an item does not change. DynamoDB
+// promises no order among them; a backend that claims
+// DynamoDBLocalFidelity must have DynamoDB Local's, which is neither their
+// partition nor their sort key order: by SHA-1("LocalDdb" + SHA-1("LocalDdb"
+// + PK) + SHA-1("LocalDdb" + SK)), in ascending byte order (reversed when
+// descending).
 func backendIndexOrder(t *testing.T, h *harness) {
 	b := h.b
 	const p = ixP + "#order"
