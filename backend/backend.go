@@ -93,8 +93,8 @@ func IsKeyAttribute(name string) bool {
 // built by aws-sdk-go-v2's expression package, with the placeholders of all
 // parts in one Names and one Values map. An empty string means the request
 // has no such expression. The repository builds them; backends pass them to
-// DynamoDB or evaluate them (the memory backend; see package
-// internal/expr for the subset it supports).
+// DynamoDB or evaluate them with package backend/expreval (the memory
+// backend does; its documentation lists the subset it supports).
 type Expressions struct {
 	Condition string // ConditionExpression: the write happens only if it holds
 	Update    string // UpdateExpression, in UpdateInput and TxUpdate actions

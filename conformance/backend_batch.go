@@ -16,11 +16,6 @@ import (
 // (DynamoDB Local 3.3.0) does them. DynamoDB may leave keys or writes
 // unprocessed under load, which DynamoDB Local does not do; the memory
 // backend's tests cover that with memory.Options.Unprocessed.
-var _ = register(
-	testCase{"Backend/BatchRoundTrip", backendBatchRoundTrip},
-	testCase{"Backend/BatchLimits", backendBatchLimits},
-	testCase{"Backend/BatchWriteInvalidItems", backendBatchWriteInvalidItems},
-)
 
 // beBatchSortKeys returns the sorted sort keys of items.
 func beBatchSortKeys(items []backend.Item) []string {

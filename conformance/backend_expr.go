@@ -16,20 +16,9 @@ import (
 
 // The cases of this file pin how DynamoDB (DynamoDB Local 3.3.0) evaluates
 // condition, update and filter expressions, which the memory backend
-// evaluates itself (package internal/expr). The expressions are those
+// evaluates itself (package backend/expreval). The expressions are those
 // aws-sdk-go-v2's expression builder writes, as the repository's are,
 // except where a case needs what the builder cannot write.
-var _ = register(
-	testCase{"Backend/ExprConditions", backendExprConditions},
-	testCase{"Backend/ExprConditionsMissingItem", backendExprConditionsMissingItem},
-	testCase{"Backend/ExprConditionsInvalid", backendExprConditionsInvalid},
-	testCase{"Backend/ExprUpdateActions", backendExprUpdateActions},
-	testCase{"Backend/ExprUpdateCreates", backendExprUpdateCreates},
-	testCase{"Backend/ExprUpdateErrors", backendExprUpdateErrors},
-	testCase{"Backend/ExprUpdateValuesTooLarge", backendExprUpdateValuesTooLarge},
-	testCase{"Backend/ExprQueryFilter", backendExprQueryFilter},
-	testCase{"Backend/ExprQueryFilterInvalid", backendExprQueryFilterInvalid},
-)
 
 // beNorm returns a copy of v in which numbers are in one spelling and set
 // members sorted, to compare values as DynamoDB does: DynamoDB Local keeps

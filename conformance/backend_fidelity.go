@@ -17,15 +17,6 @@ import (
 // of its data model, as recorded against DynamoDB Local 3.3.0 (issue #10,
 // items 9 to 13): attribute names with dots, the syntax of numbers, the
 // size of numbers, the nesting of documents and the limits of expressions.
-var _ = register(
-	testCase{"Backend/FidelityDottedNames", backendFidelityDottedNames},
-	testCase{"Backend/FidelityNumberSyntax", backendFidelityNumberSyntax},
-	testCase{"Backend/FidelityNumberSizes", backendFidelityNumberSizes},
-	testCase{"Backend/FidelityNumberSizesPageCut", backendFidelityNumberSizesPageCut},
-	testCase{"Backend/FidelityNestingLevels", backendFidelityNestingLevels},
-	testCase{"Backend/FidelityExpressionLimits", backendFidelityExpressionLimits},
-	testCase{"Backend/FidelityWriteSizes", backendFidelityWriteSizes},
-)
 
 // backendFidelityDottedNames: a dot is a path separator only in expression
 // text. As attribute names and map keys, "a.", ".", ".." and "a..b" are
@@ -133,7 +124,7 @@ func backendFidelityNumberSyntax(t *testing.T, h *harness) {
 		}
 		if assert.NoError(t, upd, "update %q", tc.In) {
 			// DynamoDB Local keeps the spelling an update writes, the
-			// memory backend normalizes it (see package internal/expr):
+			// memory backend normalizes it (see package backend/expreval):
 			// the value is the same.
 			got, ok := beGet(t, b, beKey(bePK, k.SK+"u"))["n"].(*types.AttributeValueMemberN)
 			if assert.True(t, ok, "update %q", tc.In) {

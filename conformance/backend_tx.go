@@ -15,14 +15,6 @@ import (
 
 // The cases of this file pin TransactWriteItems as DynamoDB (DynamoDB Local
 // 3.3.0) does it.
-var _ = register(
-	testCase{"Backend/TxAllOrNothing", backendTxAllOrNothing},
-	testCase{"Backend/TxReasons", backendTxReasons},
-	testCase{"Backend/TxCheck", backendTxCheck},
-	testCase{"Backend/TxInvalid", backendTxInvalid},
-	testCase{"Backend/TxUpdateErrors", backendTxUpdateErrors},
-	testCase{"Backend/TxToken", backendTxToken},
-)
 
 func beTxPut(t *testing.T, it backend.Item, c *expression.ConditionBuilder) backend.TxAction {
 	a := backend.TxAction{Kind: backend.TxPut, Item: it}

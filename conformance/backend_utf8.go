@@ -9,10 +9,6 @@ import (
 	"github.com/tenantrepo/tenantrepo/backend"
 )
 
-var _ = register(
-	testCase{"Backend/InvalidUTF8Refused", backendInvalidUTF8Refused},
-)
-
 // beInvalidUTF8 are strings that are not valid UTF-8: a lone byte, the
 // two bytes the SDK would both send as U+FFFD, a surrogate, an overlong
 // form, a truncated sequence.

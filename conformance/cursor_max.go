@@ -36,66 +36,64 @@ func maxKeyTickets(tenant, unit string, n int) (part string, ts []ticket) {
 	return part, ts
 }
 
-var _ = register(
-	testCase{"Query/MaxSizeKeysCursorsRoundTrip", func(t *testing.T, h *harness) {
-		for _, tc := range []struct{ tenant, unit string }{
-			{strings.Repeat("t", 1000), "i"},
-			{strings.Repeat("t", entity.MaxTenantIDBytes-len("#ticket#by-user#")-8), "\u00e9"},
-			{strings.Repeat("\u30c6", 300), "\U0001F600"},
-		} {
-			ctx := h.ctx(t, tc.tenant)
-			part, ts := maxKeyTickets(tc.tenant, tc.unit, 5)
-			seedTickets(t, h, tc.tenant, ts)
-			want := ids(ts)
-			for _, desc := range []bool{false, true} {
-				// Page by page: every Next is accepted back.
-				var got []string
-				cursor := ""
-				for pages := 0; ; pages++ {
-					require.Less(t, pages, 10, "paging does not end")
-					opts := []func(*repo.PageOptions){repo.WithLimit(2), repo.WithCursor(cursor)}
-					if desc {
-						opts = append(opts, repo.WithDescending())
-					}
-					page, err := h.tickets.QueryIndex(ctx, "by-user", part, repo.KeyCondition{}, opts...)
-					require.NoError(t, err, "page %d, cursor of %d bytes", pages, len(cursor))
-					got = append(got, ids(page.Items)...)
-					if page.Next == "" {
-						break
-					}
-					cursor = page.Next
-				}
-				w := slices.Clone(want)
+func caseQueryMaxSizeKeysCursorsRoundTrip(t *testing.T, h *harness) {
+	for _, tc := range []struct{ tenant, unit string }{
+		{strings.Repeat("t", 1000), "i"},
+		{strings.Repeat("t", entity.MaxTenantIDBytes-len("#ticket#by-user#")-8), "\u00e9"},
+		{strings.Repeat("\u30c6", 300), "\U0001F600"},
+	} {
+		ctx := h.ctx(t, tc.tenant)
+		part, ts := maxKeyTickets(tc.tenant, tc.unit, 5)
+		seedTickets(t, h, tc.tenant, ts)
+		want := ids(ts)
+		for _, desc := range []bool{false, true} {
+			// Page by page: every Next is accepted back.
+			var got []string
+			cursor := ""
+			for pages := 0; ; pages++ {
+				require.Less(t, pages, 10, "paging does not end")
+				opts := []func(*repo.PageOptions){repo.WithLimit(2), repo.WithCursor(cursor)}
 				if desc {
-					slices.Reverse(w)
+					opts = append(opts, repo.WithDescending())
 				}
-				require.Equal(t, w, got, "tenant of %d bytes, descending %v", len(tc.tenant), desc)
-			}
-			// QueryIndexAll reads every page.
-			for _, ix := range []struct{ name, part string }{{"by-user", part}, {"by-status", ts[0].Status}} {
-				var all []string
-				for tk, err := range h.tickets.QueryIndexAll(ctx, ix.name, ix.part, repo.GreaterThan(string([]rune(ts[0].CreatedAt)[:1])), repo.WithLimit(1)) {
-					require.NoError(t, err)
-					all = append(all, tk.ID)
+				page, err := h.tickets.QueryIndex(ctx, "by-user", part, repo.KeyCondition{}, opts...)
+				require.NoError(t, err, "page %d, cursor of %d bytes", pages, len(cursor))
+				got = append(got, ids(page.Items)...)
+				if page.Next == "" {
+					break
 				}
-				require.Equal(t, want, all, "QueryIndexAll %s", ix.name)
+				cursor = page.Next
 			}
-			// Table cursors of the longest sort keys.
+			w := slices.Clone(want)
+			if desc {
+				slices.Reverse(w)
+			}
+			require.Equal(t, w, got, "tenant of %d bytes, descending %v", len(tc.tenant), desc)
+		}
+		// QueryIndexAll reads every page.
+		for _, ix := range []struct{ name, part string }{{"by-user", part}, {"by-status", ts[0].Status}} {
 			var all []string
-			for tk, err := range h.tickets.All(ctx, repo.WithLimit(1)) {
+			for tk, err := range h.tickets.QueryIndexAll(ctx, ix.name, ix.part, repo.GreaterThan(string([]rune(ts[0].CreatedAt)[:1])), repo.WithLimit(1)) {
 				require.NoError(t, err)
 				all = append(all, tk.ID)
 			}
-			require.Equal(t, want, all)
+			require.Equal(t, want, all, "QueryIndexAll %s", ix.name)
 		}
-		// The longest tenant ID, with the longest user IDs.
-		long := strings.Repeat("t", entity.MaxTenantIDBytes)
-		var uids []string
-		for i := range 3 {
-			uids = append(uids, strings.Repeat("u", entity.MaxSortKeyBytes-len("user#")-1)+fmt.Sprint(i))
+		// Table cursors of the longest sort keys.
+		var all []string
+		for tk, err := range h.tickets.All(ctx, repo.WithLimit(1)) {
+			require.NoError(t, err)
+			all = append(all, tk.ID)
 		}
-		seedUsers(t, h, long, uids)
-		require.Equal(t, uids, collect(t, h, long, repo.KeyCondition{}, 1, false))
-		require.Equal(t, uids[1:], collect(t, h, long, repo.GreaterThan(uids[0]), 1, false))
-	}},
-)
+		require.Equal(t, want, all)
+	}
+	// The longest tenant ID, with the longest user IDs.
+	long := strings.Repeat("t", entity.MaxTenantIDBytes)
+	var uids []string
+	for i := range 3 {
+		uids = append(uids, strings.Repeat("u", entity.MaxSortKeyBytes-len("user#")-1)+fmt.Sprint(i))
+	}
+	seedUsers(t, h, long, uids)
+	require.Equal(t, uids, collect(t, h, long, repo.KeyCondition{}, 1, false))
+	require.Equal(t, uids[1:], collect(t, h, long, repo.GreaterThan(uids[0]), 1, false))
+}

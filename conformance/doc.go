@@ -12,16 +12,66 @@
 //		})
 //	}
 //
+// Run holds the backend to the whole contract (Contract). A backend that
+// implements only part of it says which parts through RunHarness:
+//
+//	conformance.RunHarness(t, conformance.Harness{
+//		NewBackend:   newBackend,
+//		Capabilities: conformance.Batches | conformance.Transactions,
+//	})
+//
 // Each case runs as a parallel subtest with a backend of its own, so a
 // backend must be safe for concurrent use and new backends must not share
-// items.
+// items. RunHarness lists every case, with what it needs, in one place.
+//
+// # Capabilities
+//
+// A case about a capability the harness does not claim is skipped, with
+// t.Skip and the capability it lacks; every other case must pass:
+//
+//   - Indexes: the secondary indexes GSI1 ... GSI5 (backend.MaxIndexes),
+//     kept on every write and queried by QueryInput.Index;
+//   - Batches: BatchGet and BatchWrite;
+//   - Transactions: TransactWrite;
+//   - DynamoDBLocalFidelity: what DynamoDB Local 3.3.0 does where DynamoDB
+//     promises nothing (below). Only this module's memory and DynamoDB
+//     backends claim it; it holds the memory backend to DynamoDB Local.
+//
+// Every backend must evaluate condition, update and filter expressions: the
+// repository sends a condition with nearly every write (attribute_not_exists
+// for Create, a version check for versioned types). A backend that stores
+// items itself can use package backend/expreval, which the memory backend
+// uses, and package backend's checks (CheckItem, ItemSize, StoredItem,
+// CopyItem, the CheckUTF8 methods); examples/thirdparty passes the suite with
+// a backend built on them that does not use the memory backend.
 //
 // # What it checks
 //
 // The cases named Backend/... call the backend contract directly and hold it
-// to DynamoDB's exact semantics, as recorded against DynamoDB Local: which
-// pages carry a LastKey, which start keys are refused, where the 1 MB page
-// cut falls, how numbers come back, what conditions and updates do.
+// to DynamoDB's semantics: the items a query returns, in sort-key order,
+// paged by Limit and by the 1 MB limit, with a LastKey on every page that
+// stops at its Limit; conditions, updates and filters as DynamoDB evaluates
+// them; numbers, sizes, nesting and expression limits; batches,
+// transactions and indexes with their limits and errors; UTF-8 refused
+// everywhere.
+//
+// The cases that pin DynamoDB Local's behaviour where DynamoDB's
+// documentation promises nothing need DynamoDBLocalFidelity:
+// Backend/QueryLimitAtEnd (a LastKey on a page that ends at the last item
+// of its range, except at a BETWEEN bound), Backend/QueryStartKeyOutsideRange
+// (which start keys are refused), Backend/QueryPageOverOneMB and
+// Backend/IndexPageOverOneMB (exactly where a page is cut),
+// Backend/FidelityNumberSizes, Backend/FidelityNumberSizesPageCut and
+// Backend/FidelityWriteSizes (the byte sizes of numbers and writes, which
+// DynamoDB documents only approximately), Backend/IndexPaging,
+// Backend/IndexLimitAtEnd, Backend/IndexStartKeys and
+// Backend/IndexKeyConditionBounds (index positions among items with equal
+// index sort keys, in DynamoDB Local's SHA-1 order, and at BETWEEN bounds).
+// Within cases of the contract, Backend/IndexOrder, Backend/IndexSparse,
+// Backend/IndexFilter and Backend/QueryPaging check the order of ties and
+// the page after a BETWEEN bound exactly only for a backend that claims it;
+// any other must return ties in index sort-key order, in any order among
+// themselves, and may end such a query with an empty page or not.
 //
 // The other cases drive the backend through package repo, as an application
 // does:

@@ -10,10 +10,6 @@ import (
 	"github.com/tenantrepo/tenantrepo/repo"
 )
 
-var _ = register(
-	testCase{"FidelityDottedAttributeNames", fidelityDottedAttributeNames},
-)
-
 // dotted is stored under attribute names and map keys with dots, which
 // DynamoDB takes as names like any other.
 type dotted struct {

@@ -105,109 +105,107 @@ func rawSnapshot(t *testing.T, b backend.Backend, pks []string) []string {
 	return out
 }
 
-var _ = register(
-	testCase{"Isolation/HostileContextTenant", func(t *testing.T, h *harness) {
-		victim := h.ctx(t, "victim")
-		seedUsers(t, h, "victim", []string{"1", "2", "x"})
-		seedUsers(t, h, "\uFFFD", []string{"1"})
-		seedTickets(t, h, "victim", []ticket{
-			{ID: "t1", UserID: "u", CreatedAt: "2024-01-01", Status: "open"},
-			{ID: "t2", UserID: "u", CreatedAt: "2024-01-02", Status: "open"},
-		})
-		userPage, err := h.users.List(victim, repo.WithLimit(1))
-		require.NoError(t, err)
-		require.NotEmpty(t, userPage.Next)
-		ticketPage, err := h.tickets.QueryIndex(victim, "by-user", "u", repo.KeyCondition{}, repo.WithLimit(1))
-		require.NoError(t, err)
-		require.NotEmpty(t, ticketPage.Next)
+func caseIsolationHostileContextTenant(t *testing.T, h *harness) {
+	victim := h.ctx(t, "victim")
+	seedUsers(t, h, "victim", []string{"1", "2", "x"})
+	seedUsers(t, h, "\uFFFD", []string{"1"})
+	seedTickets(t, h, "victim", []ticket{
+		{ID: "t1", UserID: "u", CreatedAt: "2024-01-01", Status: "open"},
+		{ID: "t2", UserID: "u", CreatedAt: "2024-01-02", Status: "open"},
+	})
+	userPage, err := h.users.List(victim, repo.WithLimit(1))
+	require.NoError(t, err)
+	require.NotEmpty(t, userPage.Next)
+	ticketPage, err := h.tickets.QueryIndex(victim, "by-user", "u", repo.KeyCondition{}, repo.WithLimit(1))
+	require.NoError(t, err)
+	require.NotEmpty(t, ticketPage.Next)
 
-		pks := hostilePartitions()
-		before := rawSnapshot(t, h.b, pks)
-		set := expression.Set(expression.Name("user_name"), expression.Value("stolen"))
-		cond := expression.AttributeExists(expression.Name("user_name"))
-		// Each value under the tenant key alone, and under every key; a
-		// context answering every key is refused even with a valid
-		// tenant, since it also answers the SDK's keys.
-		var contexts []hostileContext
-		for _, v := range hostileTenants {
-			contexts = append(contexts, hostileContext{Context: context.Background(), v: v}, hostileContext{Context: context.Background(), v: v, every: true})
+	pks := hostilePartitions()
+	before := rawSnapshot(t, h.b, pks)
+	set := expression.Set(expression.Name("user_name"), expression.Value("stolen"))
+	cond := expression.AttributeExists(expression.Name("user_name"))
+	// Each value under the tenant key alone, and under every key; a
+	// context answering every key is refused even with a valid
+	// tenant, since it also answers the SDK's keys.
+	var contexts []hostileContext
+	for _, v := range hostileTenants {
+		contexts = append(contexts, hostileContext{Context: context.Background(), v: v}, hostileContext{Context: context.Background(), v: v, every: true})
+	}
+	contexts = append(contexts, hostileContext{Context: context.Background(), v: "victim", every: true})
+	for _, ctx := range contexts {
+		v := ctx.v
+		name := fmt.Sprintf("%T %.40q every=%v", v, fmt.Sprint(v), ctx.every)
+		first := func(seq func(func(user, error) bool)) error {
+			for _, err := range seq {
+				return err
+			}
+			return nil
 		}
-		contexts = append(contexts, hostileContext{Context: context.Background(), v: "victim", every: true})
-		for _, ctx := range contexts {
-			v := ctx.v
-			name := fmt.Sprintf("%T %.40q every=%v", v, fmt.Sprint(v), ctx.every)
-			first := func(seq func(func(user, error) bool)) error {
-				for _, err := range seq {
-					return err
-				}
-				return nil
+		firstTicket := func(seq func(func(ticket, error) bool)) error {
+			for _, err := range seq {
+				return err
 			}
-			firstTicket := func(seq func(func(ticket, error) bool)) error {
-				for _, err := range seq {
-					return err
-				}
-				return nil
-			}
-			calls := map[string]func() error{
-				"Get":        func() error { _, err := h.users.Get(ctx, "1"); return err },
-				"Create":     func() error { _, err := h.users.Create(ctx, user{ID: "new", Name: "n"}); return err },
-				"CreateNoID": func() error { _, err := h.users.Create(ctx, user{Name: "n"}); return err },
-				"Put":        func() error { _, err := h.users.Put(ctx, user{ID: "1", Name: "stolen"}); return err },
-				"Update": func() error {
-					_, err := h.users.Update(ctx, user{ID: "1", Name: "stolen"}, []string{"user_name"})
-					return err
-				},
-				"UpdateExpr": func() error { _, err := h.users.UpdateExpr(ctx, "1", set); return err },
-				"Delete":     func() error { return h.users.Delete(ctx, "1") },
-				"DeleteCond": func() error { return h.users.Delete(ctx, "1", repo.WithCondition(cond)) },
-				"List":       func() error { _, err := h.users.List(ctx); return err },
-				"ListCursor": func() error { _, err := h.users.List(ctx, repo.WithCursor(userPage.Next)); return err },
-				"Query":      func() error { _, err := h.users.Query(ctx, repo.BeginsWith("1")); return err },
-				"All":        func() error { return first(h.users.All(ctx)) },
-				"QueryAll":   func() error { return first(h.users.QueryAll(ctx, repo.GreaterThan("0"))) },
-				"BatchGet":   func() error { _, _, err := h.users.BatchGet(ctx, []string{"1", "2"}); return err },
-				"BatchPut":   func() error { return h.users.BatchPut(ctx, []user{{ID: "1", Name: "stolen"}, {ID: "9"}}) },
-				"BatchDelete": func() error {
-					return h.users.BatchDelete(ctx, []string{"1", "2"})
-				},
-				"QueryIndex": func() error {
-					_, err := h.tickets.QueryIndex(ctx, "by-user", "u", repo.KeyCondition{})
-					return err
-				},
-				"QueryIndexCursor": func() error {
-					_, err := h.tickets.QueryIndex(ctx, "by-user", "u", repo.KeyCondition{}, repo.WithCursor(ticketPage.Next))
-					return err
-				},
-				"QueryIndexAll": func() error {
-					return firstTicket(h.tickets.QueryIndexAll(ctx, "by-status", "open", repo.KeyCondition{}))
-				},
-				"CreateIndexed": func() error {
-					_, err := h.tickets.Create(ctx, ticket{ID: "t9", UserID: "u", CreatedAt: "2024", Status: "open"})
-					return err
-				},
-				"Transact": func() error {
-					return repo.Transact(ctx,
-						h.users.TxCreate(user{ID: "tx", Name: "n"}),
-						h.users.TxPut(user{ID: "2", Name: "stolen"}),
-						h.users.TxUpdate(user{ID: "1", Name: "stolen"}, []string{"user_name"}),
-						h.tickets.TxCreate(ticket{ID: "t8", UserID: "u", CreatedAt: "2024", Status: "open"}))
-				},
-				"TransactDelete": func() error {
-					return repo.Transact(ctx, h.users.TxDelete("x"), h.users.TxUpdateExpr("2", set), h.users.TxCheck("1", cond))
-				},
-			}
-			for op, call := range calls {
-				err := call()
-				require.ErrorIs(t, err, repo.ErrInvalidTenant, "%s with a context answering %s", op, name)
-				require.NotErrorIs(t, err, repo.ErrNoTenant, "%s with a context answering %s", op, name)
-			}
+			return nil
 		}
-		require.Equal(t, before, rawSnapshot(t, h.b, pks), "a call with a hostile context changed what is stored")
-		// The victim's data is whole.
-		for _, id := range []string{"1", "2", "x"} {
-			u, err := h.users.Get(victim, id)
-			require.NoError(t, err)
-			require.Equal(t, "victim/"+id, u.Name)
+		calls := map[string]func() error{
+			"Get":        func() error { _, err := h.users.Get(ctx, "1"); return err },
+			"Create":     func() error { _, err := h.users.Create(ctx, user{ID: "new", Name: "n"}); return err },
+			"CreateNoID": func() error { _, err := h.users.Create(ctx, user{Name: "n"}); return err },
+			"Put":        func() error { _, err := h.users.Put(ctx, user{ID: "1", Name: "stolen"}); return err },
+			"Update": func() error {
+				_, err := h.users.Update(ctx, user{ID: "1", Name: "stolen"}, []string{"user_name"})
+				return err
+			},
+			"UpdateExpr": func() error { _, err := h.users.UpdateExpr(ctx, "1", set); return err },
+			"Delete":     func() error { return h.users.Delete(ctx, "1") },
+			"DeleteCond": func() error { return h.users.Delete(ctx, "1", repo.WithCondition(cond)) },
+			"List":       func() error { _, err := h.users.List(ctx); return err },
+			"ListCursor": func() error { _, err := h.users.List(ctx, repo.WithCursor(userPage.Next)); return err },
+			"Query":      func() error { _, err := h.users.Query(ctx, repo.BeginsWith("1")); return err },
+			"All":        func() error { return first(h.users.All(ctx)) },
+			"QueryAll":   func() error { return first(h.users.QueryAll(ctx, repo.GreaterThan("0"))) },
+			"BatchGet":   func() error { _, _, err := h.users.BatchGet(ctx, []string{"1", "2"}); return err },
+			"BatchPut":   func() error { return h.users.BatchPut(ctx, []user{{ID: "1", Name: "stolen"}, {ID: "9"}}) },
+			"BatchDelete": func() error {
+				return h.users.BatchDelete(ctx, []string{"1", "2"})
+			},
+			"QueryIndex": func() error {
+				_, err := h.tickets.QueryIndex(ctx, "by-user", "u", repo.KeyCondition{})
+				return err
+			},
+			"QueryIndexCursor": func() error {
+				_, err := h.tickets.QueryIndex(ctx, "by-user", "u", repo.KeyCondition{}, repo.WithCursor(ticketPage.Next))
+				return err
+			},
+			"QueryIndexAll": func() error {
+				return firstTicket(h.tickets.QueryIndexAll(ctx, "by-status", "open", repo.KeyCondition{}))
+			},
+			"CreateIndexed": func() error {
+				_, err := h.tickets.Create(ctx, ticket{ID: "t9", UserID: "u", CreatedAt: "2024", Status: "open"})
+				return err
+			},
+			"Transact": func() error {
+				return repo.Transact(ctx,
+					h.users.TxCreate(user{ID: "tx", Name: "n"}),
+					h.users.TxPut(user{ID: "2", Name: "stolen"}),
+					h.users.TxUpdate(user{ID: "1", Name: "stolen"}, []string{"user_name"}),
+					h.tickets.TxCreate(ticket{ID: "t8", UserID: "u", CreatedAt: "2024", Status: "open"}))
+			},
+			"TransactDelete": func() error {
+				return repo.Transact(ctx, h.users.TxDelete("x"), h.users.TxUpdateExpr("2", set), h.users.TxCheck("1", cond))
+			},
 		}
-	}},
-)
+		for op, call := range calls {
+			err := call()
+			require.ErrorIs(t, err, repo.ErrInvalidTenant, "%s with a context answering %s", op, name)
+			require.NotErrorIs(t, err, repo.ErrNoTenant, "%s with a context answering %s", op, name)
+		}
+	}
+	require.Equal(t, before, rawSnapshot(t, h.b, pks), "a call with a hostile context changed what is stored")
+	// The victim's data is whole.
+	for _, id := range []string{"1", "2", "x"} {
+		u, err := h.users.Get(victim, id)
+		require.NoError(t, err)
+		require.Equal(t, "victim/"+id, u.Name)
+	}
+}

@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tenantrepo/tenantrepo/backend"
-	"github.com/tenantrepo/tenantrepo/internal/expr"
+	"github.com/tenantrepo/tenantrepo/backend/expreval"
 )
 
 // checkCallerUpdate checks a caller's update expression, built on its own
@@ -37,7 +37,7 @@ func (r *Repository[T]) checkCallerUpdate(e backend.Expressions) error {
 	if err := r.checkCallerNames(names); err != nil {
 		return err
 	}
-	u, err := expr.ParseUpdate(e.Update, e.Names, e.Values)
+	u, err := expreval.ParseUpdate(e.Update, e.Names, e.Values)
 	if err != nil {
 		return nil // the backend refuses it, and says why
 	}
@@ -94,7 +94,7 @@ func (r *Repository[T]) checkAttrName(name string) error {
 
 // checkCreates refuses a path whose top-level attribute, or a key of a
 // struct field on its way, differs only in case from a name of the type.
-func (r *Repository[T]) checkCreates(target []expr.PathStep) error {
+func (r *Repository[T]) checkCreates(target []expreval.PathStep) error {
 	if len(target) == 0 {
 		return nil
 	}
@@ -145,7 +145,7 @@ func (s *shape) step(index int, name string) *shape {
 	return nil
 }
 
-func pathString(p []expr.PathStep) string {
+func pathString(p []expreval.PathStep) string {
 	var b strings.Builder
 	for i, s := range p {
 		switch {
@@ -167,7 +167,7 @@ var zeroNumber = &types.AttributeValueMemberN{Value: "0"}
 // checkWrittenValues refuses an action that writes, as given, a value that
 // does not decode into the field its target lands in. Targets outside the
 // type's fields are not read back, and are not checked.
-func (r *Repository[T]) checkWrittenValues(a expr.Action) error {
+func (r *Repository[T]) checkWrittenValues(a expreval.Action) error {
 	if a.Value == nil || len(a.Target) == 0 || r.shape.field(a.Target[0].Name) == nil {
 		return nil
 	}
@@ -221,7 +221,7 @@ func (r *Repository[T]) checkWrittenValues(a expr.Action) error {
 // are given: a value; the fallback of if_not_exists; each value
 // list_append appends (a list, as the result is); for arithmetic a Number,
 // whose operands that are values it adds to addends.
-func storedValues(o *expr.Operand, vals, addends []types.AttributeValue) ([]types.AttributeValue, []types.AttributeValue) {
+func storedValues(o *expreval.Operand, vals, addends []types.AttributeValue) ([]types.AttributeValue, []types.AttributeValue) {
 	switch o.Kind {
 	case "value":
 		vals = append(vals, o.Value)
@@ -246,7 +246,7 @@ func storedValues(o *expr.Operand, vals, addends []types.AttributeValue) ([]type
 
 // targetShape returns the shape of the field a path lands in, or nil when
 // it is not known.
-func (r *Repository[T]) targetShape(target []expr.PathStep) *shape {
+func (r *Repository[T]) targetShape(target []expreval.PathStep) *shape {
 	if len(target) == 0 {
 		return nil
 	}

@@ -12,8 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/backend/expreval"
 	"github.com/tenantrepo/tenantrepo/entity"
-	"github.com/tenantrepo/tenantrepo/internal/expr"
 )
 
 // BatchGet returns copies of the items at in.Keys, in request order;
@@ -268,7 +268,7 @@ func (s *Store) TransactWrite(ctx context.Context, in backend.TransactInput) err
 type txAction struct {
 	kind    backend.TxKind
 	key     backend.Key
-	req     *expr.Request
+	req     *expreval.Request
 	entry   *entry            // the item a put or update stores
 	invalid *backend.TxReason // why a put cancels the transaction, if it does
 }

@@ -23,7 +23,7 @@
 //     oversize keys, documents nested deeper than 32 levels, empty sets and
 //     invalid numbers (by DynamoDB's syntax; see backend.ValidateNumber)
 //     are refused as DynamoDB refuses them, and so are expressions over
-//     DynamoDB's limits (see package internal/expr);
+//     DynamoDB's limits (see package backend/expreval);
 //   - strings that are not valid UTF-8, in keys, query bounds and start
 //     keys, items and expression values, are refused
 //     (backend.ErrInvalidArgument), as the DynamoDB backend refuses them
@@ -67,7 +67,7 @@
 //     DynamoDB Local (internal/faults), not on a Store.
 //   - A Store does not delete expired items (DynamoDB's time to live); the
 //     repository treats them as absent on both backends.
-//   - Expressions beyond the subset package internal/expr evaluates are
+//   - Expressions beyond the subset package backend/expreval evaluates are
 //     refused with backend.ErrUnsupported (see Expressions), where
 //     DynamoDB would carry them out.
 //
@@ -115,7 +115,7 @@
 // # Expressions
 //
 // Condition, update and filter expressions are parsed and evaluated by
-// package internal/expr (github.com/tenantrepo/tenantrepo/internal/expr),
+// package backend/expreval (github.com/tenantrepo/tenantrepo/backend/expreval),
 // whose documentation lists precisely the subset of DynamoDB's expression
 // language it supports: in short, all of conditions, filters and updates
 // (comparisons, BETWEEN, IN, AND/OR/NOT, attribute_exists,

@@ -12,8 +12,8 @@ import (
 	"github.com/google/btree"
 
 	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/backend/expreval"
 	"github.com/tenantrepo/tenantrepo/entity"
-	"github.com/tenantrepo/tenantrepo/internal/expr"
 )
 
 // Store is an in-memory table. It holds the items of every tenant and entity
@@ -239,7 +239,7 @@ const (
 
 // parseExpr parses the expressions of a request that may carry the parts
 // allowed; the others must be empty, as the DynamoDB backend requires.
-func parseExpr(e backend.Expressions, allowed exprParts) (*expr.Request, error) {
+func parseExpr(e backend.Expressions, allowed exprParts) (*expreval.Request, error) {
 	for _, p := range []struct {
 		part exprParts
 		name string
@@ -256,7 +256,7 @@ func parseExpr(e backend.Expressions, allowed exprParts) (*expr.Request, error) 
 	if err := e.CheckUTF8(); err != nil {
 		return nil, fmt.Errorf("memory: %w", err) // as the DynamoDB backend refuses it
 	}
-	return expr.Parse(e)
+	return expreval.Parse(e)
 }
 
 // find returns the stored entry at k, or nil. The caller holds s.mu.
@@ -271,7 +271,7 @@ func (s *Store) find(k backend.Key) *entry {
 // holds returns a *backend.ConditionFailedError, with a copy of the item
 // as it is, unless cond (nil for none) holds for old (nil for a missing
 // item). The caller holds s.mu.
-func holds(cond *expr.Condition, old *entry) error {
+func holds(cond *expreval.Condition, old *entry) error {
 	if cond == nil {
 		return nil
 	}
@@ -380,7 +380,7 @@ func (s *Store) Put(ctx context.Context, in backend.PutInput) error {
 // missing (as DynamoDB's UpdateItem does), and returns a copy of the item
 // afterwards. A failed condition returns a *backend.ConditionFailedError
 // with the item as it was. The update is evaluated by package
-// internal/expr; see its documentation for the subset supported.
+// backend/expreval; see its documentation for the subset supported.
 func (s *Store) Update(ctx context.Context, in backend.UpdateInput) (backend.Item, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -413,9 +413,9 @@ func (s *Store) Update(ctx context.Context, in backend.UpdateInput) (backend.Ite
 }
 
 // checkUpdateValues refuses an update whose writes alone (names and
-// values, see expr.Update.WriteBytes) are too large for an item, as
+// values, see expreval.Update.WriteBytes) are too large for an item, as
 // DynamoDB does before it looks at the item.
-func checkUpdateValues(u *expr.Update) error {
+func checkUpdateValues(u *expreval.Update) error {
 	if u == nil {
 		return nil
 	}
@@ -429,7 +429,7 @@ func checkUpdateValues(u *expr.Update) error {
 // updated returns the entry that update u (nil for none) makes of old (nil
 // for a missing item, which starts as its key). An index key of the wrong
 // type afterwards is an *indexTypeError.
-func (s *Store) updated(k backend.Key, old *entry, u *expr.Update) (*entry, error) {
+func (s *Store) updated(k backend.Key, old *entry, u *expreval.Update) (*entry, error) {
 	item := keyItem(k)
 	if old != nil {
 		item = old.item
@@ -646,7 +646,7 @@ type walker struct {
 	index  int // the index walked, 0 for the table
 	limit  int
 	copy   bool // the page holds copies of the items, not the Store's own
-	filter *expr.Condition
+	filter *expreval.Condition
 	// A table query's page stopped at its Limit by an item on the
 	// Between bound it reads towards has no LastKey.
 	noLastKeyAt bool

@@ -8,6 +8,12 @@ import (
 	"github.com/tenantrepo/tenantrepo/conformance"
 )
 
+// TestConformance runs the whole conformance suite, the cases that hold the
+// memory backend to DynamoDB Local where DynamoDB promises nothing
+// (conformance.DynamoDBLocalFidelity) included.
 func TestConformance(t *testing.T) {
-	conformance.Run(t, func(t *testing.T) backend.Backend { return memory.New() })
+	conformance.RunHarness(t, conformance.Harness{
+		NewBackend:   func(t *testing.T) backend.Backend { return memory.New() },
+		Capabilities: conformance.Contract | conformance.DynamoDBLocalFidelity,
+	})
 }

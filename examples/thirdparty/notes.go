@@ -5,7 +5,6 @@ import (
 	"sync/atomic"
 
 	"github.com/tenantrepo/tenantrepo/backend"
-	"github.com/tenantrepo/tenantrepo/backend/memory"
 )
 
 // Note is an entity type this module adds.
@@ -25,32 +24,32 @@ func (n Note) EntityID() string { return n.ID }
 // SetEntityID sets the note's ID.
 func (n *Note) SetEntityID(id string) { n.ID = id }
 
-// CountingBackend is a backend of this module's own: it wraps the memory
-// backend and counts the writes that reach it.
+// CountingBackend wraps this module's Table and counts the writes that
+// reach it: a backend can add to another by embedding it.
 type CountingBackend struct {
-	*memory.Store
+	*Table
 	Writes atomic.Int64
 }
 
 // NewCountingBackend returns an empty CountingBackend.
 func NewCountingBackend() *CountingBackend {
-	return &CountingBackend{Store: memory.New()}
+	return &CountingBackend{Table: NewTable()}
 }
 
 // Put counts and delegates.
 func (c *CountingBackend) Put(ctx context.Context, in backend.PutInput) error {
 	c.Writes.Add(1)
-	return c.Store.Put(ctx, in)
+	return c.Table.Put(ctx, in)
 }
 
 // Update counts and delegates.
 func (c *CountingBackend) Update(ctx context.Context, in backend.UpdateInput) (backend.Item, error) {
 	c.Writes.Add(1)
-	return c.Store.Update(ctx, in)
+	return c.Table.Update(ctx, in)
 }
 
 // Delete counts and delegates.
 func (c *CountingBackend) Delete(ctx context.Context, in backend.DeleteInput) error {
 	c.Writes.Add(1)
-	return c.Store.Delete(ctx, in)
+	return c.Table.Delete(ctx, in)
 }

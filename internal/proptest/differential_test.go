@@ -32,7 +32,7 @@ var knownDifferences = []knownDifference{
 	{
 		name: "local-keeps-number-spelling",
 		reason: "DynamoDB stores numbers normalized and returns 13 for 13.0, 1.3e1 or +13, and 0 for -0; " +
-			"DynamoDB Local 3.3.0 stores and returns them as the update wrote them (internal/expr's doc), " +
+			"DynamoDB Local 3.3.0 stores and returns them as the update wrote them (backend/expreval's doc), " +
 			"so an int64 field reads back as ErrDecode (13.0) and raw items differ. The memory backend " +
 			"normalizes, as DynamoDB does.",
 		meets: func(o *op) bool {

@@ -1,4 +1,4 @@
-package expr
+package expreval
 
 // reserved holds the words DynamoDB reserves (upper case): an expression
 // names an attribute of one of these only through an expression attribute

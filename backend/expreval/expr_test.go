@@ -1,4 +1,4 @@
-package expr_test
+package expreval_test
 
 import (
 	"errors"
@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tenantrepo/tenantrepo/backend"
-	"github.com/tenantrepo/tenantrepo/internal/expr"
+	"github.com/tenantrepo/tenantrepo/backend/expreval"
 )
 
 func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
@@ -77,7 +77,7 @@ func TestParseRequest(t *testing.T) {
 		{"plain name size in an update", backend.Expressions{Update: "SET size = :v", Values: vals(":v", "1")}, "unsupported"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := expr.Parse(tc.e)
+			_, err := expreval.Parse(tc.e)
 			got := ""
 			if err != nil {
 				got = outcome(err)
@@ -121,7 +121,7 @@ func TestBuilderOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("condition: %q\nupdate: %q", *built.Condition(), *built.Update())
-	r, err := expr.Parse(backend.Expressions{
+	r, err := expreval.Parse(backend.Expressions{
 		Condition: *built.Condition(), Update: *built.Update(), Names: built.Names(), Values: built.Values(),
 	})
 	if err != nil {
@@ -160,7 +160,7 @@ func TestBuilderOutput(t *testing.T) {
 func TestApplySharesNoMemoryWithValues(t *testing.T) {
 	v := &types.AttributeValueMemberL{Value: []types.AttributeValue{s("x")}}
 	ss := &types.AttributeValueMemberSS{Value: []string{"a"}}
-	u, err := expr.ParseUpdate("SET l = :l ADD s :s", nil, map[string]types.AttributeValue{":l": v, ":s": ss})
+	u, err := expreval.ParseUpdate("SET l = :l ADD s :s", nil, map[string]types.AttributeValue{":l": v, ":s": ss})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,18 +176,18 @@ func TestApplySharesNoMemoryWithValues(t *testing.T) {
 }
 
 func TestErrorsWrapKinds(t *testing.T) {
-	_, err := expr.ParseCondition("a = ", nil, nil)
+	_, err := expreval.ParseCondition("a = ", nil, nil)
 	if !errors.Is(err, backend.ErrInvalidArgument) || errors.Is(err, backend.ErrUnsupported) {
 		t.Errorf("syntax error: %v", err)
 	}
 	if !strings.Contains(err.Error(), "Invalid ConditionExpression: Syntax error") {
 		t.Errorf("message: %v", err)
 	}
-	_, err = expr.ParseCondition("size = :v", nil, map[string]types.AttributeValue{":v": n("1")})
+	_, err = expreval.ParseCondition("size = :v", nil, map[string]types.AttributeValue{":v": n("1")})
 	if !errors.Is(err, backend.ErrUnsupported) || !strings.Contains(err.Error(), "is not supported by the memory backend") {
 		t.Errorf("unsupported: %v", err)
 	}
-	u, err := expr.ParseUpdate("SET a = b + :v", nil, map[string]types.AttributeValue{":v": n("1")})
+	u, err := expreval.ParseUpdate("SET a = b + :v", nil, map[string]types.AttributeValue{":v": n("1")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +203,7 @@ func BenchmarkParseAndEval(b *testing.B) {
 	item := backend.Item{"PK": s("p"), "SK": s("a"), "version": n("3")}
 	b.ReportAllocs()
 	for range b.N {
-		c, err := expr.ParseCondition("(attribute_exists (#0)) AND (#1 = :0)", names, values)
+		c, err := expreval.ParseCondition("(attribute_exists (#0)) AND (#1 = :0)", names, values)
 		if err != nil {
 			b.Fatal(err)
 		}

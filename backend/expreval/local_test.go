@@ -1,4 +1,4 @@
-package expr_test
+package expreval_test
 
 import (
 	"errors"
@@ -20,7 +20,7 @@ import (
 // TransactWriteItems, updates as UpdateItem with ReturnValues ALL_NEW. It
 // is skipped without DYNAMODB_ENDPOINT:
 //
-//	scripts/dynamodb-local.sh with -- go test -run RecordedOnDynamoDBLocal ./internal/expr/
+//	scripts/dynamodb-local.sh with -- go test -run RecordedOnDynamoDBLocal ./backend/expreval/
 //
 // Cases recorded as unsupported are logged with what DynamoDB Local does.
 func TestRecordedOnDynamoDBLocal(t *testing.T) {

@@ -1,4 +1,4 @@
-package expr
+package expreval
 
 import "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 

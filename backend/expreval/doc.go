@@ -1,16 +1,39 @@
-// Package expr parses and evaluates DynamoDB's condition, filter and update
-// expressions over items of package backend, for the memory backend. It
-// follows DynamoDB, as recorded against DynamoDB Local 3.3.0: what DynamoDB
-// accepts it evaluates alike, what DynamoDB refuses with a
+// Package expreval parses and evaluates DynamoDB's condition, filter and
+// update expressions over items of package backend. The memory backend
+// evaluates every expression with it, and any backend that stores items
+// itself may do the same: it is a supported package for backend authors,
+// so that a backend can pass the conformance suite without copying code
+// from this module (examples/thirdparty does so).
+//
+// It follows DynamoDB, as recorded against DynamoDB Local 3.3.0: what
+// DynamoDB accepts it evaluates alike, what DynamoDB refuses with a
 // ValidationException it refuses with an error wrapping
 // backend.ErrInvalidArgument, and what it does not implement it refuses
 // with an error wrapping backend.ErrUnsupported ("memory: ... is not
-// supported by the memory backend") rather than answer differently.
+// supported by the memory backend": the messages still name the memory
+// backend, for which the package was written) rather than answer
+// differently.
+//
+// # Use
 //
 // Parse takes the expressions of one request (backend.Expressions) and
-// checks them all before anything is read; Condition.Eval then evaluates a
-// condition or filter on an item, and Update.Apply returns an item as an
-// update leaves it.
+// checks them all, as DynamoDB does, before anything is read; call it
+// before reading the item. Then, with the item as stored (nil when there
+// is none):
+//
+//   - Request.Condition.Eval(item) says whether the write may happen (nil
+//     Condition: always);
+//   - Request.Update.Apply(item) returns the item as the update leaves it,
+//     without changing item; Update.Writes(name) says whether it writes a
+//     top-level attribute (a backend refuses updates of key attributes),
+//     and Update.WriteBytes the size of what it writes;
+//   - Request.Filter.Eval(item) says whether a queried item stays in the
+//     page (Condition.References tells a filter that reads a key
+//     attribute, which DynamoDB refuses).
+//
+// Checking which parts a request may carry (a Put takes no update, a
+// query only a filter) and the UTF-8 of the expressions
+// (backend.Expressions.CheckUTF8) is the caller's.
 //
 // # Supported subset
 //
@@ -125,4 +148,4 @@
 // values (each expression is held to its own limits, above) is not
 // checked. Error messages follow DynamoDB's but are not promised to match
 // them word for word.
-package expr
+package expreval

@@ -1,4 +1,4 @@
-package expr_test
+package expreval_test
 
 import (
 	"bufio"
@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tenantrepo/tenantrepo/backend"
-	"github.com/tenantrepo/tenantrepo/internal/expr"
+	"github.com/tenantrepo/tenantrepo/backend/expreval"
 )
 
 // The cases of testdata/*.txt were recorded against DynamoDB Local 3.3.0;
@@ -224,7 +224,7 @@ func TestConditionsRecorded(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("line%d", c.line), func(t *testing.T) {
-			cond, err := expr.ParseCondition(c.expr, c.names, c.values)
+			cond, err := expreval.ParseCondition(c.expr, c.names, c.values)
 			var got string
 			if err != nil {
 				got = outcome(err)
@@ -258,7 +258,7 @@ func TestUpdatesRecorded(t *testing.T) {
 			}
 			before := renderItem(item)
 			var got string
-			u, err := expr.ParseUpdate(c.expr, c.names, c.values)
+			u, err := expreval.ParseUpdate(c.expr, c.names, c.values)
 			if err == nil {
 				var out backend.Item
 				out, err = u.Apply(item)
