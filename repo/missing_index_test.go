@@ -38,7 +38,7 @@ func (twoIndexes) Indexes() []entity.Index {
 func TestMissingIndexAtNew(t *testing.T) {
 	for mask := range backend.AllIndexes + 1 {
 		set := backend.IndexSet(mask)
-		st := memory.NewWithOptions(memory.Options{IndexSlots: append([]int{}, set.Slots()...)})
+		st := memory.New(memory.WithIndexSlots(set.Slots()...))
 		_, err := repo.New[twoIndexes](st)
 		switch {
 		case set.Has(2) && set.Has(4):
@@ -56,7 +56,7 @@ func TestMissingIndexAtNew(t *testing.T) {
 		}
 	}
 	// Types without indexes need none.
-	_, err := repo.New[User](memory.NewWithOptions(memory.Options{IndexSlots: []int{}}))
+	_, err := repo.New[User](memory.New(memory.WithIndexSlots()))
 	assert.NoError(t, err)
 }
 
@@ -119,7 +119,7 @@ func TestMissingIndexAtFirstQuery(t *testing.T) {
 }
 
 func ExampleErrMissingIndex() {
-	st := memory.NewWithOptions(memory.Options{IndexSlots: []int{1}})
+	st := memory.New(memory.WithIndexSlots(1))
 	_, err := repo.New[twoIndexes](st)
 	fmt.Println(errors.Is(err, repo.ErrMissingIndex), errors.Is(err, repo.ErrInvalidArgument))
 	// Output: true true

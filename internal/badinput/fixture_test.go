@@ -124,7 +124,7 @@ func newFixture(t *testing.T, name string, b, lessIndexes backend.Backend, snaps
 // memoryFixture is a fixture on a memory store.
 func memoryFixture(t *testing.T) *fixture {
 	s := memory.New()
-	return newFixture(t, "memory", s, memory.NewWithOptions(memory.Options{Indexes: 1}), func(*testing.T) []backend.Item {
+	return newFixture(t, "memory", s, memory.New(func(o *memory.Options) { o.Indexes = 1 }), func(*testing.T) []backend.Item {
 		return s.Snapshot()
 	})
 }

@@ -1000,7 +1000,7 @@ func TestMemoryBackendBadInput(t *testing.T) {
 		})
 	}
 	for _, n := range []int{-1, backend.MaxIndexes + 1} {
-		assert.Panics(t, func() { memory.NewWithOptions(memory.Options{Indexes: n}) }, "Indexes %d", n)
+		assert.Panics(t, func() { memory.New(func(o *memory.Options) { o.Indexes = n }) }, "Indexes %d", n)
 	}
 	t.Logf("%d memory backend cases", len(cases)+2)
 }
