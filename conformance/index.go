@@ -272,7 +272,7 @@ var _ = register(
 			"unknown index":   func() error { _, err := h.tickets.QueryIndex(ctx, "by-nothing", "u1", repo.KeyCondition{}); return err },
 			"empty partition": func() error { _, err := h.tickets.QueryIndex(ctx, "by-user", "", repo.KeyCondition{}); return err },
 			"consistent read": func() error {
-				_, err := h.tickets.QueryIndex(ctx, "by-user", "u1", repo.KeyCondition{}, repo.WithConsistentRead())
+				_, err := h.tickets.QueryIndex(ctx, "by-user", "u1", repo.KeyCondition{}, repo.ConsistentRead)
 				return err
 			},
 			"bad range": func() error { _, err := h.tickets.QueryIndex(ctx, "by-user", "u1", repo.Between("b", "a")); return err },

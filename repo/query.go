@@ -35,7 +35,8 @@ type PageOptions struct {
 	Cursor string
 	// Descending returns the items in descending sort-key order.
 	Descending bool
-	// ConsistentRead asks for a strongly consistent read.
+	// ConsistentRead asks for a strongly consistent read; ConsistentRead
+	// sets it. Index queries refuse it (ErrInvalidArgument).
 	ConsistentRead bool
 }
 
@@ -49,11 +50,6 @@ func WithCursor(cursor string) func(*PageOptions) {
 
 // WithDescending sets PageOptions.Descending.
 func WithDescending() func(*PageOptions) { return func(o *PageOptions) { o.Descending = true } }
-
-// WithConsistentRead sets PageOptions.ConsistentRead.
-func WithConsistentRead() func(*PageOptions) {
-	return func(o *PageOptions) { o.ConsistentRead = true }
-}
 
 // Page is one page of entities.
 type Page[T any] struct {

@@ -288,7 +288,7 @@ func pageCases() []badCase {
 			return err
 		},
 		"consistent read": func(f *fixture) error {
-			_, err := f.users.QueryIndex(f.ctx, "by-group", "g1", repo.KeyCondition{}, repo.WithConsistentRead())
+			_, err := f.users.QueryIndex(f.ctx, "by-group", "g1", repo.KeyCondition{}, repo.ConsistentRead)
 			return err
 		},
 		"all: unknown index": func(f *fixture) error {
