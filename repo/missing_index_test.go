@@ -94,9 +94,9 @@ func TestMissingIndexAtFirstQuery(t *testing.T) {
 	lazy := &lazyStore{Store: memory.New(), declared: backend.AllIndexes, table: s2}
 	r, err := repo.New[twoIndexes](lazy)
 	require.NoError(t, err, "not known at New")
-	_, err = r.QueryIndex(ctx, "by-a", "x", repo.BeginsWith(""))
+	_, err = r.Index("by-a").Query(ctx, "x", repo.Where(repo.BeginsWith("")))
 	require.NoError(t, err, "GSI2 is there")
-	_, err = r.QueryIndex(ctx, "by-b", "x", repo.BeginsWith(""))
+	_, err = r.Index("by-b").Query(ctx, "x", repo.Where(repo.BeginsWith("")))
 	require.ErrorIs(t, err, repo.ErrMissingIndex)
 	assert.ErrorContains(t, err, `index "by-b" of repo_test.twoIndexes is in slot 4, and the table has GSI2, not GSI4`)
 	assert.ErrorContains(t, err, "GSI4PK")
@@ -106,7 +106,7 @@ func TestMissingIndexAtFirstQuery(t *testing.T) {
 	require.NoError(t, err)
 	for i := range 3 {
 		for _, ix := range []string{"by-a", "by-b"} {
-			_, err = r.QueryIndex(ctx, ix, "x", repo.BeginsWith(""))
+			_, err = r.Index(ix).Query(ctx, "x", repo.Where(repo.BeginsWith("")))
 			require.NoError(t, err, "%s %d", ix, i)
 		}
 	}
