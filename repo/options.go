@@ -82,6 +82,10 @@ type ReadOptions struct {
 //	u, err := users.Get(ctx, id, repo.ConsistentRead)
 //	page, err := users.List(ctx, repo.ConsistentRead, repo.WithLimit(10))
 //
+// Where Go cannot infer which, in a slice literal or an append, name it:
+//
+//	opts := []func(*repo.PageOptions){repo.ConsistentRead[*repo.PageOptions]}
+//
 // Index queries refuse it with ErrInvalidArgument: DynamoDB's global
 // secondary indexes are eventually consistent only.
 func ConsistentRead[O *ReadOptions | *PageOptions](o O) {
