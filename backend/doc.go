@@ -1,5 +1,6 @@
-// Package backend is the small contract a storage backend implements, and
-// the error kinds and DynamoDB rules backends share.
+// Package backend is the contract a storage backend implements, the error
+// kinds backends report, and tools for backend authors that keep
+// DynamoDB's rules.
 //
 // Application code uses package repo; it imports a backend package only to
 // construct one (memory.New, dynamodb.New) and never calls a Backend itself.
@@ -7,10 +8,15 @@
 // # The contract
 //
 // A Backend stores the items of one table, for every tenant and every entity
-// type: it reads and writes single items by key (PK, SK) under condition and
-// update expressions the repository builds, reads pages of one partition in
-// sort-key order, reads and writes batches, and applies transactions. It
-// knows nothing of tenants. The repository builds every key from the
+// type. Its nine methods are eight calls on items: Get, Put, Update and
+// Delete of one item by key (PK, SK) under the condition and update
+// expressions the repository builds; Query of one page of one table or
+// index partition in sort-key order; BatchGet and BatchWrite; and
+// TransactWrite; and RegisterPrefix, the registry of which entity type owns
+// each sort-key prefix, which embedding a Registry implements. Optional
+// interfaces add to it: IndexReporter (or the simpler IndexCounter) says
+// which index slots the table has, and Lender lends stored items without a
+// copy. A Backend knows nothing of tenants. The repository builds every key from the
 // tenant in the context, checks every input, and encodes every value before a
 // backend is called, so no backend can get tenant isolation wrong on its own.
 //
@@ -33,4 +39,30 @@
 // Backends wrap the kinds in errors.go (ErrNotFound, ErrConditionFailed, ...)
 // so the repository can map them with errors.Is; context errors are returned
 // as they are.
+//
+// # For backend authors
+//
+// These functions are tools for writing a backend that keeps DynamoDB's
+// rules; application code never needs them. The memory backend, the
+// expression evaluator and the conformance suite use them, and a backend of
+// another module can too, so that it passes the suite without copying
+// them:
+//
+//   - values: ValidateItem, CheckItem (ValidateItem and ItemSize in one
+//     pass) and ValidateValue check items and expression values as
+//     DynamoDB does (validate.go); CheckUTF8 methods of the inputs and
+//     CheckItemUTF8 refuse strings that are not UTF-8 (utf8.go);
+//   - sizes: ItemSize and ValueSize count bytes as DynamoDB counts them
+//     against MaxItemBytes and MaxPageBytes (size.go);
+//   - numbers: ValidateNumber, NormalizeNumber (the form DynamoDB returns),
+//     CanonicalNumber (one spelling per value, for equality) and
+//     CompareNumbers (order by value) (number.go);
+//   - copies: CopyItem and CopyValue copy deeply, and StoredItem copies an
+//     item into the form DynamoDB stores, numbers normalized (copy.go);
+//   - Registry implements RegisterPrefix, and IndexSet, IndexName and
+//     IndexKeyNames name the index slots (registry.go, indexset.go,
+//     backend.go).
+//
+// They stay in this package, rather than an internal one, because a backend
+// outside this module needs them as much as the memory backend does.
 package backend

@@ -56,7 +56,7 @@ func caseQueryMaxSizeKeysCursorsRoundTrip(t *testing.T, h *harness) {
 				if desc {
 					opts = append(opts, repo.WithDescending())
 				}
-				page, err := h.tickets.QueryIndex(ctx, "by-user", part, repo.KeyCondition{}, opts...)
+				page, err := h.tickets.Index("by-user").Query(ctx, part, opts...)
 				require.NoError(t, err, "page %d, cursor of %d bytes", pages, len(cursor))
 				got = append(got, ids(page.Items)...)
 				if page.Next == "" {
@@ -70,14 +70,14 @@ func caseQueryMaxSizeKeysCursorsRoundTrip(t *testing.T, h *harness) {
 			}
 			require.Equal(t, w, got, "tenant of %d bytes, descending %v", len(tc.tenant), desc)
 		}
-		// QueryIndexAll reads every page.
+		// Index(name).All reads every page.
 		for _, ix := range []struct{ name, part string }{{"by-user", part}, {"by-status", ts[0].Status}} {
 			var all []string
-			for tk, err := range h.tickets.QueryIndexAll(ctx, ix.name, ix.part, repo.GreaterThan(string([]rune(ts[0].CreatedAt)[:1])), repo.WithLimit(1)) {
+			for tk, err := range h.tickets.Index(ix.name).All(ctx, ix.part, repo.Where(repo.GreaterThan(string([]rune(ts[0].CreatedAt)[:1]))), repo.WithLimit(1)) {
 				require.NoError(t, err)
 				all = append(all, tk.ID)
 			}
-			require.Equal(t, want, all, "QueryIndexAll %s", ix.name)
+			require.Equal(t, want, all, "Index(%q).All", ix.name)
 		}
 		// Table cursors of the longest sort keys.
 		var all []string

@@ -63,7 +63,7 @@ func caseExpiryNoEmptyPagesMidway(t *testing.T, h *harness) {
 	}
 	_, err := h.sessions.Put(ctx, session{ID: "b", ExpiresAt: time.Now().Add(time.Hour)})
 	require.NoError(t, err)
-	page, err := h.sessions.List(ctx, repo.WithLimit(2), repo.WithConsistentRead())
+	page, err := h.sessions.List(ctx, repo.WithLimit(2), repo.ConsistentRead)
 	require.NoError(t, err)
 	require.Equal(t, []string{"b"}, ids(page.Items), "the first page skips the expired ones")
 	var all []string

@@ -116,7 +116,7 @@ func caseIsolationHostileContextTenant(t *testing.T, h *harness) {
 	userPage, err := h.users.List(victim, repo.WithLimit(1))
 	require.NoError(t, err)
 	require.NotEmpty(t, userPage.Next)
-	ticketPage, err := h.tickets.QueryIndex(victim, "by-user", "u", repo.KeyCondition{}, repo.WithLimit(1))
+	ticketPage, err := h.tickets.Index("by-user").Query(victim, "u", repo.WithLimit(1))
 	require.NoError(t, err)
 	require.NotEmpty(t, ticketPage.Next)
 
@@ -170,15 +170,15 @@ func caseIsolationHostileContextTenant(t *testing.T, h *harness) {
 				return h.users.BatchDelete(ctx, []string{"1", "2"})
 			},
 			"QueryIndex": func() error {
-				_, err := h.tickets.QueryIndex(ctx, "by-user", "u", repo.KeyCondition{})
+				_, err := h.tickets.Index("by-user").Query(ctx, "u")
 				return err
 			},
 			"QueryIndexCursor": func() error {
-				_, err := h.tickets.QueryIndex(ctx, "by-user", "u", repo.KeyCondition{}, repo.WithCursor(ticketPage.Next))
+				_, err := h.tickets.Index("by-user").Query(ctx, "u", repo.WithCursor(ticketPage.Next))
 				return err
 			},
 			"QueryIndexAll": func() error {
-				return firstTicket(h.tickets.QueryIndexAll(ctx, "by-status", "open", repo.KeyCondition{}))
+				return firstTicket(h.tickets.Index("by-status").All(ctx, "open"))
 			},
 			"CreateIndexed": func() error {
 				_, err := h.tickets.Create(ctx, ticket{ID: "t9", UserID: "u", CreatedAt: "2024", Status: "open"})

@@ -35,11 +35,11 @@ func indexPages(t *testing.T, h *harness, tenant, index, partition string, cond 
 	cursor := ""
 	for pages := 0; ; pages++ {
 		require.Less(t, pages, 300, "paging does not end")
-		opts := []func(*repo.PageOptions){repo.WithLimit(limit), repo.WithCursor(cursor)}
+		opts := []func(*repo.PageOptions){repo.Where(cond), repo.WithLimit(limit), repo.WithCursor(cursor)}
 		if desc {
 			opts = append(opts, repo.WithDescending())
 		}
-		page, err := h.tickets.QueryIndex(ctx, index, partition, cond, opts...)
+		page, err := h.tickets.Index(index).Query(ctx, partition, opts...)
 		require.NoError(t, err)
 		require.LessOrEqual(t, len(page.Items), limit)
 		for _, tk := range page.Items {
@@ -193,7 +193,7 @@ func caseIndexTenantsNeverMix(t *testing.T, h *harness) {
 		seedTickets(t, h, tenant, ts)
 	}
 	for _, tenant := range tenants {
-		page, err := h.tickets.QueryIndex(h.ctx(t, tenant), "by-user", "u1", repo.KeyCondition{})
+		page, err := h.tickets.Index("by-user").Query(h.ctx(t, tenant), "u1")
 		require.NoError(t, err)
 		require.Len(t, page.Items, 4)
 		for _, tk := range page.Items {
@@ -202,7 +202,7 @@ func caseIndexTenantsNeverMix(t *testing.T, h *harness) {
 		// Index partitions named after other tenants' values hold nothing.
 		for _, other := range tenants {
 			if other != tenant {
-				page, err := h.tickets.QueryIndex(h.ctx(t, tenant), "by-status", other, repo.KeyCondition{})
+				page, err := h.tickets.Index("by-status").Query(h.ctx(t, tenant), other)
 				require.NoError(t, err)
 				require.Empty(t, page.Items)
 			}
@@ -211,7 +211,7 @@ func caseIndexTenantsNeverMix(t *testing.T, h *harness) {
 	// A type sharing the slot and the index name keeps to itself.
 	_, err := h.notes.Create(h.ctx(t, "a"), note{ID: "n1", UserID: "u1", CreatedAt: "2024-01-01"})
 	require.NoError(t, err)
-	page, err := h.notes.QueryIndex(h.ctx(t, "a"), "by-user", "u1", repo.KeyCondition{})
+	page, err := h.notes.Index("by-user").Query(h.ctx(t, "a"), "u1")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"n1"}, ids(page.Items))
 	assert.Len(t, indexPages(t, h, "a", "by-user", "u1", repo.KeyCondition{}, 10, false), 4)
@@ -238,29 +238,29 @@ func caseIndexCursorsDoNotCross(t *testing.T, h *harness) {
 		seedTickets(t, h, tenant, append(ticketSet("u1", 5), ticketSet("u2", 5)...))
 	}
 	a, ab := h.ctx(t, "a"), h.ctx(t, "ab")
-	page, err := h.tickets.QueryIndex(a, "by-user", "u1", repo.KeyCondition{}, repo.WithLimit(2))
+	page, err := h.tickets.Index("by-user").Query(a, "u1", repo.WithLimit(2))
 	require.NoError(t, err)
 	require.NotEmpty(t, page.Next)
 	next := repo.WithCursor(page.Next)
-	_, err = h.tickets.QueryIndex(a, "by-user", "u1", repo.KeyCondition{}, next)
+	_, err = h.tickets.Index("by-user").Query(a, "u1", next)
 	require.NoError(t, err, "the cursor works where it was made")
 	for name, q := range map[string]func() error{
 		"another tenant": func() error {
-			_, err := h.tickets.QueryIndex(ab, "by-user", "u1", repo.KeyCondition{}, next)
+			_, err := h.tickets.Index("by-user").Query(ab, "u1", next)
 			return err
 		},
 		"another partition": func() error {
-			_, err := h.tickets.QueryIndex(a, "by-user", "u2", repo.KeyCondition{}, next)
+			_, err := h.tickets.Index("by-user").Query(a, "u2", next)
 			return err
 		},
 		"another index": func() error {
-			_, err := h.tickets.QueryIndex(a, "by-status", "open", repo.KeyCondition{}, next)
+			_, err := h.tickets.Index("by-status").Query(a, "open", next)
 			return err
 		},
 		"the table":    func() error { _, err := h.tickets.List(a, next); return err },
-		"another type": func() error { _, err := h.notes.QueryIndex(a, "by-user", "u1", repo.KeyCondition{}, next); return err },
+		"another type": func() error { _, err := h.notes.Index("by-user").Query(a, "u1", next); return err },
 		"a range without it": func() error {
-			_, err := h.tickets.QueryIndex(a, "by-user", "u1", repo.BeginsWith("1999"), next)
+			_, err := h.tickets.Index("by-user").Query(a, "u1", repo.Where(repo.BeginsWith("1999")), next)
 			return err
 		},
 	} {
@@ -268,25 +268,28 @@ func caseIndexCursorsDoNotCross(t *testing.T, h *harness) {
 	}
 	base, err := h.tickets.List(a, repo.WithLimit(2))
 	require.NoError(t, err)
-	_, err = h.tickets.QueryIndex(a, "by-user", "u1", repo.KeyCondition{}, repo.WithCursor(base.Next))
+	_, err = h.tickets.Index("by-user").Query(a, "u1", repo.WithCursor(base.Next))
 	require.ErrorIs(t, err, repo.ErrInvalidCursor, "a table cursor on an index")
 }
 
 func caseIndexInvalidUse(t *testing.T, h *harness) {
 	ctx := h.ctx(t, "acme")
 	for name, q := range map[string]func() error{
-		"unknown index":   func() error { _, err := h.tickets.QueryIndex(ctx, "by-nothing", "u1", repo.KeyCondition{}); return err },
-		"empty partition": func() error { _, err := h.tickets.QueryIndex(ctx, "by-user", "", repo.KeyCondition{}); return err },
+		"unknown index":   func() error { _, err := h.tickets.Index("by-nothing").Query(ctx, "u1"); return err },
+		"empty partition": func() error { _, err := h.tickets.Index("by-user").Query(ctx, ""); return err },
 		"consistent read": func() error {
-			_, err := h.tickets.QueryIndex(ctx, "by-user", "u1", repo.KeyCondition{}, repo.WithConsistentRead())
+			_, err := h.tickets.Index("by-user").Query(ctx, "u1", repo.ConsistentRead)
 			return err
 		},
-		"bad range": func() error { _, err := h.tickets.QueryIndex(ctx, "by-user", "u1", repo.Between("b", "a")); return err },
+		"bad range": func() error {
+			_, err := h.tickets.Index("by-user").Query(ctx, "u1", repo.Where(repo.Between("b", "a")))
+			return err
+		},
 		"page size": func() error {
-			_, err := h.tickets.QueryIndex(ctx, "by-user", "u1", repo.KeyCondition{}, repo.WithLimit(-1))
+			_, err := h.tickets.Index("by-user").Query(ctx, "u1", repo.WithLimit(-1))
 			return err
 		},
-		"users has none": func() error { _, err := h.users.QueryIndex(ctx, "by-user", "u1", repo.KeyCondition{}); return err },
+		"users has none": func() error { _, err := h.users.Index("by-user").Query(ctx, "u1"); return err },
 	} {
 		require.ErrorIs(t, q(), repo.ErrInvalidArgument, name)
 	}

@@ -51,7 +51,7 @@ func caseIsolationInvalidUTF8Inputs(t *testing.T, h *harness) {
 	require.Equal(t, []string{"2", fffd}, ids(page.Items))
 	ipk := "tenant#" + fffd + "#ticket#by-user#" + fffd
 	okIx := forgeCursor(fffd, "ticket", "by-user", "ticket#t1", ipk, fffd)
-	ipage, err := h.tickets.QueryIndex(ctx, "by-user", fffd, repo.KeyCondition{}, repo.WithCursor(okIx))
+	ipage, err := h.tickets.Index("by-user").Query(ctx, fffd, repo.WithCursor(okIx))
 	require.NoError(t, err)
 	require.Equal(t, []string{"t2"}, ids(ipage.Items))
 
@@ -68,8 +68,8 @@ func caseIsolationInvalidUTF8Inputs(t *testing.T, h *harness) {
 				require.ErrorIs(t, err, repo.ErrInvalidCursor, "List, cursor with an invalid %s %q", name, bad)
 				_, err = h.users.Query(ctx, repo.GreaterThan("0"), repo.WithCursor(c))
 				require.ErrorIs(t, err, repo.ErrInvalidCursor, "Query, cursor with an invalid %s %q", name, bad)
-				_, err = h.tickets.QueryIndex(ctx, "by-user", fffd, repo.KeyCondition{}, repo.WithCursor(c))
-				require.ErrorIs(t, err, repo.ErrInvalidCursor, "QueryIndex, cursor with an invalid %s %q", name, bad)
+				_, err = h.tickets.Index("by-user").Query(ctx, fffd, repo.WithCursor(c))
+				require.ErrorIs(t, err, repo.ErrInvalidCursor, "index Query, cursor with an invalid %s %q", name, bad)
 			}
 			// Expression values: an update's, a condition's.
 			set := expression.Set(expression.Name("user_email"), expression.Value("x"+bad))
@@ -86,9 +86,9 @@ func caseIsolationInvalidUTF8Inputs(t *testing.T, h *harness) {
 			err = repo.Transact(ctx, h.users.TxPut(user{ID: "9"}), h.users.TxCheck("1", expression.Name("user_name").Equal(expression.Value(bad))))
 			require.ErrorIs(t, err, repo.ErrInvalidArgument, "TxCheck condition value %q", bad)
 			// Index partitions and bounds, IDs.
-			_, err = h.tickets.QueryIndex(ctx, "by-user", bad, repo.KeyCondition{})
+			_, err = h.tickets.Index("by-user").Query(ctx, bad)
 			require.ErrorIs(t, err, repo.ErrInvalidArgument)
-			_, err = h.tickets.QueryIndex(ctx, "by-user", fffd, repo.GreaterThan(bad))
+			_, err = h.tickets.Index("by-user").Query(ctx, fffd, repo.Where(repo.GreaterThan(bad)))
 			require.ErrorIs(t, err, repo.ErrInvalidArgument)
 			_, err = h.users.Get(ctx, bad)
 			require.ErrorIs(t, err, repo.ErrInvalidID)

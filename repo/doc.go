@@ -39,7 +39,21 @@
 // DynamoDB orders them), within the type and the tenant only. Pages hold at
 // most PageOptions.Limit items (DefaultPageSize, at most MaxPageSize) and
 // end with an opaque cursor, Page.Next, which works only for the tenant and
-// type that made it.
+// type that made it. A type's secondary indexes (entity.Indexed) are read
+// through a handle: Index(name).Query and Index(name).All.
+//
+// # Options
+//
+// Options take one form: functions over an options struct, applied in
+// order. New takes func(*Options); reads take func(*ReadOptions) (Get,
+// BatchGet) or func(*PageOptions) (List, Query, All, QueryAll, and an
+// index's Query and All); writes take func(*WriteOptions). The key
+// condition of a page is the Where option (Query also takes it as its
+// argument), and ConsistentRead is one name for every read that can be
+// consistent:
+//
+//	page, err := users.List(ctx, repo.Where(repo.BeginsWith("a")), repo.WithLimit(20), repo.ConsistentRead)
+//	page, err = orders.Index("by-user").Query(ctx, userID, repo.Where(repo.GreaterThan("2026-11")))
 //
 // # Errors
 //

@@ -13,7 +13,8 @@ import (
 
 // The kinds of error a Repository returns. Every error wraps exactly one of
 // them (or a context error), so callers test with errors.Is and never read
-// messages; ErrMissingIndex is a kind of ErrInvalidArgument, which
+// messages; ErrMissingIndex and ErrUnknownIndex are kinds of
+// ErrInvalidArgument, which
 // errors.Is finds too, and ErrApplied comes with ErrDecode, never alone. No
 // call that returns an error has changed anything stored, except one whose
 // error wraps ErrApplied.
@@ -47,11 +48,16 @@ var (
 	ErrInvalidArgument = errors.New("repo: invalid argument")
 	// ErrMissingIndex reports an entity type with an index (see
 	// entity.Indexed) in a slot the table does not have: New returns it
-	// when the backend knows which slots the table has, and QueryIndex at
-	// the first query of the index otherwise. The message names the
-	// index (GSI<n>) and how to add it. It is a kind of
+	// when the backend knows which slots the table has, and an index's
+	// Query or All at the first query of the index otherwise. The message
+	// names the index (GSI<n>) and how to add it. It is a kind of
 	// ErrInvalidArgument: errors.Is(err, ErrInvalidArgument) holds too.
 	ErrMissingIndex error = &subKind{"repo: the table lacks a secondary index", ErrInvalidArgument}
+	// ErrUnknownIndex reports a query through Repository.Index of a name
+	// that none of the entity type's indexes (entity.Indexed) has. It is a
+	// kind of ErrInvalidArgument: errors.Is(err, ErrInvalidArgument) holds
+	// too.
+	ErrUnknownIndex error = &subKind{"repo: the entity type has no index of that name", ErrInvalidArgument}
 	// ErrDuplicatePrefix reports a second entity type using a sort-key
 	// prefix that another type already uses in the same store.
 	ErrDuplicatePrefix = errors.New("repo: sort-key prefix used by another entity type")
@@ -119,9 +125,9 @@ func (o opName) String() string {
 	case o.text != "":
 		return o.text
 	case o.query && o.index != "":
-		return fmt.Sprintf("query %s index %q partition %q (%v)", o.prefix, o.index, o.partition, o.cond)
+		return fmt.Sprintf("query %s index %q partition %q (%s)", o.prefix, o.index, o.partition, o.cond.describe("sort value"))
 	case o.query:
-		return "query " + o.prefix + " (" + o.cond.String() + ")"
+		return "query " + o.prefix + " (" + o.cond.describe("ID") + ")"
 	case o.id == "":
 		return o.verb + " " + o.prefix
 	}

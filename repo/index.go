@@ -162,37 +162,73 @@ func indexRange(c KeyCondition) (backend.SortRange, string, error) {
 	return backend.SortRange{}, "", fmt.Errorf("unknown key condition")
 }
 
-// QueryIndex returns one page of the context's tenant's entities of type T
-// in the named index (see entity.Indexed) whose index partition value is
-// partition and whose index sort values meet cond, in index sort-key order
-// (UTF-8 bytes; entities with equal values in the order the store keeps
-// them), and the cursor of the next page, which works only for this tenant,
-// type, index and partition. Index reads are eventually consistent, as
-// DynamoDB's global secondary indexes are. Errors: ErrInvalidArgument for an
-// unknown index, an empty partition, a bad condition or page size, or
-// ConsistentRead; ErrMissingIndex for an index in a slot the table lacks;
-// ErrInvalidCursor; ErrNoTenant; ErrDecode.
-func (r *Repository[T]) QueryIndex(ctx context.Context, index, partition string, cond KeyCondition, optFns ...func(*PageOptions)) (Page[T], error) {
-	op := opName{query: true, prefix: r.prefix, index: index, partition: partition, cond: cond}
+// Index is a handle on one of T's secondary indexes (see entity.Indexed),
+// made by Repository.Index, through which the index is queried:
+//
+//	byUser := orders.Index("by-user")
+//	page, err := byUser.Query(ctx, userID, repo.Where(repo.BeginsWith("2026-11")), repo.WithLimit(20))
+//
+// A handle is a small value that makes no request of its own; keep it or
+// make it at each call, as is convenient. It is safe for concurrent use.
+type Index[T entity.Entity] struct {
+	r    *Repository[T]
+	name string
+	spec indexSpec
+	ok   bool // spec is T's index of that name
+}
+
+// Index returns the handle on T's index of that name (entity.Index.Name).
+// It makes no request and never fails: a name T does not declare is
+// reported by the handle's Query and All, with an error wrapping
+// ErrUnknownIndex.
+func (r *Repository[T]) Index(name string) Index[T] {
+	spec, ok := r.index(name)
+	return Index[T]{r: r, name: name, spec: spec, ok: ok}
+}
+
+// Name returns the name of the index the handle reads.
+func (ix Index[T]) Name() string { return ix.name }
+
+// Query returns one page of the context's tenant's entities of type T in
+// the index whose index partition value (the index's PartitionAttr) is
+// partition and whose index sort value (its SortAttr) meets the key
+// condition of the Where option (every value without one), in index
+// sort-key order (UTF-8 bytes; entities with equal values in the order the
+// store keeps them), and the cursor of the next page, which works only for
+// this tenant, type, index and partition. Index reads are eventually
+// consistent, as DynamoDB's global secondary indexes are. Errors:
+// ErrUnknownIndex (a kind of ErrInvalidArgument) for an index T does not
+// declare; ErrInvalidArgument for an empty partition, a bad condition or
+// page size, or ConsistentRead; ErrMissingIndex for an index in a slot the
+// table lacks; ErrInvalidCursor; ErrNoTenant; ErrDecode.
+func (ix Index[T]) Query(ctx context.Context, partition string, optFns ...func(*PageOptions)) (Page[T], error) {
+	r := ix.r
+	opts := applyPage(optFns)
+	cond := opts.Where
+	op := opName{query: true, index: ix.name, partition: partition, cond: cond}
+	if r == nil {
+		return Page[T]{}, fail(op, ErrInvalidArgument, fmt.Errorf("index handle not made by Repository.Index"))
+	}
+	op.prefix = r.prefix
 	tenant, pk, err := r.partition(ctx, op)
 	if err != nil {
 		return Page[T]{}, err
 	}
-	ix, ok := r.index(index)
-	if !ok {
-		return Page[T]{}, fail(op, ErrInvalidArgument, fmt.Errorf("%s has no index %q", r.typeName, index))
+	if !ix.ok {
+		return Page[T]{}, fail(op, ErrUnknownIndex, fmt.Errorf("%s has no index %q", r.typeName, ix.name))
 	}
-	if err := r.checkIndexInUse(ctx, op, ix); err != nil {
+	spec := ix.spec
+	if err := r.checkIndexInUse(ctx, op, spec); err != nil {
 		return Page[T]{}, err
 	}
-	opts, limit, err := pageOptions(op, optFns)
+	limit, err := pageLimit(op, opts)
 	if err != nil {
 		return Page[T]{}, err
 	}
 	if opts.ConsistentRead {
 		return Page[T]{}, fail(op, ErrInvalidArgument, fmt.Errorf("index reads cannot be strongly consistent"))
 	}
-	ipk := entity.IndexPartitionKey(tenant, r.prefix, ix.Name, partition)
+	ipk := entity.IndexPartitionKey(tenant, r.prefix, spec.Name, partition)
 	if partition == "" || !utf8.ValidString(partition) || len(ipk) > entity.MaxPartitionKeyBytes {
 		return Page[T]{}, fail(op, ErrInvalidArgument, fmt.Errorf("index partition %q is not a possible value", partition))
 	}
@@ -200,13 +236,13 @@ func (r *Repository[T]) QueryIndex(ctx context.Context, index, partition string,
 	if err != nil {
 		return Page[T]{}, fail(op, ErrInvalidArgument, err)
 	}
-	in := backend.QueryInput{Index: ix.gsi, PK: ipk, Range: rng, Descending: opts.Descending, Limit: limit}
+	in := backend.QueryInput{Index: spec.gsi, PK: ipk, Range: rng, Descending: opts.Descending, Limit: limit}
 	if opts.Cursor != "" {
 		parts, err := r.cursors.decode(tenant, opts.Cursor, 4)
 		if err != nil {
 			return Page[T]{}, fail(op, ErrInvalidCursor, err)
 		}
-		if parts[0] != ix.Name || parts[2] != ipk || !rng.Contains(parts[3]) || !strings.HasPrefix(parts[1], entity.SortKeyPrefix(r.prefix)) {
+		if parts[0] != spec.Name || parts[2] != ipk || !rng.Contains(parts[3]) || !strings.HasPrefix(parts[1], entity.SortKeyPrefix(r.prefix)) {
 			return Page[T]{}, fail(op, ErrInvalidCursor, fmt.Errorf("cursor is for another index, partition or range"))
 		}
 		in.StartKey = &backend.Key{PK: pk, SK: parts[1], IndexPK: parts[2], IndexSK: parts[3]}
@@ -215,17 +251,18 @@ func (r *Repository[T]) QueryIndex(ctx context.Context, index, partition string,
 		if exclude == "" {
 			return false
 		}
-		v, _ := item[ix.keySK].(*types.AttributeValueMemberS)
+		v, _ := item[spec.keySK].(*types.AttributeValueMemberS)
 		return v != nil && v.Value == exclude
 	}, func(k backend.Key) string {
-		return r.cursors.encode(tenant, ix.Name, k.SK, k.IndexPK, k.IndexSK)
+		return r.cursors.encode(tenant, spec.Name, k.SK, k.IndexPK, k.IndexSK)
 	})
 }
 
-// QueryIndexAll iterates over every entity QueryIndex would return, page by
-// page. It stops at the first error, which it yields with a zero T.
-func (r *Repository[T]) QueryIndexAll(ctx context.Context, index, partition string, cond KeyCondition, optFns ...func(*PageOptions)) iter.Seq2[T, error] {
+// All iterates over every entity Query would return, page by page,
+// following each page's cursor. It stops at the first error, which it
+// yields with a zero T.
+func (ix Index[T]) All(ctx context.Context, partition string, optFns ...func(*PageOptions)) iter.Seq2[T, error] {
 	return pages(optFns, func(opts PageOptions) (Page[T], error) {
-		return r.QueryIndex(ctx, index, partition, cond, func(o *PageOptions) { *o = opts })
+		return ix.Query(ctx, partition, func(o *PageOptions) { *o = opts })
 	})
 }

@@ -75,7 +75,7 @@ func (r *Repository[T]) missingIndex(s indexSpec, set backend.IndexSet, checked 
 		where = "the backend is configured with"
 	}
 	return fmt.Errorf("index %q of %s is in slot %d, and %s %s, not %s: "+
-		"list slot %d in the backend's index slots (dynamodb.WithIndexSlots, memory.Options.IndexSlots) "+
+		"list slot %d in the backend's index slots (dynamodb.WithIndexSlots, memory.WithIndexSlots) "+
 		"and run the DynamoDB backend's EnsureTable, or add the global secondary index %s "+
 		"(hash key %s, range key %s, both strings, projection ALL) to the table",
 		s.Name, r.typeName, s.Slot, where, set, s.gsi, s.Slot, s.gsi, s.keyPK, s.keySK)

@@ -38,7 +38,7 @@ func (twoIndexes) Indexes() []entity.Index {
 func TestMissingIndexAtNew(t *testing.T) {
 	for mask := range backend.AllIndexes + 1 {
 		set := backend.IndexSet(mask)
-		st := memory.NewWithOptions(memory.Options{IndexSlots: append([]int{}, set.Slots()...)})
+		st := memory.New(memory.WithIndexSlots(set.Slots()...))
 		_, err := repo.New[twoIndexes](st)
 		switch {
 		case set.Has(2) && set.Has(4):
@@ -56,7 +56,7 @@ func TestMissingIndexAtNew(t *testing.T) {
 		}
 	}
 	// Types without indexes need none.
-	_, err := repo.New[User](memory.NewWithOptions(memory.Options{IndexSlots: []int{}}))
+	_, err := repo.New[User](memory.New(memory.WithIndexSlots()))
 	assert.NoError(t, err)
 }
 
@@ -94,9 +94,9 @@ func TestMissingIndexAtFirstQuery(t *testing.T) {
 	lazy := &lazyStore{Store: memory.New(), declared: backend.AllIndexes, table: s2}
 	r, err := repo.New[twoIndexes](lazy)
 	require.NoError(t, err, "not known at New")
-	_, err = r.QueryIndex(ctx, "by-a", "x", repo.BeginsWith(""))
+	_, err = r.Index("by-a").Query(ctx, "x", repo.Where(repo.BeginsWith("")))
 	require.NoError(t, err, "GSI2 is there")
-	_, err = r.QueryIndex(ctx, "by-b", "x", repo.BeginsWith(""))
+	_, err = r.Index("by-b").Query(ctx, "x", repo.Where(repo.BeginsWith("")))
 	require.ErrorIs(t, err, repo.ErrMissingIndex)
 	assert.ErrorContains(t, err, `index "by-b" of repo_test.twoIndexes is in slot 4, and the table has GSI2, not GSI4`)
 	assert.ErrorContains(t, err, "GSI4PK")
@@ -106,7 +106,7 @@ func TestMissingIndexAtFirstQuery(t *testing.T) {
 	require.NoError(t, err)
 	for i := range 3 {
 		for _, ix := range []string{"by-a", "by-b"} {
-			_, err = r.QueryIndex(ctx, ix, "x", repo.BeginsWith(""))
+			_, err = r.Index(ix).Query(ctx, "x", repo.Where(repo.BeginsWith("")))
 			require.NoError(t, err, "%s %d", ix, i)
 		}
 	}
@@ -119,7 +119,7 @@ func TestMissingIndexAtFirstQuery(t *testing.T) {
 }
 
 func ExampleErrMissingIndex() {
-	st := memory.NewWithOptions(memory.Options{IndexSlots: []int{1}})
+	st := memory.New(memory.WithIndexSlots(1))
 	_, err := repo.New[twoIndexes](st)
 	fmt.Println(errors.Is(err, repo.ErrMissingIndex), errors.Is(err, repo.ErrInvalidArgument))
 	// Output: true true

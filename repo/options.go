@@ -65,7 +65,8 @@ func IfVersion(v int64) func(*WriteOptions) {
 	return func(o *WriteOptions) { o.Version = &v }
 }
 
-// ReadOptions qualify a Get or BatchGet.
+// ReadOptions qualify a Get or BatchGet. Pages of List, Query and index
+// queries take PageOptions, which hold the same ConsistentRead field.
 type ReadOptions struct {
 	// ConsistentRead asks for a strongly consistent read, which sees every
 	// write that succeeded before it (DynamoDB reads are eventually
@@ -73,7 +74,25 @@ type ReadOptions struct {
 	ConsistentRead bool
 }
 
-// ConsistentRead sets ReadOptions.ConsistentRead:
+// ConsistentRead asks for a strongly consistent read, which sees every
+// write that succeeded before it. It is the one spelling for every read:
+// pass it, as it is, to Get and BatchGet (a func(*ReadOptions)) and to List,
+// Query, All and QueryAll (a func(*PageOptions)); Go infers which:
 //
 //	u, err := users.Get(ctx, id, repo.ConsistentRead)
-func ConsistentRead(o *ReadOptions) { o.ConsistentRead = true }
+//	page, err := users.List(ctx, repo.ConsistentRead, repo.WithLimit(10))
+//
+// Where Go cannot infer which, in a slice literal or an append, name it:
+//
+//	opts := []func(*repo.PageOptions){repo.ConsistentRead[*repo.PageOptions]}
+//
+// Index queries refuse it with ErrInvalidArgument: DynamoDB's global
+// secondary indexes are eventually consistent only.
+func ConsistentRead[O *ReadOptions | *PageOptions](o O) {
+	switch o := any(o).(type) {
+	case *ReadOptions:
+		o.ConsistentRead = true
+	case *PageOptions:
+		o.ConsistentRead = true
+	}
+}

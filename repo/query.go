@@ -22,9 +22,17 @@ const (
 	MaxPageSize = 1000
 )
 
-// PageOptions shape one page of List or Query. The zero value asks for the
-// first page of DefaultPageSize items in ascending order.
+// PageOptions shape one page of List, Query or an index's Query, and the
+// pages of their All forms. The zero value asks for the first page of
+// DefaultPageSize items of every key, in ascending order.
 type PageOptions struct {
+	// Where is the key condition the items meet; Where sets it. The zero
+	// KeyCondition selects every item. On the table (List, All) it bounds
+	// entity IDs; on an index (Index(...).Query, All) it bounds the index
+	// sort value. Query and QueryAll take their condition as an argument
+	// and refuse a Where option as well (ErrInvalidArgument) unless the
+	// argument is the zero KeyCondition.
+	Where KeyCondition
 	// Limit is the most items the page holds: 1 to MaxPageSize, or 0 for
 	// DefaultPageSize. A page can hold fewer, when DynamoDB's 1 MB page
 	// limit is reached first.
@@ -35,9 +43,23 @@ type PageOptions struct {
 	Cursor string
 	// Descending returns the items in descending sort-key order.
 	Descending bool
-	// ConsistentRead asks for a strongly consistent read.
+	// ConsistentRead asks for a strongly consistent read; ConsistentRead
+	// sets it. Index queries refuse it (ErrInvalidArgument).
 	ConsistentRead bool
 }
+
+// Where sets PageOptions.Where: the key condition of a List, All or index
+// query, such as
+//
+//	orders.Index("by-user").Query(ctx, userID, repo.Where(repo.BeginsWith("2026-11")))
+//
+// which selects the user's orders whose index sort value starts with
+// "2026-11", and
+//
+//	users.List(ctx, repo.Where(repo.BeginsWith("a")))
+//
+// which selects the users whose IDs start with "a".
+func Where(c KeyCondition) func(*PageOptions) { return func(o *PageOptions) { o.Where = c } }
 
 // WithLimit sets PageOptions.Limit.
 func WithLimit(n int) func(*PageOptions) { return func(o *PageOptions) { o.Limit = n } }
@@ -49,11 +71,6 @@ func WithCursor(cursor string) func(*PageOptions) {
 
 // WithDescending sets PageOptions.Descending.
 func WithDescending() func(*PageOptions) { return func(o *PageOptions) { o.Descending = true } }
-
-// WithConsistentRead sets PageOptions.ConsistentRead.
-func WithConsistentRead() func(*PageOptions) {
-	return func(o *PageOptions) { o.ConsistentRead = true }
-}
 
 // Page is one page of entities.
 type Page[T any] struct {
@@ -67,10 +84,21 @@ type Page[T any] struct {
 	Next string
 }
 
-// KeyCondition selects entities of a type by ID, comparing IDs as DynamoDB
-// compares sort keys: by their UTF-8 bytes. The zero value selects every
-// entity of the type. Make one with BeginsWith, Between, GreaterThan,
-// GreaterOrEqual, LessThan or LessOrEqual.
+// KeyCondition bounds the sort key of a query, comparing strings as
+// DynamoDB compares sort keys: by their UTF-8 bytes. What it bounds depends
+// on where it is given:
+//
+//   - on the table (Query, QueryAll, and Where with List or All), the
+//     entity ID: BeginsWith("a") selects the entities whose IDs start with
+//     "a";
+//   - on an index (Where with Index(...).Query or All), the value of the
+//     index's sort attribute (entity.Index.SortAttr) within the one index
+//     partition the query names; IDs are not compared.
+//
+// The zero value selects everything. Make one with BeginsWith, Between,
+// GreaterThan, GreaterOrEqual, LessThan or LessOrEqual. A bound that no ID
+// or sort value could hold (not UTF-8, too long, or, on the table, holding
+// the separator "#") makes the query fail with ErrInvalidArgument.
 type KeyCondition struct {
 	op     condOp
 	lo, hi string
@@ -88,41 +116,49 @@ const (
 	condLE
 )
 
-// BeginsWith selects IDs that start with prefix.
+// BeginsWith selects the keys (IDs, or index sort values) that start with
+// prefix.
 func BeginsWith(prefix string) KeyCondition { return KeyCondition{op: condBeginsWith, lo: prefix} }
 
-// Between selects IDs from lo to hi, both included.
+// Between selects the keys (IDs, or index sort values) from lo to hi, both
+// included.
 func Between(lo, hi string) KeyCondition { return KeyCondition{op: condBetween, lo: lo, hi: hi} }
 
-// GreaterThan selects IDs after id.
-func GreaterThan(id string) KeyCondition { return KeyCondition{op: condGT, lo: id} }
+// GreaterThan selects the keys (IDs, or index sort values) after key.
+func GreaterThan(key string) KeyCondition { return KeyCondition{op: condGT, lo: key} }
 
-// GreaterOrEqual selects id and the IDs after it.
-func GreaterOrEqual(id string) KeyCondition { return KeyCondition{op: condGE, lo: id} }
+// GreaterOrEqual selects key and the keys (IDs, or index sort values)
+// after it.
+func GreaterOrEqual(key string) KeyCondition { return KeyCondition{op: condGE, lo: key} }
 
-// LessThan selects IDs before id.
-func LessThan(id string) KeyCondition { return KeyCondition{op: condLT, hi: id} }
+// LessThan selects the keys (IDs, or index sort values) before key.
+func LessThan(key string) KeyCondition { return KeyCondition{op: condLT, hi: key} }
 
-// LessOrEqual selects id and the IDs before it.
-func LessOrEqual(id string) KeyCondition { return KeyCondition{op: condLE, hi: id} }
+// LessOrEqual selects key and the keys (IDs, or index sort values) before
+// it.
+func LessOrEqual(key string) KeyCondition { return KeyCondition{op: condLE, hi: key} }
 
-// String describes the condition for error messages.
-func (c KeyCondition) String() string {
+// String describes the condition for error messages, such as
+// `key begins with "a"`.
+func (c KeyCondition) String() string { return c.describe("key") }
+
+// describe describes the condition on what it bounds: "ID", "key", ...
+func (c KeyCondition) describe(what string) string {
 	switch c.op {
 	case condBeginsWith:
-		return fmt.Sprintf("ID begins with %q", c.lo)
+		return fmt.Sprintf("%s begins with %q", what, c.lo)
 	case condBetween:
-		return fmt.Sprintf("ID between %q and %q", c.lo, c.hi)
+		return fmt.Sprintf("%s between %q and %q", what, c.lo, c.hi)
 	case condGT:
-		return fmt.Sprintf("ID > %q", c.lo)
+		return fmt.Sprintf("%s > %q", what, c.lo)
 	case condGE:
-		return fmt.Sprintf("ID >= %q", c.lo)
+		return fmt.Sprintf("%s >= %q", what, c.lo)
 	case condLT:
-		return fmt.Sprintf("ID < %q", c.hi)
+		return fmt.Sprintf("%s < %q", what, c.hi)
 	case condLE:
-		return fmt.Sprintf("ID <= %q", c.hi)
+		return fmt.Sprintf("%s <= %q", what, c.hi)
 	}
-	return "all IDs"
+	return "every " + what
 }
 
 // rangePlan is a key condition turned into what a backend runs: a sort-key range
@@ -192,40 +228,56 @@ func (r *Repository[T]) rangeOf(c KeyCondition) (rangePlan, error) {
 	return rangePlan{}, fmt.Errorf("unknown key condition")
 }
 
-// List returns one page of the context's tenant's entities of type T, in
-// sort-key order. It is Query with the zero KeyCondition.
+// List returns one page of the context's tenant's entities of type T whose
+// IDs meet the key condition of the Where option (every entity without
+// one), in sort-key order, and the cursor of the next page. It is Query
+// with the zero KeyCondition, and returns the same errors.
 func (r *Repository[T]) List(ctx context.Context, optFns ...func(*PageOptions)) (Page[T], error) {
 	return r.Query(ctx, KeyCondition{}, optFns...)
 }
 
-// pageOptions applies the caller's functions and checks the page size.
-func pageOptions(op opName, optFns []func(*PageOptions)) (PageOptions, int, error) {
+// applyPage applies the caller's functions to zero PageOptions.
+func applyPage(optFns []func(*PageOptions)) PageOptions {
 	var opts PageOptions
 	for _, fn := range optFns {
 		fn(&opts)
 	}
-	limit := opts.Limit
-	switch {
+	return opts
+}
+
+// pageLimit checks the page size and returns it, DefaultPageSize for 0.
+func pageLimit(op opName, opts PageOptions) (int, error) {
+	switch limit := opts.Limit; {
 	case limit == 0:
-		limit = DefaultPageSize
+		return DefaultPageSize, nil
 	case limit < 0 || limit > MaxPageSize:
-		return opts, 0, fail(op, ErrInvalidArgument, fmt.Errorf("page size %d is not between 1 and %d", limit, MaxPageSize))
+		return 0, fail(op, ErrInvalidArgument, fmt.Errorf("page size %d is not between 1 and %d", limit, MaxPageSize))
+	default:
+		return limit, nil
 	}
-	return opts, limit, nil
 }
 
 // Query returns one page of the context's tenant's entities of type T whose
-// IDs meet cond, in sort-key order, and the cursor of the next page. Errors:
-// ErrInvalidCursor for a cursor not made by this repository for this tenant
-// and a range that holds it, ErrInvalidArgument for a bad condition or page
-// size, ErrNoTenant, ErrDecode.
+// IDs meet cond, in sort-key order, and the cursor of the next page: it is
+// List with Where(cond). Errors: ErrInvalidCursor for a cursor not made by
+// this repository for this tenant and a range that holds it,
+// ErrInvalidArgument for a bad condition or page size, or for a Where
+// option as well as a non-zero cond, ErrNoTenant, ErrDecode.
 func (r *Repository[T]) Query(ctx context.Context, cond KeyCondition, optFns ...func(*PageOptions)) (Page[T], error) {
+	opts := applyPage(optFns)
+	twice := opts.Where != KeyCondition{} && cond != KeyCondition{}
+	if cond == (KeyCondition{}) {
+		cond = opts.Where
+	}
 	op := opName{query: true, prefix: r.prefix, cond: cond}
 	tenant, pk, err := r.partition(ctx, op)
 	if err != nil {
 		return Page[T]{}, err
 	}
-	opts, limit, err := pageOptions(op, optFns)
+	if twice {
+		return Page[T]{}, fail(op, ErrInvalidArgument, fmt.Errorf("two key conditions: %v and Where(%v)", cond, opts.Where))
+	}
+	limit, err := pageLimit(op, opts)
 	if err != nil {
 		return Page[T]{}, err
 	}
@@ -323,9 +375,11 @@ func skOf(item backend.Item) string {
 	return ""
 }
 
-// All iterates over every entity of type T of the context's tenant, page by
-// page, in sort-key order. It stops at the first error, which it yields with
-// a zero T. PageOptions set the page size, direction and starting cursor.
+// All iterates over every entity List would return, page by page, in
+// sort-key order: every entity of type T of the context's tenant, or those
+// whose IDs meet the Where option's key condition. It stops at the first
+// error, which it yields with a zero T. PageOptions set the page size,
+// direction and starting cursor.
 func (r *Repository[T]) All(ctx context.Context, optFns ...func(*PageOptions)) iter.Seq2[T, error] {
 	return r.QueryAll(ctx, KeyCondition{}, optFns...)
 }

@@ -145,7 +145,7 @@ func fzBuild() (*fzFixture, error) {
 				if ic.op == condLE && ic.hi == "\x00" {
 					ic = KeyCondition{} // the known bug above
 				}
-				q, err := fx.docs.QueryIndex(ctx, "by-group", "g1", ic, opts...)
+				q, err := fx.docs.Index("by-group").Query(ctx, "g1", append([]func(*PageOptions){Where(ic)}, opts...)...)
 				if err != nil {
 					return nil, err
 				}
@@ -184,7 +184,7 @@ func fzQuery(t *testing.T, fx *fzFixture, cursor string, mode, limit uint8, forg
 		if fc.c.op == condLE && fc.c.hi == "\x00" {
 			fc = fzConds[0] // the known bug above
 		}
-		page, err = fx.docs.QueryIndex(ctx, "by-group", "g1", fc.c, opts...)
+		page, err = fx.docs.Index("by-group").Query(ctx, "g1", append([]func(*PageOptions){Where(fc.c)}, opts...)...)
 	}
 	if err != nil {
 		if cursor == "" || !errors.Is(err, ErrInvalidCursor) {

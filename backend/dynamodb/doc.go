@@ -82,7 +82,7 @@
 // knows already (EnsureTable ran), else at the first query of the index,
 // before the query is sent. A slot the backend is not configured with is
 // refused in repo.New without a request. Give the memory backend the same
-// slots (memory.Options.IndexSlots), so that unit tests fail as DynamoDB
+// slots (memory.WithIndexSlots), so that unit tests fail as DynamoDB
 // would.
 //
 // Query with QueryInput.Index set sends IndexName and a key condition on

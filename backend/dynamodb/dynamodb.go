@@ -82,7 +82,7 @@ type Options struct {
 // WithIndexSlots() with no slot asks for a table without secondary indexes,
 // which costs nothing extra on a provisioned table. It clears
 // Options.Indexes, which it replaces. Give the memory
-// backend the same slots (memory.Options.IndexSlots), so that unit tests
+// backend the same slots (memory.WithIndexSlots), so that unit tests
 // fail where DynamoDB would.
 func WithIndexSlots(slots ...int) func(*Options) {
 	return func(o *Options) {

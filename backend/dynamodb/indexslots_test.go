@@ -165,7 +165,7 @@ func TestMissingIndexFoundAtFirstQuery(t *testing.T) {
 	require.NoError(t, err, "New makes no request")
 	ctx := tenantctx.MustWithTenant(t.Context(), "acme")
 	for range 3 {
-		_, err = r.QueryIndex(ctx, "by-a", "x", repo.BeginsWith(""))
+		_, err = r.Index("by-a").Query(ctx, "x", repo.Where(repo.BeginsWith("")))
 		require.ErrorIs(t, err, repo.ErrMissingIndex)
 		assert.ErrorContains(t, err, "the table has no index, not GSI2")
 		assert.ErrorContains(t, err, "WithIndexSlots")
@@ -183,7 +183,7 @@ func TestMissingIndexFoundAtFirstQuery(t *testing.T) {
 	assert.Equal(t, backend.AllIndexes, known)
 	r, err = repo.New[slotted](b)
 	require.NoError(t, err)
-	_, err = r.QueryIndex(ctx, "by-a", "x", repo.BeginsWith(""))
+	_, err = r.Index("by-a").Query(ctx, "x", repo.Where(repo.BeginsWith("")))
 	require.NoError(t, err)
 }
 

@@ -76,7 +76,8 @@
 // A Store has the global secondary indexes GSI1 ... GSI5 of package backend,
 // or exactly those of Options.IndexSlots (none for an empty list; the first
 // Options.Indexes with that option), which should match the slots of the
-// DynamoDB table (dynamodb.WithIndexSlots). It reports them as a
+// DynamoDB table (memory.WithIndexSlots(1, 2) with
+// dynamodb.WithIndexSlots(1, 2)). It reports them as a
 // backend.IndexReporter, so repo.New refuses an entity type whose index is
 // in a slot the Store lacks (repo.ErrMissingIndex), as it does on DynamoDB.
 // The indexes are kept as DynamoDB Local 3.3.0 keeps them:
@@ -138,7 +139,7 @@
 //
 // BatchGet and BatchWrite take up to 100 keys and 25 writes on distinct
 // items and never leave anything unprocessed, unless Options.Unprocessed
-// (see NewWithOptions) picks keys to leave out, as DynamoDB does when it is
+// (see New) picks keys to leave out, as DynamoDB does when it is
 // busy, for testing retries.
 //
 // TransactWrite applies up to 100 actions on distinct items all at once,

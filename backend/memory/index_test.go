@@ -205,7 +205,7 @@ func TestIndexesFollowWrites(t *testing.T) {
 // and keeps no trees for them.
 func TestIndexesOption(t *testing.T) {
 	ctx := context.Background()
-	st := NewWithOptions(Options{Indexes: 2})
+	st := New(func(o *Options) { o.Indexes = 2 })
 	require.NoError(t, st.Put(ctx, backend.PutInput{Item: item("a", "GSI3PK", n("1"), "GSI3SK", s(""), "GSI2PK", s("p"), "GSI2SK", s("s"))}))
 	err := st.Put(ctx, backend.PutInput{Item: item("b", "GSI2PK", n("1"))})
 	require.ErrorIs(t, err, backend.ErrInvalidArgument)
@@ -218,7 +218,7 @@ func TestIndexesOption(t *testing.T) {
 
 	assert.Equal(t, backend.AllIndexes, New().slots)
 	for _, bad := range []int{-1, backend.MaxIndexes + 1} {
-		assert.Panics(t, func() { NewWithOptions(Options{Indexes: bad}) }, "%d", bad)
+		assert.Panics(t, func() { New(func(o *Options) { o.Indexes = bad }) }, "%d", bad)
 	}
 }
 

@@ -24,7 +24,7 @@ func TestIndexSlotsOption(t *testing.T) {
 		{[]int{2, 4}, backend.IndexSet(0b01010)},
 		{[]int{1, 2, 3, 4, 5}, backend.AllIndexes},
 	} {
-		st := NewWithOptions(Options{IndexSlots: tc.slots})
+		st := New(func(o *Options) { o.IndexSlots = tc.slots })
 		var r backend.IndexReporter = st
 		got, known := r.KnownIndexes()
 		assert.True(t, known)
@@ -54,10 +54,10 @@ func TestIndexSlotsOption(t *testing.T) {
 		}
 	}
 	for _, bad := range [][]int{{0}, {6}, {1, 1}, {-1}} {
-		assert.Panics(t, func() { NewWithOptions(Options{IndexSlots: bad}) }, "%v", bad)
+		assert.Panics(t, func() { New(WithIndexSlots(bad...)) }, "%v", bad)
 	}
-	assert.Panics(t, func() { NewWithOptions(Options{IndexSlots: []int{1}, Indexes: 1}) })
-	assert.Equal(t, backend.AllIndexes, NewWithOptions(Options{IndexSlots: nil}).IndexSlots(), "nil: every slot")
+	assert.Panics(t, func() { New(WithIndexSlots(1), func(o *Options) { o.Indexes = 1 }) })
+	assert.Equal(t, backend.AllIndexes, New(func(o *Options) { o.IndexSlots = nil }).IndexSlots(), "nil: every slot")
 }
 
 var n1 = n("1")

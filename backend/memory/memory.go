@@ -35,7 +35,9 @@ type Store struct {
 	tokens tokenCache // tokens of recent transactions
 }
 
-// Options tune a Store. The zero value is what New uses.
+// Options tune a Store. New starts from the zero value, which is
+// DynamoDB's behaviour with every index slot, and applies the caller's
+// functions to it, as the DynamoDB backend's New does.
 type Options struct {
 	// Unprocessed, when set, is asked before a BatchGet or BatchWrite
 	// takes effect about the key of each of its keys or writes, in request
@@ -51,14 +53,14 @@ type Options struct {
 	// Options.Indexes says how many its table has: set both alike so
 	// that a query of an index the table lacks, or an index key of the
 	// wrong type, fails in unit tests as it fails on DynamoDB. Zero means
-	// backend.MaxIndexes; NewWithOptions panics on a value below zero or
+	// backend.MaxIndexes; New panics on a value below zero or
 	// over backend.MaxIndexes. IndexSlots, when set, decides instead.
 	Indexes int
 
 	// IndexSlots, when not nil, lists exactly the index slots the Store
 	// has (n stands for GSI<n>), as the DynamoDB backend's
 	// Options.IndexSlots lists those its table needs; an empty, non-nil
-	// list means none. NewWithOptions panics on a slot out of 1 ...
+	// list means none. WithIndexSlots sets it. New panics on a slot out of 1 ...
 	// backend.MaxIndexes, a slot given twice, or IndexSlots set together
 	// with Indexes.
 	IndexSlots []int
@@ -94,11 +96,19 @@ var (
 	_ backend.Lender  = (*Store)(nil)
 )
 
-// New returns an empty Store.
-func New() *Store { return NewWithOptions(Options{}) }
-
-// NewWithOptions returns an empty Store tuned by opts.
-func NewWithOptions(opts Options) *Store {
+// New returns an empty Store tuned by optFns, which are applied in order
+// to a zero Options:
+//
+//	store := memory.New(memory.WithIndexSlots(1, 2))
+//
+// It panics on options that cannot describe a table (see Options.Indexes
+// and Options.IndexSlots), as a program's fixed configuration is wrong
+// then, not its input.
+func New(optFns ...func(*Options)) *Store {
+	var opts Options
+	for _, fn := range optFns {
+		fn(&opts)
+	}
 	s := &Store{
 		opts:  opts,
 		now:   time.Now,
@@ -109,6 +119,17 @@ func NewWithOptions(opts Options) *Store {
 		s.idx[n-1] = make(map[string]*btree.BTreeG[*ixEntry])
 	}
 	return s
+}
+
+// WithIndexSlots returns an option that sets Options.IndexSlots to exactly
+// slots, and clears Options.Indexes, as the DynamoDB backend's
+// WithIndexSlots does: give both backends the same slots. WithIndexSlots()
+// with no slot makes a Store without secondary indexes.
+func WithIndexSlots(slots ...int) func(*Options) {
+	return func(o *Options) {
+		o.IndexSlots = append([]int{}, slots...)
+		o.Indexes = 0
+	}
 }
 
 // Indexes returns how many of the indexes GSI1, GSI2, ... the Store has;

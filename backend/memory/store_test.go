@@ -47,10 +47,12 @@ func get(t *testing.T, st *Store, sk string) backend.Item {
 
 func TestUnprocessedBatchGet(t *testing.T) {
 	var asked []backend.Key
-	st := NewWithOptions(Options{Unprocessed: func(k backend.Key) bool {
-		asked = append(asked, k)
-		return k.SK == "b" || k.SK == "missing"
-	}})
+	st := New(func(o *Options) {
+		o.Unprocessed = func(k backend.Key) bool {
+			asked = append(asked, k)
+			return k.SK == "b" || k.SK == "missing"
+		}
+	})
 	ctx := context.Background()
 	for _, sk := range []string{"a", "b", "c"} {
 		require.NoError(t, st.Put(ctx, backend.PutInput{Item: item(sk)}))
@@ -66,11 +68,13 @@ func TestUnprocessedBatchGet(t *testing.T) {
 func TestUnprocessedBatchWrite(t *testing.T) {
 	first := true
 	var mu sync.Mutex
-	st := NewWithOptions(Options{Unprocessed: func(k backend.Key) bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return first && k.SK != "a" // the first request does only "a"
-	}})
+	st := New(func(o *Options) {
+		o.Unprocessed = func(k backend.Key) bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return first && k.SK != "a" // the first request does only "a"
+		}
+	})
 	ctx := context.Background()
 	require.NoError(t, st.Put(ctx, backend.PutInput{Item: item("gone")}))
 	writes := []backend.WriteRequest{

@@ -78,7 +78,7 @@ func scenario(ctx context.Context, w io.Writer, b backend.Backend) error {
 	}
 
 	fmt.Fprintf(w, "tenant 1: orders of %s, newest first (index %s):\n", u.Name, shop.ByUser)
-	for o, err := range orders.QueryIndexAll(tenantCtx[0], shop.ByUser, u.ID, repo.KeyCondition{}, repo.WithDescending()) {
+	for o, err := range orders.Index(shop.ByUser).All(tenantCtx[0], u.ID, repo.WithDescending()) {
 		if err != nil {
 			return fmt.Errorf("orders of a user: %w", err)
 		}

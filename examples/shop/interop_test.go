@@ -98,7 +98,7 @@ func TestInteropIndexedOrderLayout(t *testing.T) {
 		"user_id": s("42"), "order_amount": n("150"), "created_at": s("2026-11-26T10:00:00.000000000Z"),
 		"GSI1PK": s("tenant#acme#order#by-user#42"), "GSI1SK": s("2026-11-26T10:00:00.000000000Z"),
 	}, out.Item)
-	page, err := orders.QueryIndex(acme, shop.ByUser, "42", repo.KeyCondition{})
+	page, err := orders.Index(shop.ByUser).Query(acme, "42")
 	require.NoError(t, err)
 	assert.Equal(t, []shop.Order{{ID: "7", UserID: "42", Amount: 150, CreatedAt: "2026-11-26T10:00:00.000000000Z"}}, page.Items)
 }

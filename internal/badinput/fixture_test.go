@@ -84,9 +84,9 @@ func (f *fixture) seed(t *testing.T) {
 		"list":         next(f.users.List(f.ctx, repo.WithLimit(1))),
 		"list-desc":    next(f.users.List(f.ctx, repo.WithLimit(1), repo.WithDescending())),
 		"query-gt-u1":  next(f.users.Query(f.ctx, repo.GreaterThan("u1"), repo.WithLimit(1))),
-		"index-g1":     next(f.users.QueryIndex(f.ctx, "by-group", "g1", repo.KeyCondition{}, repo.WithLimit(1))),
+		"index-g1":     next(f.users.Index("by-group").Query(f.ctx, "g1", repo.WithLimit(1))),
 		"other-list":   next(f.users.List(f.other, repo.WithLimit(1))),
-		"other-index":  next(f.users.QueryIndex(f.other, "by-group", "g1", repo.KeyCondition{}, repo.WithLimit(1))),
+		"other-index":  next(f.users.Index("by-group").Query(f.other, "g1", repo.WithLimit(1))),
 		"notes-list":   np.Next,
 		"elsewhere-ok": "", // set below
 	}
@@ -124,7 +124,7 @@ func newFixture(t *testing.T, name string, b, lessIndexes backend.Backend, snaps
 // memoryFixture is a fixture on a memory store.
 func memoryFixture(t *testing.T) *fixture {
 	s := memory.New()
-	return newFixture(t, "memory", s, memory.NewWithOptions(memory.Options{Indexes: 1}), func(*testing.T) []backend.Item {
+	return newFixture(t, "memory", s, memory.New(func(o *memory.Options) { o.Indexes = 1 }), func(*testing.T) []backend.Item {
 		return s.Snapshot()
 	})
 }

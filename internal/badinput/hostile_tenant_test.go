@@ -109,7 +109,7 @@ func TestHostileContextTenant(t *testing.T) {
 				for _, c := range []string{"list", "index-g1"} {
 					_, err := f.users.List(ctx, repo.WithCursor(f.cursors[c]))
 					checkKinds(t, err, kinds(repo.ErrInvalidTenant), repoKinds)
-					_, err = f.users.QueryIndex(ctx, "by-group", "g1", repo.KeyCondition{}, repo.WithCursor(f.cursors[c]))
+					_, err = f.users.Index("by-group").Query(ctx, "g1", repo.WithCursor(f.cursors[c]))
 					checkKinds(t, err, kinds(repo.ErrInvalidTenant), repoKinds)
 				}
 			}

@@ -68,13 +68,13 @@ func entryPoints(f *fixture, ctx context.Context) []struct {
 		{"List", func() error { _, err := f.users.List(ctx); return err }},
 		{"Query", func() error { _, err := f.users.Query(ctx, repo.GreaterThan("u1")); return err }},
 		{"QueryIndex", func() error {
-			_, err := f.users.QueryIndex(ctx, "by-group", "g1", repo.KeyCondition{})
+			_, err := f.users.Index("by-group").Query(ctx, "g1")
 			return err
 		}},
 		{"All", func() error { return firstErr(f.users.All(ctx)) }},
 		{"QueryAll", func() error { return firstErr(f.users.QueryAll(ctx, repo.BeginsWith("u"))) }},
 		{"QueryIndexAll", func() error {
-			return firstErr(f.users.QueryIndexAll(ctx, "by-group", "g1", repo.KeyCondition{}))
+			return firstErr(f.users.Index("by-group").All(ctx, "g1"))
 		}},
 		{"BatchGet", func() error { _, _, err := f.users.BatchGet(ctx, []string{"u1", "u2"}); return err }},
 		{"BatchPut", func() error { return f.users.BatchPut(ctx, []user{{ID: "new2"}, {ID: "u1", Name: "changed"}}) }},
@@ -197,13 +197,13 @@ func pageCases() []badCase {
 			{"List", func(f *fixture) error { _, err := f.users.List(f.ctx, opts...); return err }},
 			{"Query", func(f *fixture) error { _, err := f.users.Query(f.ctx, repo.GreaterThan("u0"), opts...); return err }},
 			{"QueryIndex", func(f *fixture) error {
-				_, err := f.users.QueryIndex(f.ctx, "by-group", "g1", repo.KeyCondition{}, opts...)
+				_, err := f.users.Index("by-group").Query(f.ctx, "g1", opts...)
 				return err
 			}},
 			{"All", func(f *fixture) error { return firstErr(f.users.All(f.ctx, opts...)) }},
 			{"QueryAll", func(f *fixture) error { return firstErr(f.users.QueryAll(f.ctx, repo.GreaterThan("u0"), opts...)) }},
 			{"QueryIndexAll", func(f *fixture) error {
-				return firstErr(f.users.QueryIndexAll(f.ctx, "by-group", "g1", repo.KeyCondition{}, opts...))
+				return firstErr(f.users.Index("by-group").All(f.ctx, "g1", opts...))
 			}},
 		}
 	}
@@ -255,44 +255,44 @@ func pageCases() []badCase {
 	for name, c := range indexConds {
 		cases = append(cases,
 			badCase{name: "index condition " + name + "/QueryIndex", want: invalidArg, call: func(f *fixture) error {
-				_, err := f.users.QueryIndex(f.ctx, "by-group", "g1", c)
+				_, err := f.users.Index("by-group").Query(f.ctx, "g1", repo.Where(c))
 				return err
 			}},
 			badCase{name: "index condition " + name + "/QueryIndexAll", want: invalidArg, call: func(f *fixture) error {
-				return firstErr(f.users.QueryIndexAll(f.ctx, "by-group", "g1", c))
+				return firstErr(f.users.Index("by-group").All(f.ctx, "g1", repo.Where(c)))
 			}})
 	}
 	indexArgs := map[string]func(f *fixture) error{
 		"unknown index": func(f *fixture) error {
-			_, err := f.users.QueryIndex(f.ctx, "nope", "g1", repo.KeyCondition{})
+			_, err := f.users.Index("nope").Query(f.ctx, "g1")
 			return err
 		},
 		"empty index name": func(f *fixture) error {
-			_, err := f.users.QueryIndex(f.ctx, "", "g1", repo.KeyCondition{})
+			_, err := f.users.Index("").Query(f.ctx, "g1")
 			return err
 		},
 		"index of a type without": func(f *fixture) error {
-			_, err := f.notes.QueryIndex(f.ctx, "by-group", "g1", repo.KeyCondition{})
+			_, err := f.notes.Index("by-group").Query(f.ctx, "g1")
 			return err
 		},
 		"empty partition": func(f *fixture) error {
-			_, err := f.users.QueryIndex(f.ctx, "by-group", "", repo.KeyCondition{})
+			_, err := f.users.Index("by-group").Query(f.ctx, "")
 			return err
 		},
 		"partition bad UTF-8": func(f *fixture) error {
-			_, err := f.users.QueryIndex(f.ctx, "by-group", "g\xff", repo.KeyCondition{})
+			_, err := f.users.Index("by-group").Query(f.ctx, "g\xff")
 			return err
 		},
 		"partition too long": func(f *fixture) error {
-			_, err := f.users.QueryIndex(f.ctx, "by-group", strings.Repeat("g", entity.MaxPartitionKeyBytes), repo.KeyCondition{})
+			_, err := f.users.Index("by-group").Query(f.ctx, strings.Repeat("g", entity.MaxPartitionKeyBytes))
 			return err
 		},
 		"consistent read": func(f *fixture) error {
-			_, err := f.users.QueryIndex(f.ctx, "by-group", "g1", repo.KeyCondition{}, repo.WithConsistentRead())
+			_, err := f.users.Index("by-group").Query(f.ctx, "g1", repo.ConsistentRead)
 			return err
 		},
 		"all: unknown index": func(f *fixture) error {
-			return firstErr(f.users.QueryIndexAll(f.ctx, "nope", "g1", repo.KeyCondition{}))
+			return firstErr(f.users.Index("nope").All(f.ctx, "g1"))
 		},
 	}
 	for name, fn := range indexArgs {
@@ -336,11 +336,11 @@ func pageCases() []badCase {
 	}
 	cursorFns := map[string]func(f *fixture) error{
 		"index cursor of another partition": func(f *fixture) error {
-			_, err := f.users.QueryIndex(f.ctx, "by-group", "g2", repo.KeyCondition{}, repo.WithCursor(f.cursors["index-g1"]))
+			_, err := f.users.Index("by-group").Query(f.ctx, "g2", repo.WithCursor(f.cursors["index-g1"]))
 			return err
 		},
 		"index cursor outside the range": func(f *fixture) error {
-			_, err := f.users.QueryIndex(f.ctx, "by-group", "g1", repo.BeginsWith("2025"), repo.WithCursor(f.cursors["index-g1"]))
+			_, err := f.users.Index("by-group").Query(f.ctx, "g1", repo.Where(repo.BeginsWith("2025")), repo.WithCursor(f.cursors["index-g1"]))
 			return err
 		},
 		"cursor outside the range": func(f *fixture) error {
@@ -388,14 +388,14 @@ func queriesWithCursor(f *fixture, name, cursor string) error {
 		_, err := f.users.Query(f.ctx, repo.GreaterThan("u0"), opt)
 		return err
 	case "QueryIndex":
-		_, err := f.users.QueryIndex(f.ctx, "by-group", "g1", repo.KeyCondition{}, opt)
+		_, err := f.users.Index("by-group").Query(f.ctx, "g1", opt)
 		return err
 	case "All":
 		return firstErr(f.users.All(f.ctx, opt))
 	case "QueryAll":
 		return firstErr(f.users.QueryAll(f.ctx, repo.GreaterThan("u0"), opt))
 	case "QueryIndexAll":
-		return firstErr(f.users.QueryIndexAll(f.ctx, "by-group", "g1", repo.KeyCondition{}, opt))
+		return firstErr(f.users.Index("by-group").All(f.ctx, "g1", opt))
 	}
 	panic(name)
 }
@@ -1000,7 +1000,7 @@ func TestMemoryBackendBadInput(t *testing.T) {
 		})
 	}
 	for _, n := range []int{-1, backend.MaxIndexes + 1} {
-		assert.Panics(t, func() { memory.NewWithOptions(memory.Options{Indexes: n}) }, "Indexes %d", n)
+		assert.Panics(t, func() { memory.New(func(o *memory.Options) { o.Indexes = n }) }, "Indexes %d", n)
 	}
 	t.Logf("%d memory backend cases", len(cases)+2)
 }

@@ -6,8 +6,9 @@
 //
 // TestIsolationMemory and TestIsolationDynamoDBLocal run random sequences
 // of every repository operation (Create, Get, Put, Update, UpdateExpr,
-// Delete, Query and List with every key condition, QueryIndex, QueryAll,
-// QueryIndexAll, BatchGet, BatchPut, BatchDelete and Transact with mixed
+// Delete, Query and List with every key condition, index Query (through
+// Repository.Index), QueryAll, index All, BatchGet, BatchPut, BatchDelete
+// and Transact with mixed
 // actions) on three entity types, one of them with two secondary indexes.
 // Each sequence has three to five tenants: "a" and others drawn from "ab",
 // "A", "a ", "ä", "テナント", "tenant", the longest valid tenant ID and a

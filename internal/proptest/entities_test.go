@@ -210,7 +210,7 @@ func (a typed[T]) query(ctx context.Context, c repo.KeyCondition, p []func(*repo
 }
 
 func (a typed[T]) queryIndex(ctx context.Context, index, part string, c repo.KeyCondition, p []func(*repo.PageOptions)) ([]ent, string, error) {
-	page, err := a.r.QueryIndex(ctx, index, part, c, p...)
+	page, err := a.r.Index(index).Query(ctx, part, append([]func(*repo.PageOptions){repo.Where(c)}, p...)...)
 	return a.ents(page.Items), page.Next, err
 }
 
@@ -227,7 +227,7 @@ func (a typed[T]) all(ctx context.Context, c repo.KeyCondition, p []func(*repo.P
 
 func (a typed[T]) allIndex(ctx context.Context, index, part string, c repo.KeyCondition, p []func(*repo.PageOptions)) ([]ent, error) {
 	var out []ent
-	for v, err := range a.r.QueryIndexAll(ctx, index, part, c, p...) {
+	for v, err := range a.r.Index(index).All(ctx, part, append([]func(*repo.PageOptions){repo.Where(c)}, p...)...) {
 		if err != nil {
 			return out, err
 		}
