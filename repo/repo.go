@@ -11,6 +11,7 @@ import (
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/entity"
+	codecswitch "github.com/tenantrepo/tenantrepo/internal/codec"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
 
@@ -88,7 +89,6 @@ func New[T entity.Entity](b backend.Backend, optFns ...func(*Options)) (*Reposit
 		prefix:     prefix,
 		typeName:   t.String(),
 		attrs:      attributeNames(t),
-		codec:      compileCodec(t),
 		shape:      sh,
 		enc:        attributevalue.NewEncoder(),
 		dec:        attributevalue.NewDecoder(),
@@ -97,6 +97,9 @@ func New[T entity.Entity](b backend.Backend, optFns ...func(*Options)) (*Reposit
 		retryDelay: opts.RetryDelay,
 
 		batchConcurrency: max(opts.BatchConcurrency, 1),
+	}
+	if !codecswitch.Off() {
+		r.codec = compileCodec(t)
 	}
 	if l, ok := b.(backend.Lender); ok && r.codec != nil {
 		r.lender = l // decoding copies what the store must keep to itself
