@@ -72,37 +72,34 @@ func runCodecOps(b *testing.B, s codecSides) {
 	b.Run("op=Get", func(b *testing.B) {
 		for _, side := range sides {
 			b.Run(side.name, func(b *testing.B) {
-				b.ReportAllocs()
-				for b.Loop() {
+				loop(b, func() {
 					if p, err := side.r.Get(s.ctx, get); err != nil || p.ID != get {
 						b.Fatal(p.ID, err)
 					}
-				}
+				})
 			})
 		}
 	})
 	b.Run("op=Put", func(b *testing.B) {
 		for _, side := range sides {
 			b.Run(side.name, func(b *testing.B) {
-				b.ReportAllocs()
-				for b.Loop() {
+				loop(b, func() {
 					if _, err := side.r.Put(s.ctx, put); err != nil {
 						b.Fatal(err)
 					}
-				}
+				})
 			})
 		}
 	})
 	b.Run("op=Query", func(b *testing.B) {
 		for _, side := range sides {
 			b.Run(side.name, func(b *testing.B) {
-				b.ReportAllocs()
-				for b.Loop() {
+				loop(b, func() {
 					page, err := side.r.List(s.ctx, repo.WithLimit(pageSize))
 					if err != nil || len(page.Items) != pageSize || page.Next == "" {
 						b.Fatal(len(page.Items), err)
 					}
-				}
+				})
 			})
 		}
 	})
