@@ -1,5 +1,3 @@
-// Package codec holds the switch that benchmarks use to measure the
-// repository without its per-type codec (see BENCHMARKS.md).
 package codec
 
 import "sync/atomic"
