@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -20,7 +19,7 @@ func (r *Repository[T]) encode(op opName, v T, pk, sk string) (backend.Item, err
 	var out backend.Item
 	var keys []types.AttributeValueMemberS // values for the key attributes
 	if r.codec != nil {
-		out, keys = r.codec.encode(unsafe.Pointer(&v), 2+2*len(r.indexes))
+		out, keys = r.codec.Encode(&v, 2+2*len(r.indexes))
 	} else {
 		item, err := r.encodeItem(v)
 		if err != nil {
@@ -35,7 +34,7 @@ func (r *Repository[T]) encode(op opName, v T, pk, sk string) (backend.Item, err
 	}
 	if r.codec == nil {
 		// A codec's fields are never the library's attributes (see
-		// compileCodec): only attributevalue's items need looking at.
+		// codec.For): only attributevalue's items need looking at.
 		for k := range out {
 			if ownsAttribute(k) {
 				return nil, fail(op, ErrInvalidArgument, fmt.Errorf("%s has an attribute %q, which the library owns", r.typeName, k))
@@ -70,7 +69,7 @@ func (r *Repository[T]) decode(op opName, item backend.Item) (T, error) {
 	if !ok || prefix != r.prefix {
 		return v, fail(op, ErrDecode, fmt.Errorf("sort key %q is not a %s key", sk.Value, r.prefix))
 	}
-	if r.codec == nil || !r.codec.decode(item, unsafe.Pointer(&v)) {
+	if r.codec == nil || !r.codec.Decode(item, &v) {
 		// attributevalue decodes what the codec does not.
 		var zero T
 		v = zero

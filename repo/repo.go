@@ -11,6 +11,7 @@ import (
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/entity"
+	"github.com/tenantrepo/tenantrepo/internal/codec"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
 
@@ -30,9 +31,9 @@ type Repository[T entity.Entity] struct {
 	indexCheck *indexCheck
 	enc        *attributevalue.Encoder
 	dec        *attributevalue.Decoder
-	codec      *codec         // T's own encoding, when it has one (see compileCodec)
-	shape      *shape         // what attributevalue decodes T from (see compileShape)
-	lender     backend.Lender // b, when it lends items and codec copies them
+	codec      *codec.Codec[T] // T's own encoding, when it has one (see codec.For)
+	shape      *shape          // what attributevalue decodes T from (see compileShape)
+	lender     backend.Lender  // b, when it lends items and codec copies them
 	cursors    cursorCodec
 	clock      func() time.Time
 	retryDelay func(attempt int) time.Duration
@@ -88,7 +89,6 @@ func New[T entity.Entity](b backend.Backend, optFns ...func(*Options)) (*Reposit
 		prefix:     prefix,
 		typeName:   t.String(),
 		attrs:      attributeNames(t),
-		codec:      compileCodec(t),
 		shape:      sh,
 		enc:        attributevalue.NewEncoder(),
 		dec:        attributevalue.NewDecoder(),
@@ -97,6 +97,9 @@ func New[T entity.Entity](b backend.Backend, optFns ...func(*Options)) (*Reposit
 		retryDelay: opts.RetryDelay,
 
 		batchConcurrency: max(opts.BatchConcurrency, 1),
+	}
+	if !codec.Off() {
+		r.codec = codec.For[T]()
 	}
 	if l, ok := b.(backend.Lender); ok && r.codec != nil {
 		r.lender = l // decoding copies what the store must keep to itself

@@ -7,9 +7,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/internal/codec"
 )
 
 // A shape is what the repository knows, from an entity type alone, of how
@@ -109,7 +111,10 @@ func compileShape(t reflect.Type) (*shape, error) {
 	return compile(t, t.Name())
 }
 
-var timeType = reflect.TypeFor[time.Time]()
+var (
+	timeType        = reflect.TypeFor[time.Time]()
+	unmarshalerType = reflect.TypeFor[attributevalue.Unmarshaler]()
+)
 
 // structFields calls fn with the attribute name and type of every field of
 // struct t that attributevalue's Decoder fills, as its enumFields lists
@@ -123,8 +128,8 @@ func structFields(t reflect.Type, path string, fn func(name string, ft reflect.T
 		if !sf.IsExported() && !sf.Anonymous {
 			continue
 		}
-		tag := parseAVTag(sf.Tag.Get("dynamodbav"))
-		if tag.ignore {
+		tag := codec.ParseTag(sf.Tag.Get("dynamodbav"))
+		if tag.Ignore {
 			continue
 		}
 		ft := sf.Type
@@ -132,7 +137,7 @@ func structFields(t reflect.Type, path string, fn func(name string, ft reflect.T
 			ft = ft.Elem()
 		}
 		fpath := path + "." + sf.Name
-		if sf.Anonymous && tag.name == "" && ft.Kind() == reflect.Struct {
+		if sf.Anonymous && tag.Name == "" && ft.Kind() == reflect.Struct {
 			if !sf.IsExported() && sf.Type.Kind() == reflect.Pointer {
 				return fmt.Errorf("field %s embeds a pointer to the unexported struct %s, which attributevalue cannot allocate when it decodes: embed the struct itself, export its type, or tag the field `dynamodbav:\"-\"`", fpath, ft)
 			}
@@ -146,7 +151,7 @@ func structFields(t reflect.Type, path string, fn func(name string, ft reflect.T
 			// sets its exported fields, which reflect allows.)
 			return fmt.Errorf("field %s is unexported, and attributevalue would store it but cannot set it when it decodes: export it or tag it `dynamodbav:\"-\"`", fpath)
 		}
-		name := tag.name
+		name := tag.Name
 		if name == "" {
 			name = sf.Name
 		}

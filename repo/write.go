@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -509,13 +508,15 @@ func (r *Repository[T]) write(ctx context.Context, verb, id string, planFn func(
 	}
 	if put != nil && r.codec != nil && r.versionKey == "" {
 		// The item holds put's fields as encoded, and its keys (no
-		// version): decoding it would give what roundTrip gives.
+		// version): decoding it would give what RoundTrip gives, when it
+		// reports true; else decoding fails, as below.
 		var v T
-		r.codec.roundTrip(unsafe.Pointer(put), unsafe.Pointer(&v))
-		if r.setter {
-			any(&v).(entity.IDSetter).SetEntityID((*put).EntityID())
+		if r.codec.RoundTrip(put, &v) {
+			if r.setter {
+				any(&v).(entity.IDSetter).SetEntityID((*put).EntityID())
+			}
+			return v, nil
 		}
-		return v, nil
 	}
 	v, err := r.decode(p.op, item)
 	if err != nil {

@@ -15,6 +15,8 @@
 # $BENCH_OUT (default: a new temporary folder), one file per family:
 #
 #   canned.txt   repository vs hand-written SDK code, canned HTTP transport
+#   codec.txt    the repository with and without its per-type codec
+#                (internal/codec), canned transport and memory backend
 #   stub.txt     the same without the SDK: each side's own work
 #   local.txt    the same against DynamoDB Local
 #   batch.txt    10,000 items: Put each vs BatchPut, BatchGet; DynamoDB Local
@@ -46,7 +48,7 @@ log() { printf 'bench: %s\n' "$*" >&2; }
 log "machine: $(uname -srm), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 log "$(go version); load: $(uptime | sed 's/.*load average: *//')"
 go test -c -o "$bin" ./internal/bench
-: >"$out/canned.txt" >"$out/stub.txt" >"$out/local.txt" >"$out/memory.txt" >"$out/batch.txt"
+: >"$out/canned.txt" >"$out/codec.txt" >"$out/stub.txt" >"$out/local.txt" >"$out/memory.txt" >"$out/batch.txt"
 
 # run FILE BENCH [ARG...] runs the benchmark binary once and appends its
 # output to FILE (the first round keeps the header lines benchstat reads).
@@ -66,6 +68,7 @@ load() { uptime | sed 's/.*load average: *//'; }
 for round in $(seq 1 "$count"); do
 	log "round $round of $count ($((SECONDS - start))s; load: $(load))"
 	run canned.txt '^BenchmarkCanned$' -test.benchtime "$benchtime"
+	run codec.txt '^BenchmarkCodec$' -test.benchtime 500ms
 	run stub.txt '^BenchmarkStub$' -test.benchtime 300ms
 	run local.txt '^BenchmarkLocal$' -test.benchtime "$benchtime"
 	# One op writes or reads 10,000 items: one iteration each.
@@ -109,6 +112,7 @@ report() {
 }
 
 report "Repository vs hand-written SDK code, canned HTTP transport (CPU cost)" "$out/canned.txt" -col /impl
+report "The repository with (fast) and without (attributevalue) its per-type codec" "$out/codec.txt" -col /impl
 report "Each side's own work: the same over a stub API, without the SDK" "$out/stub.txt" -col /impl
 report "Repository vs hand-written SDK code, DynamoDB Local (throughput ratio = raw/repo time)" "$out/local.txt" -col /impl
 report "Memory backend, one tenant, by items" "$out/memory.txt" -filter '/tenants:1' -col /items

@@ -13,9 +13,9 @@ package badinput_test
 
 import (
 	"time"
-	"unsafe"
 
 	"github.com/tenantrepo/tenantrepo/entity"
+	"github.com/tenantrepo/tenantrepo/internal/codec"
 )
 
 // user is the main entity type of the cases: ID in user_id and the sort
@@ -126,7 +126,7 @@ type withComplex128 struct {
 }
 type withUnsafe struct {
 	badBase
-	P unsafe.Pointer `dynamodbav:"p"`
+	P codec.UnsafePointer `dynamodbav:"p"`
 }
 type funcInSlice struct {
 	badBase

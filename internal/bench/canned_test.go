@@ -41,63 +41,57 @@ func runOps(b *testing.B, s sides, get string) {
 	put := profile(7)
 	b.Run("op=Get", func(b *testing.B) {
 		b.Run("impl=raw", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
+			loop(b, func() {
 				if _, err := s.raw.get(s.ctx, s.tenant, get); err != nil {
 					b.Fatal(err)
 				}
-			}
+			})
 		})
 		b.Run("impl=repo", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
+			loop(b, func() {
 				if _, err := s.repo.Get(s.ctx, get); err != nil {
 					b.Fatal(err)
 				}
-			}
+			})
 		})
 	})
 	b.Run("op=Put", func(b *testing.B) {
 		b.Run("impl=raw", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
+			loop(b, func() {
 				if err := s.raw.put(s.ctx, s.tenant, put); err != nil {
 					b.Fatal(err)
 				}
-			}
+			})
 		})
 		b.Run("impl=repo", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
+			loop(b, func() {
 				if _, err := s.repo.Put(s.ctx, put); err != nil {
 					b.Fatal(err)
 				}
-			}
+			})
 		})
 	})
 	b.Run("op=Query", func(b *testing.B) {
 		b.Run("impl=raw", func(b *testing.B) {
-			b.ReportAllocs()
 			var last map[string]types.AttributeValue
-			for b.Loop() {
+			loop(b, func() {
 				ps, lk, err := s.raw.query(s.ctx, s.tenant, pageSize, nil)
 				if err != nil || len(ps) != pageSize {
 					b.Fatal(len(ps), err)
 				}
 				last = lk
-			}
+			})
 			if last == nil {
 				b.Fatal("no LastEvaluatedKey")
 			}
 		})
 		b.Run("impl=repo", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
+			loop(b, func() {
 				page, err := s.repo.List(s.ctx, repo.WithLimit(pageSize))
 				if err != nil || len(page.Items) != pageSize || page.Next == "" {
 					b.Fatal(len(page.Items), err)
 				}
-			}
+			})
 		})
 	})
 }

@@ -8,6 +8,10 @@
 //     transport that answers with canned DynamoDB responses (CPU cost
 //     without network noise); TestCannedSameWork checks that both sides
 //     send the same requests;
+//   - BenchmarkCodec: Get, Put and a 100-item List page through a
+//     repository with its per-type codec (internal/codec) and through one
+//     made with it switched off (attributevalue only), over the canned
+//     transport and on the memory backend;
 //   - BenchmarkStub: the same over a stub API without the SDK, each side's
 //     own work;
 //   - BenchmarkLocal: the same against DynamoDB Local (DYNAMODB_ENDPOINT);
@@ -17,6 +21,9 @@
 //   - BenchmarkLocalBatch: 10,000 items written with one Put each and with
 //     BatchPut, and read back with BatchGet, against DynamoDB Local.
 //
-// The package has no code of its own beyond this comment: the benchmarks
-// are in its test files.
+// BenchmarkCanned, BenchmarkStub, BenchmarkLocal and BenchmarkCodec report,
+// besides ns/op, the process's CPU time per op (cpu-ns/op; against DynamoDB
+// Local, the client's alone), which other load on a shared machine changes
+// less than the wall time. The package has no code of its own beyond this
+// comment: the benchmarks are in its test files.
 package bench

@@ -1,4 +1,4 @@
-package repo
+package codec
 
 import (
 	"math"
@@ -114,21 +114,37 @@ func TestCompileCodec(t *testing.T) {
 	}
 	// Decoding reads exact names only, so a field named like a key in
 	// another case is the codec's, and never gets the key.
-	c = compileCodec(reflect.TypeFor[foldsToKey]())
-	require.NotNil(t, c)
+	fk := For[foldsToKey]()
+	require.NotNil(t, fk)
 	var v foldsToKey
-	require.True(t, c.decode(map[string]types.AttributeValue{"SK": &types.AttributeValueMemberS{Value: "user#1"}}, unsafe.Pointer(&v)))
+	require.True(t, fk.Decode(map[string]types.AttributeValue{"SK": &types.AttributeValueMemberS{Value: "user#1"}}, &v))
 	assert.Empty(t, v.Sk)
 }
 
-// slowDecode decodes item into v as the repository's attributevalue path
-// does: attributes that name a field exactly, then attributevalue.
-func slowDecode(t *testing.T, item map[string]types.AttributeValue, v any) error {
-	sh, err := compileShape(reflect.TypeOf(v).Elem())
-	require.NoError(t, err)
-	clean, err := sh.cleanItem(item)
-	if err != nil {
-		return err
+// slowDecode decodes item into v (a pointer to a struct the codec takes:
+// plain fields only) as the repository's attributevalue path does: the
+// attributes that name a field exactly, without the library's keys (what
+// repo's shape.cleanItem keeps of an item for such a struct), then
+// attributevalue's Decoder.
+func slowDecode(_ *testing.T, item map[string]types.AttributeValue, v any) error {
+	names := map[string]bool{}
+	t := reflect.TypeOf(v).Elem()
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		tag := ParseTag(sf.Tag.Get("dynamodbav"))
+		if !sf.IsExported() || tag.Ignore {
+			continue
+		}
+		if tag.Name == "" {
+			tag.Name = sf.Name
+		}
+		names[tag.Name] = true
+	}
+	clean := map[string]types.AttributeValue{}
+	for k, e := range item {
+		if names[k] && !backend.IsKeyAttribute(k) {
+			clean[k] = e
+		}
 	}
 	return attributevalue.NewDecoder().Decode(&types.AttributeValueMemberM{Value: clean}, v)
 }

@@ -1,4 +1,30 @@
-package repo
+// Package codec is the repository's per-type codec: it encodes and decodes
+// the entities of one type as attributevalue's Encoder and Decoder with
+// their default options do, with the work that depends only on the type
+// (which fields, under which names, of which kinds, with which tag
+// options) done once, when the repository is made, and field access by
+// offset. It is the module's only user of package unsafe.
+//
+// It handles what most entity types are: structs of plain fields (strings,
+// booleans, integers, floats, []byte and []string, under names of their
+// own), and nothing it is not sure of. For returns nil for any other type
+// (an embedded struct, a pointer, a map, a nested struct, a time.Time, a
+// field whose type has methods, which could be attributevalue's
+// (Un)Marshaler, a tag option it does not take), and the repository then
+// uses attributevalue for that type. Like the repository's attributevalue
+// path (repo's shape), Decode reads only the attributes whose names are
+// exactly a field's, and skips the others, the library's keys among them.
+// Decode reports false for an item it is not sure of (a value of another
+// kind than the field's, a number that does not fit), which the repository
+// then decodes with attributevalue, so results and errors are that path's
+// in every case. The package's tests check all of it against
+// attributevalue, on generated struct types and values.
+//
+// Decoding shares no mutable memory with the item: strings are immutable,
+// and []byte and []string fields get new backing arrays, as attributevalue
+// gives them. So a type with a codec can decode items a backend lends
+// (backend.Lender) without copying them first.
+package codec
 
 import (
 	"math"
@@ -13,29 +39,8 @@ import (
 	"github.com/tenantrepo/tenantrepo/backend"
 )
 
-// A codec encodes and decodes the entities of one type as attributevalue's
-// Encoder and Decoder with their default options do, with the work that
-// depends only on the type (which fields, under which names, of which
-// kinds, with which tag options) done once, when the repository is made.
-//
-// It handles what most entity types are: structs of plain fields (strings,
-// booleans, integers, floats, []byte and []string, under names of their
-// own), and nothing it is not sure of. compileCodec returns nil for any
-// other type (an embedded struct, a pointer, a map, a nested struct, a
-// time.Time, a field whose type has methods, which could be
-// attributevalue's (Un)Marshaler, a tag option it does not take), and the
-// repository then uses attributevalue for that type. Like the repository's
-// attributevalue path (see shape), decode reads only the attributes whose
-// names are exactly a field's, and skips the others, the library's keys
-// among them. Decoding an item it is not sure of (a value of another kind
-// than the field's, a number that does not fit) goes to attributevalue, so
-// results and errors are that path's in every case. fastcodec_test.go
-// checks both against it.
-//
-// Decoding shares no mutable memory with the item: strings are immutable,
-// and []byte and []string fields get new backing arrays, as attributevalue
-// gives them. So a type with a codec can decode items a backend lends
-// (backend.Lender) without copying them first.
+// A codec is the type-independent part of Codec: the fields of one struct
+// type, by offset, and how to encode and decode each.
 type codec struct {
 	fields []codecField
 	byName map[string]int
@@ -64,29 +69,30 @@ type codecField struct {
 	kind   fieldKind
 	offset uintptr // in the struct
 	size   uintptr // of ints, uints and floats, in bytes
-	tag    avTag
+	tag    Tag
 }
 
-// avTag is the part of a field's dynamodbav tag that attributevalue reads,
+// Tag is the part of a field's dynamodbav tag that attributevalue reads,
 // parsed as attributevalue parses it.
-type avTag struct {
-	name                                   string
-	ignore                                 bool
+type Tag struct {
+	Name                                   string // the attribute's name; "" for the field's
+	Ignore                                 bool   // "-": not stored
 	omitEmpty, omitEmptyElem               bool
 	nullEmpty, nullEmptyElem               bool
 	asString, asBinSet, asNumSet, asStrSet bool
 }
 
-func parseAVTag(s string) avTag {
-	var t avTag
+// ParseTag parses a dynamodbav struct tag as attributevalue does.
+func ParseTag(s string) Tag {
+	var t Tag
 	if s == "" {
 		return t
 	}
 	parts := strings.Split(s, ",")
 	if parts[0] == "-" {
-		t.ignore = true
+		t.Ignore = true
 	} else {
-		t.name = parts[0]
+		t.Name = parts[0]
 	}
 	for _, opt := range parts[1:] {
 		switch opt {
@@ -123,6 +129,49 @@ func hasMethods(t reflect.Type) bool {
 	return t.NumMethod() > 0 || reflect.PointerTo(t).NumMethod() > 0
 }
 
+// UnsafePointer is unsafe.Pointer, for the tests that check that a type with
+// such a field is refused, so that this package stays the module's only
+// importer of unsafe.
+type UnsafePointer = unsafe.Pointer
+
+// Codec encodes and decodes the values of struct type T (see the package
+// documentation). Make one with For.
+type Codec[T any] struct{ c *codec }
+
+// For returns the codec of T, or nil when T is not a type it handles
+// exactly as attributevalue does.
+func For[T any]() *Codec[T] {
+	c := compileCodec(reflect.TypeFor[T]())
+	if c == nil {
+		return nil
+	}
+	return &Codec[T]{c}
+}
+
+// Encode returns the item of *v, as attributevalue's Encoder encodes it,
+// with room for extra more attributes, and at least extra string values
+// that the caller may use for them.
+func (c *Codec[T]) Encode(v *T, extra int) (backend.Item, []types.AttributeValueMemberS) {
+	return c.c.encode(unsafe.Pointer(v), extra)
+}
+
+// Decode sets the fields of the zero *v from item, as attributevalue's
+// Decoder does from the item's attributes that name a field exactly, and
+// reports true; or it reports false, having maybe set some fields, when the
+// item holds anything it leaves to attributevalue.
+func (c *Codec[T]) Decode(item backend.Item, v *T) bool {
+	return c.c.decode(item, unsafe.Pointer(v))
+}
+
+// RoundTrip sets the zero *dst to what decoding the item Encode makes of
+// *src gives, without making the item, and reports true; or it reports
+// false, having maybe set some fields, when decoding that item would fail
+// (see roundTrip). It is exact for items that pass backend.CheckItem,
+// which the repository makes sure of before it writes.
+func (c *Codec[T]) RoundTrip(src, dst *T) bool {
+	return c.c.roundTrip(unsafe.Pointer(src), unsafe.Pointer(dst))
+}
+
 // compileCodec returns the codec of struct type t, or nil when t is not a
 // type it handles exactly as attributevalue does.
 func compileCodec(t reflect.Type) *codec {
@@ -143,11 +192,11 @@ func compileCodec(t reflect.Type) *codec {
 		if !sf.IsExported() {
 			continue
 		}
-		tag := parseAVTag(sf.Tag.Get("dynamodbav"))
-		if tag.ignore {
+		tag := ParseTag(sf.Tag.Get("dynamodbav"))
+		if tag.Ignore {
 			continue
 		}
-		f := codecField{name: tag.name, offset: sf.Offset, tag: tag}
+		f := codecField{name: tag.Name, offset: sf.Offset, tag: tag}
 		if f.name == "" {
 			f.name = sf.Name
 		}
@@ -245,9 +294,7 @@ func (c *codec) field(name string) int {
 	}
 }
 
-// encode returns the item of the struct at p, as attributevalue's Encoder
-// encodes it, with room for extra more attributes, and extra string values
-// that the caller may use for them.
+// encode is Encode, for the struct at p.
 func (c *codec) encode(p unsafe.Pointer, extra int) (backend.Item, []types.AttributeValueMemberS) {
 	item := make(backend.Item, len(c.fields)+extra)
 	ss := make([]types.AttributeValueMemberS, c.nS+extra)
@@ -331,7 +378,7 @@ func (c *codec) encode(p unsafe.Pointer, extra int) (backend.Item, []types.Attri
 // encodeStrings encodes a non-nil []string as attributevalue does: a string
 // set with ",stringset" (NULL when empty), else a list; with
 // ",omitemptyelem" without its empty strings.
-func encodeStrings(s []string, tag avTag) types.AttributeValue {
+func encodeStrings(s []string, tag Tag) types.AttributeValue {
 	if tag.asStrSet {
 		if len(s) == 0 {
 			return &types.AttributeValueMemberNULL{Value: true}
@@ -394,7 +441,7 @@ func (c *codec) decode(item backend.Item, p unsafe.Pointer) bool {
 	for name, av := range item {
 		i := c.field(name)
 		if i < 0 {
-			continue // not exactly a field's name (see shape.cleanItem)
+			continue // not exactly a field's name (as repo's shape.cleanItem)
 		}
 		if !c.fields[i].decode(av, unsafe.Add(p, c.fields[i].offset)) {
 			return false
@@ -519,8 +566,11 @@ func (f *codecField) decode(av types.AttributeValue, fp unsafe.Pointer) bool {
 // backend.CheckItem, which the repository makes sure of before it writes:
 // the numbers encode writes parse back to the same values (float32s are
 // made as attributevalue makes them), sets have no empty strings left to
-// drop (an empty set is refused), and so on.
-func (c *codec) roundTrip(src, dst unsafe.Pointer) {
+// drop (an empty set is refused), and so on. It reports false for a
+// float32 whose digits parse, as a float64, above the float32 range (the
+// largest float32s), which attributevalue's Decoder refuses to decode: the
+// caller must then decode the item, and fail as that does.
+func (c *codec) roundTrip(src, dst unsafe.Pointer) bool {
 	for i := range c.fields {
 		f := &c.fields[i]
 		sp, dp := unsafe.Add(src, f.offset), unsafe.Add(dst, f.offset)
@@ -532,9 +582,15 @@ func (c *codec) roundTrip(src, dst unsafe.Pointer) {
 		case kindInt, kindUint:
 			copy(unsafe.Slice((*byte)(dp), f.size), unsafe.Slice((*byte)(sp), f.size))
 		case kindFloat:
+			if loadFloat(sp, f.size) == 0 && (f.tag.omitEmpty || f.tag.nullEmpty) {
+				continue // -0 too: not stored, so decoded as 0
+			}
 			if f.size == 4 {
 				// attributevalue parses the float32's digits as a float64.
 				x, _ := strconv.ParseFloat(strconv.FormatFloat(float64(*(*float32)(sp)), 'f', -1, 32), 64)
+				if a := math.Abs(x); math.MaxFloat32 < a && a <= math.MaxFloat64 {
+					return false // reflect's OverflowFloat, as in decode
+				}
 				*(*float32)(dp) = float32(x)
 			} else {
 				*(*float64)(dp) = *(*float64)(sp)
@@ -566,6 +622,7 @@ func (c *codec) roundTrip(src, dst unsafe.Pointer) {
 			*(*[]string)(dp) = out
 		}
 	}
+	return true
 }
 
 // decodeStrings decodes a string or number set into a []string field.
