@@ -77,9 +77,9 @@ func (r *Repository[T]) wait(ctx context.Context, attempt int) error {
 // ErrNoTenant, ErrDecode, *BatchError.
 func (r *Repository[T]) BatchGet(ctx context.Context, ids []string, optFns ...func(*ReadOptions)) (found []T, missing []string, err error) {
 	op := opText(fmt.Sprintf("batch get of %d %s", len(ids), r.prefix))
-	var opts ReadOptions
-	for _, fn := range optFns {
-		fn(&opts)
+	opts, err := readOpts(op, optFns)
+	if err != nil {
+		return nil, nil, err
 	}
 	_, pk, err := r.partition(ctx, op)
 	if err != nil {

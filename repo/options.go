@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"errors"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -49,6 +50,8 @@ type WriteOptions struct {
 	// Writes of whole entities take it from the entity itself; Delete and
 	// UpdateExpr need it here to be checked.
 	Version *int64
+
+	invalid error // a nil option function, reported by the write
 }
 
 // WithCondition makes a write conditional on c, built with aws-sdk-go-v2's
@@ -74,6 +77,15 @@ type ReadOptions struct {
 	ConsistentRead bool
 }
 
+// readOpts applies the caller's option functions.
+func readOpts(op opName, optFns []func(*ReadOptions)) (ReadOptions, error) {
+	o, err := apply(optFns)
+	if err != nil {
+		return o, fail(op, ErrInvalidArgument, err)
+	}
+	return o, nil
+}
+
 // ConsistentRead asks for a strongly consistent read, which sees every
 // write that succeeded before it. It is the one spelling for every read:
 // pass it, as it is, to Get and BatchGet (a func(*ReadOptions)) and to List,
@@ -96,3 +108,22 @@ func ConsistentRead[O *ReadOptions | *PageOptions](o O) {
 		o.ConsistentRead = true
 	}
 }
+
+// errNilOption is the cause of the ErrInvalidArgument of a call given a nil
+// option function.
+var errNilOption = errors.New("an option function is nil")
+
+// apply applies the caller's option functions to a zero O, in order. A nil
+// function is reported, not called: the call that took it then fails with
+// ErrInvalidArgument instead of panicking.
+func apply[O any](optFns []func(*O)) (o O, err error) {
+	for _, fn := range optFns {
+		if fn == nil {
+			var zero O
+			return zero, errNilOption
+		}
+		fn(&o)
+	}
+	return o, nil
+}
+

@@ -46,6 +46,8 @@ type PageOptions struct {
 	// ConsistentRead asks for a strongly consistent read; ConsistentRead
 	// sets it. Index queries refuse it (ErrInvalidArgument).
 	ConsistentRead bool
+
+	invalid error // a nil option function, reported by the call
 }
 
 // Where sets PageOptions.Where: the key condition of a List, All or index
@@ -238,9 +240,9 @@ func (r *Repository[T]) List(ctx context.Context, optFns ...func(*PageOptions)) 
 
 // applyPage applies the caller's functions to zero PageOptions.
 func applyPage(optFns []func(*PageOptions)) PageOptions {
-	var opts PageOptions
-	for _, fn := range optFns {
-		fn(&opts)
+	opts, err := apply(optFns)
+	if err != nil {
+		opts.invalid = err
 	}
 	return opts
 }
@@ -248,6 +250,8 @@ func applyPage(optFns []func(*PageOptions)) PageOptions {
 // pageLimit checks the page size and returns it, DefaultPageSize for 0.
 func pageLimit(op opName, opts PageOptions) (int, error) {
 	switch limit := opts.Limit; {
+	case opts.invalid != nil:
+		return 0, fail(op, ErrInvalidArgument, opts.invalid)
 	case limit == 0:
 		return DefaultPageSize, nil
 	case limit < 0 || limit > MaxPageSize:
@@ -396,10 +400,7 @@ func (r *Repository[T]) QueryAll(ctx context.Context, cond KeyCondition, optFns 
 // each page's cursor, and stops at the first error.
 func pages[T any](optFns []func(*PageOptions), query func(PageOptions) (Page[T], error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		var opts PageOptions
-		for _, fn := range optFns {
-			fn(&opts)
-		}
+		opts := applyPage(optFns)
 		for {
 			page, err := query(opts)
 			if err != nil {

@@ -76,6 +76,9 @@ func New[T entity.Entity](b backend.Backend, optFns ...func(*Options)) (*Reposit
 	}
 	opts := Options{CursorKey: defaultCursorKey, Clock: time.Now, RetryDelay: defaultRetryDelay, BatchConcurrency: 1}
 	for _, fn := range optFns {
+		if fn == nil {
+			return nil, fail(op, ErrInvalidArgument, errNilOption)
+		}
 		fn(&opts)
 	}
 	if len(opts.CursorKey) == 0 || opts.Clock == nil || opts.RetryDelay == nil {
@@ -217,9 +220,9 @@ func has(set map[string]struct{}, k string) bool {
 func (r *Repository[T]) Get(ctx context.Context, id string, optFns ...func(*ReadOptions)) (T, error) {
 	var zero T
 	op := r.op("get", id)
-	var opts ReadOptions
-	for _, fn := range optFns {
-		fn(&opts)
+	opts, err := readOpts(op, optFns)
+	if err != nil {
+		return zero, err
 	}
 	key, err := r.key(ctx, op, id)
 	if err != nil {

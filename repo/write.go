@@ -26,9 +26,9 @@ type plan struct {
 
 // writeOpts applies the caller's option functions.
 func writeOpts(optFns []func(*WriteOptions)) WriteOptions {
-	var o WriteOptions
-	for _, fn := range optFns {
-		fn(&o)
+	o, err := apply(optFns)
+	if err != nil {
+		o.invalid = err
 	}
 	return o
 }
@@ -129,6 +129,9 @@ func (r *Repository[T]) classifier(k backend.TxKind, create bool, expect *int64,
 func (r *Repository[T]) planCreate(pk string, v T, o WriteOptions) (plan, error) {
 	id := v.EntityID()
 	op := r.op("create", id)
+	if o.invalid != nil {
+		return plan{op: op}, fail(op, ErrInvalidArgument, o.invalid)
+	}
 	if id == "" {
 		if !r.setter {
 			return plan{op: op}, fail(op, ErrInvalidID, fmt.Errorf("empty ID, and *%s has no SetEntityID to assign one", r.typeName))
@@ -167,6 +170,9 @@ func (r *Repository[T]) planCreate(pk string, v T, o WriteOptions) (plan, error)
 // planPut plans writing v whole in partition pk.
 func (r *Repository[T]) planPut(pk string, v T, o WriteOptions) (plan, error) {
 	op := r.op("put", v.EntityID())
+	if o.invalid != nil {
+		return plan{op: op}, fail(op, ErrInvalidArgument, o.invalid)
+	}
 	key, err := r.keyIn(op, pk, v.EntityID())
 	if err != nil {
 		return plan{op: op}, err
@@ -210,6 +216,9 @@ func (r *Repository[T]) planPut(pk string, v T, o WriteOptions) (plan, error) {
 func (r *Repository[T]) planUpdate(pk string, v T, attrs []string, o WriteOptions) (plan, error) {
 	id := v.EntityID()
 	op := r.op("update", id)
+	if o.invalid != nil {
+		return plan{op: op}, fail(op, ErrInvalidArgument, o.invalid)
+	}
 	key, err := r.keyIn(op, pk, id)
 	if err != nil {
 		return plan{op: op}, err
@@ -290,6 +299,9 @@ func (r *Repository[T]) planUpdate(pk string, v T, attrs []string, o WriteOption
 // planUpdateExpr plans the caller's update of the stored entity id.
 func (r *Repository[T]) planUpdateExpr(pk, id string, u expression.UpdateBuilder, o WriteOptions) (plan, error) {
 	op := r.op("update", id)
+	if o.invalid != nil {
+		return plan{op: op}, fail(op, ErrInvalidArgument, o.invalid)
+	}
 	key, err := r.keyIn(op, pk, id)
 	if err != nil {
 		return plan{op: op}, err
@@ -346,6 +358,9 @@ func (r *Repository[T]) planUpdateExpr(pk, id string, u expression.UpdateBuilder
 // version it is unconditional, and so idempotent.
 func (r *Repository[T]) planDelete(pk, id string, o WriteOptions) (plan, error) {
 	op := r.op("delete", id)
+	if o.invalid != nil {
+		return plan{op: op}, fail(op, ErrInvalidArgument, o.invalid)
+	}
 	key, err := r.keyIn(op, pk, id)
 	if err != nil {
 		return plan{op: op}, err
