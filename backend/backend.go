@@ -147,6 +147,9 @@ func (e *ConditionFailedError) Error() string {
 // Is reports whether target is ErrConditionFailed.
 func (e *ConditionFailedError) Is(target error) bool { return target == ErrConditionFailed }
 
+// ErrorKind returns KindConditionFailed.
+func (e *ConditionFailedError) ErrorKind() ErrorKind { return KindConditionFailed }
+
 // RangeOp says how a query selects sort keys.
 type RangeOp uint8
 
@@ -206,10 +209,11 @@ type QueryOutput struct {
 // input before a backend sees it. Implementations must be safe for
 // concurrent use.
 //
-// Errors a backend returns wrap the kinds declared in this package when they
-// apply (ErrNotFound, ErrConditionFailed, ErrItemTooLarge,
-// ErrInvalidArgument, ErrInvalidStartKey, ErrThrottled, ErrTxCanceled,
-// ErrUnsupported); context errors are returned as they are.
+// Errors a backend returns wrap the error of their kind declared in this
+// package when one applies (ErrNotFound, ErrConditionFailed,
+// ErrItemTooLarge, ErrInvalidArgument, ErrMissingIndex, ErrInvalidStartKey,
+// ErrConflict, ErrThrottled, ErrTxCanceled, ErrUnsupported; see ErrorKind),
+// so that KindOf finds it; context errors are returned as they are.
 type Backend interface {
 	// RegisterPrefix records that the Go type named owner stores its items
 	// under the sort-key prefix. Registering a prefix again for the same
@@ -335,12 +339,17 @@ type TxCanceledError struct {
 	Reasons []TxReason
 }
 
-// TxReason says why DynamoDB canceled a transaction, for one action:
-// Code is "None" for an action that was fine, "ConditionalCheckFailed" for
-// one whose condition failed (Item then holds the item as it was, nil when
-// there was none), or another of DynamoDB's cancellation codes, such as
-// "TransactionConflict" or "ValidationError".
+// TxReason says why a transaction was canceled, for one action. Kind is
+// what the repository reads: KindNone for an action that was fine,
+// KindConditionFailed for one whose condition failed (Item then holds the
+// item as it was, nil when there was none), or another kind, such as
+// KindConflict (the action collided with another transaction),
+// KindThrottled or KindInvalidArgument. The backend sets it; the DynamoDB
+// backend maps DynamoDB's cancellation codes to kinds in one place. Code
+// and Message are the store's own words, for people: DynamoDB's
+// cancellation code and message; no logic of the repository reads them.
 type TxReason struct {
+	Kind    ErrorKind
 	Code    string
 	Message string
 	Item    Item
@@ -349,8 +358,12 @@ type TxReason struct {
 func (e *TxCanceledError) Error() string {
 	var codes []string
 	for i, r := range e.Reasons {
-		if r.Code != "" && r.Code != "None" {
-			codes = append(codes, fmt.Sprintf("action %d: %s", i, r.Code))
+		if r.Kind != KindNone {
+			code := r.Code
+			if code == "" {
+				code = r.Kind.String()
+			}
+			codes = append(codes, fmt.Sprintf("action %d: %s", i, code))
 		}
 	}
 	return ErrTxCanceled.Error() + ": " + strings.Join(codes, ", ")
@@ -358,3 +371,6 @@ func (e *TxCanceledError) Error() string {
 
 // Is reports whether target is ErrTxCanceled.
 func (e *TxCanceledError) Is(target error) bool { return target == ErrTxCanceled }
+
+// ErrorKind returns KindTxCanceled.
+func (e *TxCanceledError) ErrorKind() ErrorKind { return KindTxCanceled }

@@ -92,7 +92,10 @@ type TxError struct {
 // TxActionResult says how one action of a canceled transaction fared.
 type TxActionResult struct {
 	Op   string // what the action was, e.g. `create order "7"`
-	Code string // DynamoDB's cancellation code: "None" when the action was fine
+	// Code is the store's cancellation code of the action, for people:
+	// DynamoDB's, "None" when the action was fine. Err, not Code, says
+	// what went wrong.
+	Code string
 	Err  error  // nil when the action was fine
 }
 
@@ -181,11 +184,17 @@ func Transact(ctx context.Context, ops ...TxOp) error {
 		res := TxActionResult{Op: p.op.String(), Code: "None"}
 		if i < len(tce.Reasons) {
 			reason := tce.Reasons[i]
-			res.Code = reason.Code
-			if kind := txKind(reason); kind == ErrConditionFailed {
+			if reason.Code != "" {
+				res.Code = reason.Code
+			}
+			switch reason.Kind {
+			case backend.KindNone:
+			case backend.KindConditionFailed:
+				// The action's plan tells what the failed condition
+				// means from the item as it was.
 				res.Err = fail(p.op, p.classify(reason.Item), nil)
-			} else if kind != nil {
-				res.Err = fail(p.op, kind, errors.New(reason.Code+": "+reason.Message))
+			default:
+				res.Err = fail(p.op, repoKind(reason.Kind), reasonError(reason))
 			}
 		}
 		te.Actions[i] = res
@@ -193,22 +202,16 @@ func Transact(ctx context.Context, ops ...TxOp) error {
 	return te
 }
 
-// txKind maps DynamoDB's cancellation code of one action to a kind: nil for
-// an action that was fine, ErrConditionFailed for a failed condition (which
-// the action's plan then reads more closely).
-func txKind(r backend.TxReason) error {
-	switch r.Code {
-	case "", "None":
-		return nil
-	case "ConditionalCheckFailed":
-		return ErrConditionFailed
-	case "TransactionConflict":
-		return ErrConflict
-	case "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded":
-		return ErrThrottled
-	default: // ValidationError, ItemCollectionSizeLimitExceeded, ...
-		return ErrInvalidArgument
+// reasonError is the cause of a canceled transaction's action: the store's
+// code and message.
+func reasonError(r backend.TxReason) error {
+	switch {
+	case r.Code == "":
+		return errors.New(r.Message)
+	case r.Message == "":
+		return errors.New(r.Code)
 	}
+	return errors.New(r.Code + ": " + r.Message)
 }
 
 // sameBackend reports whether two backends are one value. Backends of types

@@ -150,10 +150,12 @@ func (s *Store) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (bac
 //     of an item over the size limit is backend.ErrItemTooLarge;
 //   - every condition is evaluated against the items as they are before
 //     the transaction; when any fails, it returns a
-//     *backend.TxCanceledError with one reason per action in request order:
-//     "ConditionalCheckFailed" with a copy of the item as it was (nil when
-//     missing), "ValidationError" for an update of a key attribute or one
-//     that makes its item too large, "None" for the others;
+//     *backend.TxCanceledError with one reason per action in request order
+//     (see txreason.go): backend.KindConditionFailed with a copy of the
+//     item as it was (nil when missing), backend.KindInvalidArgument for an
+//     update of a key attribute or one that makes its item too large,
+//     backend.KindNone for the others, each with DynamoDB's code and
+//     message for it;
 //   - an update that cannot be applied to its item (an operand missing or
 //     of the wrong type, say) fails the request with
 //     backend.ErrInvalidArgument, as in DynamoDB;
@@ -222,11 +224,11 @@ func (s *Store) TransactWrite(ctx context.Context, in backend.TransactInput) err
 			if !ok {
 				return err
 			}
-			reasons[i] = backend.TxReason{Code: "ConditionalCheckFailed", Message: "The conditional request failed", Item: cfe.Item}
+			reasons[i] = reasonConditionFailed(cfe.Item)
 			failed = true
 			continue
 		}
-		reasons[i] = backend.TxReason{Code: "None"}
+		reasons[i] = reasonNone()
 		if acts[i].kind == backend.TxUpdate {
 			e, err := s.updated(acts[i].key, old, acts[i].req.Update)
 			reason, mismatch := txValidationError(err)
@@ -235,11 +237,11 @@ func (s *Store) TransactWrite(ctx context.Context, in backend.TransactInput) err
 				reasons[i] = reason
 				failed = true
 			case errorsIsTooLarge(err):
-				reasons[i] = backend.TxReason{Code: "ValidationError", Message: "Item size to update has exceeded the maximum allowed size"}
+				reasons[i] = reasonInvalid("Item size to update has exceeded the maximum allowed size")
 				failed = true
 			case acts[i].writesKey() != "":
-				reasons[i] = backend.TxReason{Code: "ValidationError", Message: "One or more parameter values were invalid: Cannot update attribute " +
-					acts[i].writesKey() + ". This attribute is part of the key"}
+				reasons[i] = reasonInvalid("One or more parameter values were invalid: Cannot update attribute " +
+					acts[i].writesKey() + ". This attribute is part of the key")
 				failed = true
 			case err != nil:
 				return fmt.Errorf("memory: transact write: action %d: %w", i, err)

@@ -282,7 +282,7 @@ func txValidationError(err error) (backend.TxReason, bool) {
 	if !errors.As(err, &ite) {
 		return backend.TxReason{}, false
 	}
-	return backend.TxReason{Code: "ValidationError", Message: typeMismatchMessage}, true
+	return reasonInvalid(typeMismatchMessage), true
 }
 
 // checkIndexes returns the index slots opts give a Store, and panics
