@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tenantrepo/tenantrepo/entity"
 )
 
 // Item is one stored item: attribute names to DynamoDB attribute values,
@@ -29,8 +31,9 @@ type Key struct {
 // index when it has both of that index's key attributes (a sparse index).
 // Entity types share them, single-table style: the repository writes the
 // key attributes, and every index partition key it writes starts with the
-// tenant's partition key.
-const MaxIndexes = 5
+// tenant's partition key. The layout is defined in package entity
+// (entity/layout.go); the names here are the same, for backends.
+const MaxIndexes = entity.MaxIndexes
 
 // IndexCounter is implemented by backends whose table has fewer than
 // MaxIndexes indexes: it says how many (GSI1 ... GSI<n>). The repository
@@ -41,53 +44,18 @@ type IndexCounter interface {
 	Indexes() int
 }
 
-// indexNames[n] are the name and key attribute names of index n (1-based),
-// made once: they are asked for on every write.
-var indexNames = func() (names [MaxIndexes + 1]struct{ name, pk, sk string }) {
-	for n := 1; n <= MaxIndexes; n++ {
-		name := fmt.Sprintf("GSI%d", n)
-		names[n].name, names[n].pk, names[n].sk = name, name+"PK", name+"SK"
-	}
-	return names
-}()
-
-// IndexName returns the name of the n-th index (1-based): "GSI1", ...
-func IndexName(n int) string {
-	if n >= 1 && n <= MaxIndexes {
-		return indexNames[n].name
-	}
-	return fmt.Sprintf("GSI%d", n)
-}
+// IndexName returns the name of the n-th index (1-based): "GSI1", ... It
+// is entity.IndexName.
+func IndexName(n int) string { return entity.IndexName(n) }
 
 // IndexKeyNames returns the key attribute names of the index named name:
-// name+"PK" and name+"SK".
-func IndexKeyNames(name string) (pk, sk string) {
-	for n := 1; n <= MaxIndexes; n++ {
-		if ix := &indexNames[n]; ix.name == name {
-			return ix.pk, ix.sk
-		}
-	}
-	return name + "PK", name + "SK"
-}
+// name+"PK" and name+"SK". It is entity.IndexKeyNames.
+func IndexKeyNames(name string) (pk, sk string) { return entity.IndexKeyNames(name) }
 
 // IsKeyAttribute reports whether name is a key attribute of the table or of
 // one of its MaxIndexes possible indexes: "PK", "SK", "GSI1PK", "GSI1SK",
-// ..., "GSI5SK".
-func IsKeyAttribute(name string) bool {
-	switch name {
-	case "PK", "SK":
-		return true
-	}
-	if len(name) < len("GSI1PK") || name[:3] != "GSI" {
-		return false
-	}
-	for n := 1; n <= MaxIndexes; n++ {
-		if ix := &indexNames[n]; name == ix.pk || name == ix.sk {
-			return true
-		}
-	}
-	return false
-}
+// ..., "GSI5SK". It is entity.IsKeyAttribute.
+func IsKeyAttribute(name string) bool { return entity.IsKeyAttribute(name) }
 
 // Expressions are the expressions of one request, as DynamoDB takes them:
 // built by aws-sdk-go-v2's expression package, with the placeholders of all

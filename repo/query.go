@@ -139,7 +139,7 @@ type rangePlan struct {
 // query of "user" never reaches "users" or anything else.
 func (r *Repository[T]) rangeOf(c KeyCondition) (rangePlan, error) {
 	first := entity.SortKeyPrefix(r.prefix)
-	last := r.prefix + string(rune(entity.Separator[0]+1))
+	last := entity.SortKeyEnd(r.prefix)
 	bound := func(s string) error {
 		if !utf8.ValidString(s) || strings.Contains(s, entity.Separator) {
 			return fmt.Errorf("bound %q must be valid UTF-8 without %q", s, entity.Separator)
@@ -221,10 +221,11 @@ func pageOptions(op opName, optFns []func(*PageOptions)) (PageOptions, int, erro
 // size, ErrNoTenant, ErrDecode.
 func (r *Repository[T]) Query(ctx context.Context, cond KeyCondition, optFns ...func(*PageOptions)) (Page[T], error) {
 	op := opName{query: true, prefix: r.prefix, cond: cond}
-	tenant, pk, err := r.partition(ctx, op)
+	t, err := tenantOf(ctx, op)
 	if err != nil {
 		return Page[T]{}, err
 	}
+	tenant, pk := t.ID(), t.PartitionKey()
 	opts, limit, err := pageOptions(op, optFns)
 	if err != nil {
 		return Page[T]{}, err

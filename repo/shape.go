@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/entity"
 )
 
 // A shape is what the repository knows, from an entity type alone, of how
@@ -279,7 +280,7 @@ func (s *shape) cleanItem(item backend.Item) (backend.Item, error) {
 		// The type decodes itself: it gets all but the library's keys.
 		out := make(backend.Item, len(item))
 		for k, v := range item {
-			if !backend.IsKeyAttribute(k) {
+			if !entity.IsKeyAttribute(k) {
 				out[k] = v
 			}
 		}
@@ -290,7 +291,7 @@ func (s *shape) cleanItem(item backend.Item) (backend.Item, error) {
 		return nil, err
 	}
 	for k := range out {
-		if backend.IsKeyAttribute(k) {
+		if entity.IsKeyAttribute(k) {
 			if !changed {
 				out, changed = maps.Clone(out), true
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/entity"
 	"github.com/tenantrepo/tenantrepo/internal/expr"
 )
 
@@ -67,14 +68,7 @@ func foldedKeyAttribute(name string) string {
 
 // keyAttributes are the attributes the library writes: PK, SK and the keys
 // of every index slot.
-var keyAttributes = func() []string {
-	keys := []string{"PK", "SK"}
-	for n := 1; n <= backend.MaxIndexes; n++ {
-		pk, sk := backend.IndexKeyNames(backend.IndexName(n))
-		keys = append(keys, pk, sk)
-	}
-	return keys
-}()
+var keyAttributes = entity.KeyAttributes()
 
 // checkAttrName refuses an attribute name a write would create that
 // differs only in case from one of the library's attributes, or from one

@@ -280,6 +280,9 @@ type txAction struct {
 // error here: it cancels the transaction, with the reason in t.invalid.
 func (t *txAction) prepare(s *Store, a backend.TxAction) error {
 	t.kind = a.Kind
+	if err := a.CheckExpr(); err != nil {
+		return err
+	}
 	var err error
 	switch a.Kind {
 	case backend.TxPut:
@@ -292,25 +295,17 @@ func (t *txAction) prepare(s *Store, a backend.TxAction) error {
 		}
 		t.key = keyOf(a.Item)
 		t.entry = s.newEntry(t.key, backend.StoredItem(a.Item), size)
-		t.req, err = parseExpr(a.Expr, partCondition)
+		t.req, err = parseExpr(a.Expr, backend.ExprCondition)
 		return err
 	case backend.TxUpdate:
-		if a.Expr.Update == "" {
-			return fmt.Errorf("%w: an update action needs an update expression", backend.ErrInvalidArgument)
-		}
-		t.req, err = parseExpr(a.Expr, partCondition|partUpdate)
+		t.req, err = parseExpr(a.Expr, backend.UpdateParts)
 		if err == nil {
 			err = checkUpdateValues(t.req.Update)
 		}
 	case backend.TxDelete:
-		t.req, err = parseExpr(a.Expr, partCondition)
+		t.req, err = parseExpr(a.Expr, backend.ExprCondition)
 	case backend.TxCheck:
-		if a.Expr.Condition == "" {
-			return fmt.Errorf("%w: a check action needs a condition expression", backend.ErrInvalidArgument)
-		}
-		t.req, err = parseExpr(a.Expr, partCondition)
-	default:
-		return fmt.Errorf("%w: unknown action kind %d", backend.ErrInvalidArgument, a.Kind)
+		t.req, err = parseExpr(a.Expr, backend.ExprCondition)
 	}
 	if err != nil {
 		return err
