@@ -92,8 +92,8 @@ type TxError struct {
 type TxActionResult struct {
 	Op string // what the action was, e.g. `create order "7"`
 	// Code is the store's cancellation code of the action, for people:
-	// DynamoDB's, "None" when the action was fine. Err, not Code, says
-	// what went wrong.
+	// DynamoDB's, "None" when the action was fine; "" when the store gave
+	// none. Err, not Code, says what went wrong.
 	Code string
 	Err  error // nil when the action was fine
 }
@@ -179,12 +179,10 @@ func Transact(ctx context.Context, ops ...TxOp) error {
 	}
 	te := &TxError{Actions: make([]TxActionResult, len(plans))}
 	for i, p := range plans {
-		res := TxActionResult{Op: p.op.String(), Code: "None"}
+		res := TxActionResult{Op: p.op.String()}
 		if i < len(tce.Reasons) {
 			reason := tce.Reasons[i]
-			if reason.Code != "" {
-				res.Code = reason.Code
-			}
+			res.Code = reason.Code
 			switch reason.Kind {
 			case backend.KindNone:
 			case backend.KindConditionFailed:
