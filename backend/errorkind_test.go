@@ -57,8 +57,8 @@ func TestErrorKinds(t *testing.T) {
 func TestTxCanceledErrorNamesFailedActions(t *testing.T) {
 	err := &backend.TxCanceledError{Reasons: []backend.TxReason{
 		{Kind: backend.KindNone, Code: "None"},
-		{Kind: backend.KindConditionFailed, Code: "ConditionalCheckFailed"},
+		{Kind: backend.KindConditionFailed, Code: "StoreCodeA"},
 		{Kind: backend.KindConflict},
 	}}
-	assert.Equal(t, "backend: transaction canceled: action 1: ConditionalCheckFailed, action 2: conflict", err.Error())
+	assert.Equal(t, "backend: transaction canceled: action 1: StoreCodeA, action 2: conflict", err.Error())
 }

@@ -113,7 +113,7 @@ var (
 	ErrMissingIndex error = &kindError{kind: KindMissingIndex, msg: "backend: the table does not have the index: backend: invalid argument", parent: ErrInvalidArgument}
 	// ErrConflict reports a single-item write or delete that the store
 	// refused because a transaction was changing the item at the time
-	// (DynamoDB's TransactionConflictException), or, as the kind of a
+	// (DynamoDB's transaction conflict error), or, as the kind of a
 	// transaction's action, a transaction that collided with another. The
 	// SDK does not retry it; reading the item again and retrying once the
 	// transaction is over is the remedy.

@@ -75,7 +75,8 @@ var (
 	// a copy whose version is no longer the stored one, a transaction that
 	// collided with another, or a single-entity write or delete that
 	// DynamoDB refused because a transaction was changing the item at the
-	// time (TransactionConflictException, which the SDK does not retry).
+	// time (a transaction conflict, which the SDK does not retry; see
+	// backend/dynamodb/errors.go).
 	// Read the entity again and retry.
 	ErrConflict = errors.New("repo: version conflict")
 	// ErrConditionFailed reports a write whose WithCondition condition did

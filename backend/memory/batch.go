@@ -231,7 +231,7 @@ func (s *Store) TransactWrite(ctx context.Context, in backend.TransactInput) err
 		reasons[i] = reasonNone()
 		if acts[i].kind == backend.TxUpdate {
 			e, err := s.updated(acts[i].key, old, acts[i].req.Update)
-			reason, mismatch := txValidationError(err)
+			reason, mismatch := txIndexTypeReason(err)
 			switch {
 			case mismatch:
 				reasons[i] = reason
@@ -287,7 +287,7 @@ func (t *txAction) prepare(s *Store, a backend.TxAction) error {
 	switch a.Kind {
 	case backend.TxPut:
 		size, err := s.checkItem(a.Item)
-		if reason, ok := txValidationError(err); ok {
+		if reason, ok := txIndexTypeReason(err); ok {
 			t.invalid, err = &reason, nil
 		}
 		if err != nil {

@@ -19,8 +19,8 @@ func reasonConditionFailed(old backend.Item) backend.TxReason {
 		Message: "The conditional request failed", Item: old}
 }
 
-// reasonInvalid is the reason of an action DynamoDB refuses as invalid
-// (its ValidationError), with DynamoDB's message.
+// reasonInvalid is the reason of an action DynamoDB refuses as invalid,
+// with DynamoDB's code and message.
 func reasonInvalid(message string) backend.TxReason {
 	return backend.TxReason{Kind: backend.KindInvalidArgument, Code: "ValidationError", Message: message}
 }
