@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tenantrepo/tenantrepo/entity"
 )
 
 // Item is one stored item: attribute names to DynamoDB attribute values,
@@ -29,8 +31,9 @@ type Key struct {
 // index when it has both of that index's key attributes (a sparse index).
 // Entity types share them, single-table style: the repository writes the
 // key attributes, and every index partition key it writes starts with the
-// tenant's partition key.
-const MaxIndexes = 5
+// tenant's partition key. The layout is defined in package entity
+// (entity/layout.go); the names here are the same, for backends.
+const MaxIndexes = entity.MaxIndexes
 
 // IndexCounter is implemented by backends whose table has fewer than
 // MaxIndexes indexes: it says how many (GSI1 ... GSI<n>). The repository
@@ -41,53 +44,18 @@ type IndexCounter interface {
 	Indexes() int
 }
 
-// indexNames[n] are the name and key attribute names of index n (1-based),
-// made once: they are asked for on every write.
-var indexNames = func() (names [MaxIndexes + 1]struct{ name, pk, sk string }) {
-	for n := 1; n <= MaxIndexes; n++ {
-		name := fmt.Sprintf("GSI%d", n)
-		names[n].name, names[n].pk, names[n].sk = name, name+"PK", name+"SK"
-	}
-	return names
-}()
-
-// IndexName returns the name of the n-th index (1-based): "GSI1", ...
-func IndexName(n int) string {
-	if n >= 1 && n <= MaxIndexes {
-		return indexNames[n].name
-	}
-	return fmt.Sprintf("GSI%d", n)
-}
+// IndexName returns the name of the n-th index (1-based): "GSI1", ... It
+// is entity.IndexName.
+func IndexName(n int) string { return entity.IndexName(n) }
 
 // IndexKeyNames returns the key attribute names of the index named name:
-// name+"PK" and name+"SK".
-func IndexKeyNames(name string) (pk, sk string) {
-	for n := 1; n <= MaxIndexes; n++ {
-		if ix := &indexNames[n]; ix.name == name {
-			return ix.pk, ix.sk
-		}
-	}
-	return name + "PK", name + "SK"
-}
+// name+"PK" and name+"SK". It is entity.IndexKeyNames.
+func IndexKeyNames(name string) (pk, sk string) { return entity.IndexKeyNames(name) }
 
 // IsKeyAttribute reports whether name is a key attribute of the table or of
 // one of its MaxIndexes possible indexes: "PK", "SK", "GSI1PK", "GSI1SK",
-// ..., "GSI5SK".
-func IsKeyAttribute(name string) bool {
-	switch name {
-	case "PK", "SK":
-		return true
-	}
-	if len(name) < len("GSI1PK") || name[:3] != "GSI" {
-		return false
-	}
-	for n := 1; n <= MaxIndexes; n++ {
-		if ix := &indexNames[n]; name == ix.pk || name == ix.sk {
-			return true
-		}
-	}
-	return false
-}
+// ..., "GSI5SK". It is entity.IsKeyAttribute.
+func IsKeyAttribute(name string) bool { return entity.IsKeyAttribute(name) }
 
 // Expressions are the expressions of one request, as DynamoDB takes them:
 // built by aws-sdk-go-v2's expression package, with the placeholders of all
@@ -146,6 +114,9 @@ func (e *ConditionFailedError) Error() string {
 
 // Is reports whether target is ErrConditionFailed.
 func (e *ConditionFailedError) Is(target error) bool { return target == ErrConditionFailed }
+
+// ErrorKind returns KindConditionFailed.
+func (e *ConditionFailedError) ErrorKind() ErrorKind { return KindConditionFailed }
 
 // RangeOp says how a query selects sort keys.
 type RangeOp uint8
@@ -206,10 +177,11 @@ type QueryOutput struct {
 // input before a backend sees it. Implementations must be safe for
 // concurrent use.
 //
-// Errors a backend returns wrap the kinds declared in this package when they
-// apply (ErrNotFound, ErrConditionFailed, ErrItemTooLarge,
-// ErrInvalidArgument, ErrInvalidStartKey, ErrThrottled, ErrTxCanceled,
-// ErrUnsupported); context errors are returned as they are.
+// Errors a backend returns wrap the error of their kind declared in this
+// package when one applies (ErrNotFound, ErrConditionFailed,
+// ErrItemTooLarge, ErrInvalidArgument, ErrMissingIndex, ErrInvalidStartKey,
+// ErrConflict, ErrThrottled, ErrTxCanceled, ErrUnsupported; see ErrorKind),
+// so that KindOf finds it; context errors are returned as they are.
 type Backend interface {
 	// RegisterPrefix records that the Go type named owner stores its items
 	// under the sort-key prefix. Registering a prefix again for the same
@@ -335,12 +307,17 @@ type TxCanceledError struct {
 	Reasons []TxReason
 }
 
-// TxReason says why DynamoDB canceled a transaction, for one action:
-// Code is "None" for an action that was fine, "ConditionalCheckFailed" for
-// one whose condition failed (Item then holds the item as it was, nil when
-// there was none), or another of DynamoDB's cancellation codes, such as
-// "TransactionConflict" or "ValidationError".
+// TxReason says why a transaction was canceled, for one action. Kind is
+// what the repository reads: KindNone for an action that was fine,
+// KindConditionFailed for one whose condition failed (Item then holds the
+// item as it was, nil when there was none), or another kind, such as
+// KindConflict (the action collided with another transaction),
+// KindThrottled or KindInvalidArgument. The backend sets it; the DynamoDB
+// backend maps DynamoDB's cancellation codes to kinds in one place. Code
+// and Message are the store's own words, for people: DynamoDB's
+// cancellation code and message; no logic of the repository reads them.
 type TxReason struct {
+	Kind    ErrorKind
 	Code    string
 	Message string
 	Item    Item
@@ -349,8 +326,12 @@ type TxReason struct {
 func (e *TxCanceledError) Error() string {
 	var codes []string
 	for i, r := range e.Reasons {
-		if r.Code != "" && r.Code != "None" {
-			codes = append(codes, fmt.Sprintf("action %d: %s", i, r.Code))
+		if r.Kind != KindNone {
+			code := r.Code
+			if code == "" {
+				code = r.Kind.String()
+			}
+			codes = append(codes, fmt.Sprintf("action %d: %s", i, code))
 		}
 	}
 	return ErrTxCanceled.Error() + ": " + strings.Join(codes, ", ")
@@ -358,3 +339,6 @@ func (e *TxCanceledError) Error() string {
 
 // Is reports whether target is ErrTxCanceled.
 func (e *TxCanceledError) Is(target error) bool { return target == ErrTxCanceled }
+
+// ErrorKind returns KindTxCanceled.
+func (e *TxCanceledError) ErrorKind() ErrorKind { return KindTxCanceled }

@@ -36,9 +36,21 @@
 //
 // # Errors
 //
-// Backends wrap the kinds in errors.go (ErrNotFound, ErrConditionFailed, ...)
-// so the repository can map them with errors.Is; context errors are returned
-// as they are.
+// Backends report one closed set of error kinds (ErrorKind, in errors.go):
+// an error wraps the error of its kind (ErrNotFound, ErrConditionFailed,
+// ...), so KindOf finds it, and each reason of a canceled transaction
+// (TxReason) has its Kind. A backend maps its store's errors to kinds
+// itself, the DynamoDB backend in backend/dynamodb/errors.go; the
+// repository passes each kind on as its own error, one for one, and reads
+// no store's codes. Context errors are returned as they are.
+//
+// # Checks every backend makes
+//
+// The checks of a request that do not depend on the store are here
+// (check.go), and every backend makes them: the expression parts a request
+// may carry (Expressions.CheckParts, TxAction.CheckExpr) and keys
+// (Key.Check). The table layout, key attribute names and index names
+// included, is package entity's (entity/layout.go).
 //
 // # For backend authors
 //
@@ -59,9 +71,9 @@
 //     CompareNumbers (order by value) (number.go);
 //   - copies: CopyItem and CopyValue copy deeply, and StoredItem copies an
 //     item into the form DynamoDB stores, numbers normalized (copy.go);
-//   - Registry implements RegisterPrefix, and IndexSet, IndexName and
-//     IndexKeyNames name the index slots (registry.go, indexset.go,
-//     backend.go).
+//   - Registry implements RegisterPrefix, and IndexSet names sets of index
+//     slots (registry.go, indexset.go); IndexName and IndexKeyNames forward
+//     to package entity's layout.
 //
 // They stay in this package, rather than an internal one, because a backend
 // outside this module needs them as much as the memory backend does.

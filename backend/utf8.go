@@ -5,6 +5,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tenantrepo/tenantrepo/entity"
 )
 
 // DynamoDB strings are UTF-8, and a request travels as JSON: the SDK's
@@ -18,7 +20,7 @@ import (
 // CheckUTF8 reports a key string that is not valid UTF-8: PK, SK, and,
 // for an index position, IndexPK and IndexSK.
 func (k Key) CheckUTF8() error {
-	for _, f := range [...]struct{ name, v string }{{"PK", k.PK}, {"SK", k.SK}, {"index PK", k.IndexPK}, {"index SK", k.IndexSK}} {
+	for _, f := range [...]struct{ name, v string }{{entity.PartitionKeyName, k.PK}, {entity.SortKeyName, k.SK}, {"index PK", k.IndexPK}, {"index SK", k.IndexSK}} {
 		if !utf8.ValidString(f.v) {
 			return fmt.Errorf("%w: key attribute %s %s is not valid UTF-8", ErrInvalidArgument, f.name, quoteBytes(f.v))
 		}

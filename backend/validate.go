@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tenantrepo/tenantrepo/entity"
 )
 
 // MaxNestingLevels is the most levels of maps and lists a document may
@@ -32,7 +34,7 @@ func ValidateItem(item Item) error {
 // CheckItem is ValidateItem and ItemSize in one pass over the item: the
 // item's size when it is valid, else ValidateItem's error.
 func CheckItem(item Item) (size int, err error) {
-	for _, k := range [...]string{"PK", "SK"} {
+	for _, k := range [...]string{entity.PartitionKeyName, entity.SortKeyName} {
 		s, ok := item[k].(*types.AttributeValueMemberS)
 		if !ok || s.Value == "" {
 			return 0, fmt.Errorf("%w: key attribute %s must be a non-empty string", ErrInvalidArgument, k)

@@ -47,7 +47,23 @@ func beRequireTxCanceled(t *testing.T, err error) []backend.TxReason {
 	require.ErrorIs(t, err, backend.ErrTxCanceled)
 	var tce *backend.TxCanceledError
 	require.ErrorAs(t, err, &tce)
+	for i, r := range tce.Reasons {
+		// The kind is what the repository reads: the same on every
+		// backend for each reason the cases expect (they compare codes).
+		if want, ok := beReasonKinds[r.Code]; ok {
+			assert.Equal(t, want, r.Kind, "action %d: kind of reason %q", i, r.Code)
+		}
+	}
 	return tce.Reasons
+}
+
+// beReasonKinds are the kinds of the cancellation reasons the cases
+// expect, by DynamoDB's code.
+var beReasonKinds = map[string]backend.ErrorKind{
+	"None":                   backend.KindNone,
+	"ConditionalCheckFailed": backend.KindConditionFailed,
+	"ValidationError":        backend.KindInvalidArgument,
+	"TransactionConflict":    backend.KindConflict,
 }
 
 // beCodes returns the codes of reasons.

@@ -74,42 +74,6 @@ type Indexed interface {
 	Indexes() []Index
 }
 
-// IndexPartitionKey returns the partition key an entity has in one of its
-// type's indexes:
-//
-//	"tenant#" + tenantID + "#" + prefix + "#" + indexName + "#" + value
-//
-// It starts with the tenant's partition key and a separator, so an index
-// never mixes tenants, and an IAM policy whose dynamodb:LeadingKeys allows
-// "tenant#<id>" and "tenant#<id>#*" covers the indexes as it covers the
-// table (not "tenant#<id>*", which would also match tenant "<id>x"). The parts are unambiguous: the tenant ID,
-// the prefix and the index name may not contain '#', so the first four
-// separators after "tenant" are exactly the ones written here, and
-// everything after the last of them is the value, whatever it holds. Two
-// different (tenant, type, index, value) tuples never give one key.
-func IndexPartitionKey(tenantID, prefix, indexName, value string) string {
-	return PartitionKey(tenantID) + Separator + prefix + Separator + indexName + Separator + value
-}
-
-// Key attribute names and limits, as DynamoDB defines them for the table.
-const (
-	// PartitionKeyName is the name of the partition key attribute.
-	PartitionKeyName = "PK"
-	// SortKeyName is the name of the sort key attribute.
-	SortKeyName = "SK"
-	// Separator joins the parts of a key. It may not appear in tenant IDs,
-	// prefixes or entity IDs, so every key splits in exactly one way.
-	Separator = "#"
-	// TenantPrefix starts every partition key.
-	TenantPrefix = "tenant" + Separator
-	// MaxPartitionKeyBytes is DynamoDB's limit on a partition key value.
-	MaxPartitionKeyBytes = 2048
-	// MaxSortKeyBytes is DynamoDB's limit on a sort key value.
-	MaxSortKeyBytes = 1024
-	// MaxTenantIDBytes is the longest tenant ID whose partition key fits.
-	MaxTenantIDBytes = MaxPartitionKeyBytes - len(TenantPrefix)
-)
-
 var (
 	// ErrInvalidTenant reports a tenant ID that breaks the key rules.
 	ErrInvalidTenant = errors.New("entity: invalid tenant ID")
@@ -193,42 +157,4 @@ func quote(s string) string {
 		return fmt.Sprintf("%q... (%d bytes)", s[:max], len(s))
 	}
 	return fmt.Sprintf("%q", s)
-}
-
-// PartitionKey returns the partition key of a tenant: "tenant#" + tenantID.
-// The caller has validated tenantID.
-func PartitionKey(tenantID string) string {
-	return TenantPrefix + tenantID
-}
-
-// SortKey returns the sort key of an entity: prefix + "#" + id. The caller
-// has validated both parts.
-func SortKey(prefix, id string) string {
-	return prefix + Separator + id
-}
-
-// SortKeyPrefix returns the part every sort key of a type starts with:
-// prefix + "#".
-func SortKeyPrefix(prefix string) string {
-	return prefix + Separator
-}
-
-// ParseSortKey splits a sort key into its prefix and ID. It reports false when
-// sk is not a well-formed sort key.
-func ParseSortKey(sk string) (prefix, id string, ok bool) {
-	prefix, id, ok = strings.Cut(sk, Separator)
-	if !ok || prefix == "" || id == "" || strings.Contains(id, Separator) {
-		return "", "", false
-	}
-	return prefix, id, true
-}
-
-// ParsePartitionKey returns the tenant ID of a partition key. It reports
-// false when pk is not a well-formed partition key.
-func ParsePartitionKey(pk string) (tenantID string, ok bool) {
-	tenantID, ok = strings.CutPrefix(pk, TenantPrefix)
-	if !ok || ValidateTenantID(tenantID) != nil {
-		return "", false
-	}
-	return tenantID, true
 }

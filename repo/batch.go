@@ -34,7 +34,7 @@ func (e *BatchError) Error() string {
 func (e *BatchError) Unwrap() error { return e.Err }
 
 // batchIDs checks a batch's IDs: valid and all different.
-func (r *Repository[T]) batchIDs(op opName, pk string, ids []string) ([]backend.Key, error) {
+func (r *Repository[T]) batchIDs(op opName, t entity.Tenant, ids []string) ([]backend.Key, error) {
 	keys := make([]backend.Key, len(ids))
 	seen := make(map[string]bool, len(ids))
 	for i, id := range ids {
@@ -42,7 +42,7 @@ func (r *Repository[T]) batchIDs(op opName, pk string, ids []string) ([]backend.
 			return nil, fail(op, ErrInvalidArgument, fmt.Errorf("ID %q appears twice in one batch", id))
 		}
 		seen[id] = true
-		k, err := r.keyIn(op, pk, id)
+		k, err := r.keyIn(op, t, id)
 		if err != nil {
 			return nil, err
 		}
@@ -81,11 +81,11 @@ func (r *Repository[T]) BatchGet(ctx context.Context, ids []string, optFns ...fu
 	if err != nil {
 		return nil, nil, err
 	}
-	_, pk, err := r.partition(ctx, op)
+	t, err := tenantOf(ctx, op)
 	if err != nil {
 		return nil, nil, err
 	}
-	keys, err := r.batchIDs(op, pk, ids)
+	keys, err := r.batchIDs(op, t, ids)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -285,7 +285,7 @@ func inParallel(ctx context.Context, n, chunks int, do func(chunk int) error) er
 // ErrInvalidArgument, ErrItemTooLarge, ErrNoTenant, *BatchError.
 func (r *Repository[T]) BatchPut(ctx context.Context, vs []T) error {
 	op := opText(fmt.Sprintf("batch put of %d %s", len(vs), r.prefix))
-	_, pk, err := r.partition(ctx, op)
+	t, err := tenantOf(ctx, op)
 	if err != nil {
 		return err
 	}
@@ -296,13 +296,13 @@ func (r *Repository[T]) BatchPut(ctx context.Context, vs []T) error {
 	for i, v := range vs {
 		ids[i] = v.EntityID()
 	}
-	keys, err := r.batchIDs(op, pk, ids)
+	keys, err := r.batchIDs(op, t, ids)
 	if err != nil {
 		return err
 	}
 	writes := make([]backend.WriteRequest, len(vs))
 	for i, v := range vs {
-		item, err := r.encode(r.op("put", ids[i]), v, keys[i].PK, keys[i].SK)
+		item, err := r.encode(r.op("put", ids[i]), v, t, keys[i].SK)
 		if err != nil {
 			return err
 		}
@@ -318,11 +318,11 @@ func (r *Repository[T]) BatchPut(ctx context.Context, vs []T) error {
 // are. Errors: ErrInvalidID, ErrInvalidArgument, ErrNoTenant, *BatchError.
 func (r *Repository[T]) BatchDelete(ctx context.Context, ids []string) error {
 	op := opText(fmt.Sprintf("batch delete of %d %s", len(ids), r.prefix))
-	_, pk, err := r.partition(ctx, op)
+	t, err := tenantOf(ctx, op)
 	if err != nil {
 		return err
 	}
-	keys, err := r.batchIDs(op, pk, ids)
+	keys, err := r.batchIDs(op, t, ids)
 	if err != nil {
 		return err
 	}

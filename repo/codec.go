@@ -12,10 +12,10 @@ import (
 	"github.com/tenantrepo/tenantrepo/entity"
 )
 
-// encode turns v into the item stored at (pk, sk): its attributes as
+// encode turns v into the item of tenant t stored at sort key sk: its attributes as
 // attributevalue encodes them, plus the key attributes the library owns. It
 // checks the item against DynamoDB's rules and size limit.
-func (r *Repository[T]) encode(op opName, v T, pk, sk string) (backend.Item, error) {
+func (r *Repository[T]) encode(op opName, v T, t entity.Tenant, sk string) (backend.Item, error) {
 	var out backend.Item
 	var keys []types.AttributeValueMemberS // values for the key attributes
 	if r.codec != nil {
@@ -41,10 +41,10 @@ func (r *Repository[T]) encode(op opName, v T, pk, sk string) (backend.Item, err
 			}
 		}
 	}
-	keys[0].Value, keys[1].Value = pk, sk
+	keys[0].Value, keys[1].Value = t.PartitionKey(), sk
 	out[entity.PartitionKeyName] = &keys[0]
 	out[entity.SortKeyName] = &keys[1]
-	if err := r.indexKeys(out, pk, keys[2:]); err != nil {
+	if err := r.indexKeys(out, t, keys[2:]); err != nil {
 		return nil, fail(op, ErrInvalidArgument, err)
 	}
 	n, err := backend.CheckItem(out) // ValidateItem and ItemSize in one pass

@@ -81,7 +81,8 @@ var (
 	// a copy whose version is no longer the stored one, a transaction that
 	// collided with another, or a single-entity write or delete that
 	// DynamoDB refused because a transaction was changing the item at the
-	// time (TransactionConflictException, which the SDK does not retry).
+	// time (a transaction conflict, which the SDK does not retry; see
+	// backend/dynamodb/errors.go).
 	// Read the entity again and retry.
 	ErrConflict = errors.New("repo: version conflict")
 	// ErrConditionFailed reports a write whose WithCondition condition did
@@ -175,25 +176,35 @@ func fail(op opName, kind, err error) error {
 // failBackend maps an error from a backend to the repository's kinds.
 // (Failed conditions of writes are read more closely by the write's plan.)
 func failBackend(op opName, err error) error {
-	if errors.Is(err, backend.ErrNotFound) {
+	if backend.KindOf(err) == backend.KindNotFound {
 		return fail(op, ErrNotFound, nil) // an expected outcome: no cause to show
 	}
 	return fail(op, kindOf(err), err)
 }
 
-// backendKinds maps each error kind of package backend to the
-// repository's, in the order they are tried.
-var backendKinds = []struct{ backend, repo error }{
-	{backend.ErrNotFound, ErrNotFound},
-	{backend.ErrConditionFailed, ErrConditionFailed},
-	{backend.ErrItemTooLarge, ErrItemTooLarge},
-	{backend.ErrInvalidStartKey, ErrInvalidCursor},
-	{backend.ErrMissingIndex, ErrMissingIndex},
-	{backend.ErrInvalidArgument, ErrInvalidArgument},
-	{backend.ErrDuplicatePrefix, ErrDuplicatePrefix},
-	{backend.ErrThrottled, ErrThrottled},
-	{backend.ErrConflict, ErrConflict},
-	{backend.ErrUnsupported, ErrUnsupported},
+// kinds maps each kind of backend error to the repository's, one for one:
+// the backend has classified the error, and the repository only renames
+// the kind. KindNone and KindUnknown have none.
+var kinds = [backend.NumErrorKinds]error{
+	backend.KindNotFound:        ErrNotFound,
+	backend.KindConditionFailed: ErrConditionFailed,
+	backend.KindItemTooLarge:    ErrItemTooLarge,
+	backend.KindInvalidArgument: ErrInvalidArgument,
+	backend.KindMissingIndex:    ErrMissingIndex,
+	backend.KindInvalidStartKey: ErrInvalidCursor,
+	backend.KindConflict:        ErrConflict,
+	backend.KindThrottled:       ErrThrottled,
+	backend.KindTxCanceled:      ErrTxCanceled,
+	backend.KindUnsupported:     ErrUnsupported,
+	backend.KindDuplicatePrefix: ErrDuplicatePrefix,
+}
+
+// repoKind returns the repository's kind of a backend error kind, or nil.
+func repoKind(k backend.ErrorKind) error {
+	if k < backend.NumErrorKinds {
+		return kinds[k]
+	}
+	return nil
 }
 
 // kindOf returns the repository's kind of a backend error, or nil for
@@ -202,10 +213,5 @@ func kindOf(err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return nil
 	}
-	for _, k := range backendKinds {
-		if errors.Is(err, k.backend) {
-			return k.repo
-		}
-	}
-	return nil
+	return repoKind(backend.KindOf(err))
 }

@@ -21,16 +21,6 @@ type indexSpec struct {
 	keyPK, keySK string // the index's key attributes: "GSI1PK", "GSI1SK"
 }
 
-// Bounds of index sort values for > and < conditions, which DynamoDB can
-// only take as BETWEEN within a partition: no index sort key (a non-empty
-// string of at most 1024 bytes) is below minIndexValue or above
-// maxIndexValue. DynamoDB takes both as BETWEEN bounds (checked against
-// DynamoDB Local by the conformance suite).
-var (
-	minIndexValue = "\x00"
-	maxIndexValue = strings.Repeat("\U0010FFFF", entity.MaxSortKeyBytes/4)
-)
-
 // indexSpecs checks the indexes a type declares.
 func (r *Repository[T]) indexSpecs(idx []entity.Index) ([]indexSpec, error) {
 	var specs []indexSpec
@@ -38,8 +28,8 @@ func (r *Repository[T]) indexSpecs(idx []entity.Index) ([]indexSpec, error) {
 		switch {
 		case ix.Name == "" || strings.Contains(ix.Name, entity.Separator) || !utf8.ValidString(ix.Name):
 			return nil, fmt.Errorf("index name %q must be non-empty UTF-8 without %q", ix.Name, entity.Separator)
-		case ix.Slot < 1 || ix.Slot > backend.MaxIndexes:
-			return nil, fmt.Errorf("index %q: slot %d is not between 1 and %d", ix.Name, ix.Slot, backend.MaxIndexes)
+		case ix.Slot < 1 || ix.Slot > entity.MaxIndexes:
+			return nil, fmt.Errorf("index %q: slot %d is not between 1 and %d", ix.Name, ix.Slot, entity.MaxIndexes)
 		case ix.PartitionAttr == ix.SortAttr:
 			return nil, fmt.Errorf("index %q: one attribute %q for partition and sort", ix.Name, ix.PartitionAttr)
 		}
@@ -56,8 +46,8 @@ func (r *Repository[T]) indexSpecs(idx []entity.Index) ([]indexSpec, error) {
 				return nil, fmt.Errorf("indexes %q and %q share a name or a slot", s.Name, ix.Name)
 			}
 		}
-		gsi := backend.IndexName(ix.Slot)
-		pk, sk := backend.IndexKeyNames(gsi)
+		gsi := entity.IndexName(ix.Slot)
+		pk, sk := entity.IndexKeyNames(gsi)
 		specs = append(specs, indexSpec{Index: ix, gsi: gsi, keyPK: pk, keySK: sk})
 	}
 	return specs, nil
@@ -65,7 +55,7 @@ func (r *Repository[T]) indexSpecs(idx []entity.Index) ([]indexSpec, error) {
 
 // ownsAttribute reports whether the library writes the attribute: the keys
 // and the index keys of every slot.
-func ownsAttribute(name string) bool { return backend.IsKeyAttribute(name) }
+func ownsAttribute(name string) bool { return entity.IsKeyAttribute(name) }
 
 // indexKeys adds to item its keys in each of the type's indexes it belongs
 // to: both source attributes present as non-empty strings. A source
@@ -73,8 +63,7 @@ func ownsAttribute(name string) bool { return backend.IsKeyAttribute(name) }
 // keys).
 //
 // The index key values are made in vals, which has room for two per index.
-func (r *Repository[T]) indexKeys(item backend.Item, pk string, vals []types.AttributeValueMemberS) error {
-	tenant := strings.TrimPrefix(pk, entity.TenantPrefix)
+func (r *Repository[T]) indexKeys(item backend.Item, t entity.Tenant, vals []types.AttributeValueMemberS) error {
 	for _, ix := range r.indexes {
 		pv, okp, err := indexValue(item, ix.PartitionAttr)
 		if err != nil {
@@ -87,7 +76,7 @@ func (r *Repository[T]) indexKeys(item backend.Item, pk string, vals []types.Att
 		if !okp || !oks {
 			continue // not in this index
 		}
-		ipk := entity.IndexPartitionKey(tenant, r.prefix, ix.Name, pv)
+		ipk := t.IndexPartitionKey(r.prefix, ix.Name, pv)
 		if len(ipk) > entity.MaxPartitionKeyBytes || len(sv) > entity.MaxSortKeyBytes {
 			return fmt.Errorf("index %q: value too long for an index key", ix.Name)
 		}
@@ -132,6 +121,7 @@ func indexRange(c KeyCondition) (backend.SortRange, string, error) {
 	between := func(lo, hi string) backend.SortRange {
 		return backend.SortRange{Op: backend.Between, Lo: lo, Hi: hi}
 	}
+	minIndexValue, maxIndexValue := entity.IndexSortKeyBounds()
 	switch c.op {
 	case condAll:
 		return backend.SortRange{Op: backend.BeginsWith}, "", nil
@@ -210,10 +200,11 @@ func (ix Index[T]) Query(ctx context.Context, partition string, optFns ...func(*
 		return Page[T]{}, fail(op, ErrInvalidArgument, fmt.Errorf("index handle not made by Repository.Index"))
 	}
 	op.prefix = r.prefix
-	tenant, pk, err := r.partition(ctx, op)
+	t, err := tenantOf(ctx, op)
 	if err != nil {
 		return Page[T]{}, err
 	}
+	tenant, pk := t.ID(), t.PartitionKey()
 	if !ix.ok {
 		return Page[T]{}, fail(op, ErrUnknownIndex, fmt.Errorf("%s has no index %q", r.typeName, ix.name))
 	}
@@ -228,7 +219,7 @@ func (ix Index[T]) Query(ctx context.Context, partition string, optFns ...func(*
 	if opts.ConsistentRead {
 		return Page[T]{}, fail(op, ErrInvalidArgument, fmt.Errorf("index reads cannot be strongly consistent"))
 	}
-	ipk := entity.IndexPartitionKey(tenant, r.prefix, spec.Name, partition)
+	ipk := t.IndexPartitionKey(r.prefix, spec.Name, partition)
 	if partition == "" || !utf8.ValidString(partition) || len(ipk) > entity.MaxPartitionKeyBytes {
 		return Page[T]{}, fail(op, ErrInvalidArgument, fmt.Errorf("index partition %q is not a possible value", partition))
 	}

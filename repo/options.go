@@ -126,4 +126,3 @@ func apply[O any](optFns []func(*O)) (o O, err error) {
 	}
 	return o, nil
 }
-

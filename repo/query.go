@@ -177,7 +177,7 @@ type rangePlan struct {
 // query of "user" never reaches "users" or anything else.
 func (r *Repository[T]) rangeOf(c KeyCondition) (rangePlan, error) {
 	first := entity.SortKeyPrefix(r.prefix)
-	last := r.prefix + string(rune(entity.Separator[0]+1))
+	last := entity.SortKeyEnd(r.prefix)
 	bound := func(s string) error {
 		if !utf8.ValidString(s) || strings.Contains(s, entity.Separator) {
 			return fmt.Errorf("bound %q must be valid UTF-8 without %q", s, entity.Separator)
@@ -274,10 +274,11 @@ func (r *Repository[T]) Query(ctx context.Context, cond KeyCondition, optFns ...
 		cond = opts.Where
 	}
 	op := opName{query: true, prefix: r.prefix, cond: cond}
-	tenant, pk, err := r.partition(ctx, op)
+	t, err := tenantOf(ctx, op)
 	if err != nil {
 		return Page[T]{}, err
 	}
+	tenant, pk := t.ID(), t.PartitionKey()
 	if twice {
 		return Page[T]{}, fail(op, ErrInvalidArgument, fmt.Errorf("two key conditions: %v and Where(%v)", cond, opts.Where))
 	}

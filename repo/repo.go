@@ -170,40 +170,41 @@ func MustNew[T entity.Entity](b backend.Backend, optFns ...func(*Options)) *Repo
 // Prefix returns the sort-key prefix of the repository's entity type.
 func (r *Repository[T]) Prefix() string { return r.prefix }
 
-// partition returns the tenant of the context and its partition key. Every
-// call reads its tenant here, or in Transact, through tenantctx.FromContext,
-// which checks it: no key is built from a tenant that breaks the rules,
-// whatever the context's Value answers.
-func (r *Repository[T]) partition(ctx context.Context, op opName) (tenant, pk string, err error) {
+// tenantOf returns the tenant of the context with its keys. Every call
+// reads its tenant here, through tenantctx.Tenant, which checks it: no key
+// is built from a tenant that breaks the rules, whatever the context's
+// Value answers, and every key of the call (partition, index partition,
+// cursor) comes from the one entity.Tenant it returns.
+func tenantOf(ctx context.Context, op opName) (entity.Tenant, error) {
 	if ctx == nil {
-		return "", "", fail(op, ErrInvalidArgument, fmt.Errorf("nil context"))
+		return entity.Tenant{}, fail(op, ErrInvalidArgument, fmt.Errorf("nil context"))
 	}
 	if err := ctx.Err(); err != nil {
-		return "", "", fail(op, nil, err)
+		return entity.Tenant{}, fail(op, nil, err)
 	}
-	tenant, err = tenantctx.FromContext(ctx)
+	t, err := tenantctx.Tenant(ctx)
 	if err != nil {
-		return "", "", fail(op, nil, err)
+		return entity.Tenant{}, fail(op, nil, err)
 	}
-	return tenant, entity.PartitionKey(tenant), nil
+	return t, nil
 }
 
 // key returns the keys of the entity id for the context's tenant, after
 // checking both.
 func (r *Repository[T]) key(ctx context.Context, op opName, id string) (backend.Key, error) {
-	_, pk, err := r.partition(ctx, op)
+	t, err := tenantOf(ctx, op)
 	if err != nil {
 		return backend.Key{}, err
 	}
-	return r.keyIn(op, pk, id)
+	return r.keyIn(op, t, id)
 }
 
-// keyIn returns the keys of the entity id in partition pk, after checking id.
-func (r *Repository[T]) keyIn(op opName, pk, id string) (backend.Key, error) {
+// keyIn returns the keys of the entity id of tenant t, after checking id.
+func (r *Repository[T]) keyIn(op opName, t entity.Tenant, id string) (backend.Key, error) {
 	if err := entity.ValidateID(r.prefix, id); err != nil {
 		return backend.Key{}, fail(op, nil, err)
 	}
-	return backend.Key{PK: pk, SK: entity.SortKey(r.prefix, id)}, nil
+	return backend.Key{PK: t.PartitionKey(), SK: entity.SortKey(r.prefix, id)}, nil
 }
 
 func (r *Repository[T]) op(verb, id string) opName {

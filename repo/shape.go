@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/entity"
 	"github.com/tenantrepo/tenantrepo/internal/codec"
 )
 
@@ -284,7 +285,7 @@ func (s *shape) cleanItem(item backend.Item) (backend.Item, error) {
 		// The type decodes itself: it gets all but the library's keys.
 		out := make(backend.Item, len(item))
 		for k, v := range item {
-			if !backend.IsKeyAttribute(k) {
+			if !entity.IsKeyAttribute(k) {
 				out[k] = v
 			}
 		}
@@ -295,7 +296,7 @@ func (s *shape) cleanItem(item backend.Item) (backend.Item, error) {
 		return nil, err
 	}
 	for k := range out {
-		if backend.IsKeyAttribute(k) {
+		if entity.IsKeyAttribute(k) {
 			if !changed {
 				out, changed = maps.Clone(out), true
 			}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/entity"
-	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
 
 // TxOp is one action of a transaction, made by a repository's Tx methods
@@ -21,33 +20,33 @@ import (
 type TxOp struct {
 	b     backend.Backend
 	desc  opName
-	build func(pk string) (plan, error)
+	build func(t entity.Tenant) (plan, error)
 }
 
 // TxCreate is the transaction form of Create. The entity's ID must be set
 // (uuid.NewString() gives a new one), so the caller knows it: Transact
 // returns no entities.
 func (r *Repository[T]) TxCreate(v T, optFns ...func(*WriteOptions)) TxOp {
-	return TxOp{b: r.b, desc: r.op("create", v.EntityID()), build: func(pk string) (plan, error) {
+	return TxOp{b: r.b, desc: r.op("create", v.EntityID()), build: func(t entity.Tenant) (plan, error) {
 		if v.EntityID() == "" {
 			op := r.op("create", "")
 			return plan{op: op}, fail(op, ErrInvalidID, errors.New("a transaction's create needs the ID set"))
 		}
-		return r.planCreate(pk, v, writeOpts(optFns))
+		return r.planCreate(t, v, writeOpts(optFns))
 	}}
 }
 
 // TxPut is the transaction form of Put.
 func (r *Repository[T]) TxPut(v T, optFns ...func(*WriteOptions)) TxOp {
-	return TxOp{b: r.b, desc: r.op("put", v.EntityID()), build: func(pk string) (plan, error) {
-		return r.planPut(pk, v, writeOpts(optFns))
+	return TxOp{b: r.b, desc: r.op("put", v.EntityID()), build: func(t entity.Tenant) (plan, error) {
+		return r.planPut(t, v, writeOpts(optFns))
 	}}
 }
 
 // TxUpdate is the transaction form of Update.
 func (r *Repository[T]) TxUpdate(v T, attrs []string, optFns ...func(*WriteOptions)) TxOp {
-	return TxOp{b: r.b, desc: r.op("update", v.EntityID()), build: func(pk string) (plan, error) {
-		return r.planUpdate(pk, v, attrs, writeOpts(optFns))
+	return TxOp{b: r.b, desc: r.op("update", v.EntityID()), build: func(t entity.Tenant) (plan, error) {
+		return r.planUpdate(t, v, attrs, writeOpts(optFns))
 	}}
 }
 
@@ -61,23 +60,23 @@ func (r *Repository[T]) TxUpdate(v T, attrs []string, optFns ...func(*WriteOptio
 // update whose effect depends on the stored item (SET a = b) can leave an
 // entity that does not decode, which its later reads report as ErrDecode.
 func (r *Repository[T]) TxUpdateExpr(id string, u expression.UpdateBuilder, optFns ...func(*WriteOptions)) TxOp {
-	return TxOp{b: r.b, desc: r.op("update", id), build: func(pk string) (plan, error) {
-		return r.planUpdateExpr(pk, id, u, writeOpts(optFns))
+	return TxOp{b: r.b, desc: r.op("update", id), build: func(t entity.Tenant) (plan, error) {
+		return r.planUpdateExpr(t, id, u, writeOpts(optFns))
 	}}
 }
 
 // TxDelete is the transaction form of Delete.
 func (r *Repository[T]) TxDelete(id string, optFns ...func(*WriteOptions)) TxOp {
-	return TxOp{b: r.b, desc: r.op("delete", id), build: func(pk string) (plan, error) {
-		return r.planDelete(pk, id, writeOpts(optFns))
+	return TxOp{b: r.b, desc: r.op("delete", id), build: func(t entity.Tenant) (plan, error) {
+		return r.planDelete(t, id, writeOpts(optFns))
 	}}
 }
 
 // TxCheck is an action that writes nothing: the transaction fails unless
 // the entity exists and cond holds for it.
 func (r *Repository[T]) TxCheck(id string, cond expression.ConditionBuilder) TxOp {
-	return TxOp{b: r.b, desc: r.op("check", id), build: func(pk string) (plan, error) {
-		return r.planCheck(pk, id, cond)
+	return TxOp{b: r.b, desc: r.op("check", id), build: func(t entity.Tenant) (plan, error) {
+		return r.planCheck(t, id, cond)
 	}}
 }
 
@@ -91,9 +90,12 @@ type TxError struct {
 
 // TxActionResult says how one action of a canceled transaction fared.
 type TxActionResult struct {
-	Op   string // what the action was, e.g. `create order "7"`
-	Code string // DynamoDB's cancellation code: "None" when the action was fine
-	Err  error  // nil when the action was fine
+	Op string // what the action was, e.g. `create order "7"`
+	// Code is the store's cancellation code of the action, for people:
+	// DynamoDB's, "None" when the action was fine; "" when the store gave
+	// none. Err, not Code, says what went wrong.
+	Code string
+	Err  error // nil when the action was fine
 }
 
 func (e *TxError) Error() string {
@@ -136,9 +138,9 @@ func Transact(ctx context.Context, ops ...TxOp) error {
 	if err := ctx.Err(); err != nil {
 		return fail(op, nil, err)
 	}
-	tenant, err := tenantctx.FromContext(ctx)
+	t, err := tenantOf(ctx, op)
 	if err != nil {
-		return fail(op, nil, err)
+		return err
 	}
 	switch {
 	case len(ops) == 0:
@@ -147,7 +149,6 @@ func Transact(ctx context.Context, ops ...TxOp) error {
 		return fail(op, ErrInvalidArgument, fmt.Errorf("more than %d actions", backend.MaxTransactActions))
 	}
 	b := ops[0].b
-	pk := entity.PartitionKey(tenant)
 	plans := make([]plan, len(ops))
 	actions := make([]backend.TxAction, len(ops))
 	seen := make(map[backend.Key]int, len(ops))
@@ -158,7 +159,7 @@ func Transact(ctx context.Context, ops ...TxOp) error {
 		if !sameBackend(o.b, b) {
 			return fail(op, ErrInvalidArgument, fmt.Errorf("action %d (%s) is on another backend", i+1, o.desc))
 		}
-		p, err := o.build(pk)
+		p, err := o.build(t)
 		if err != nil {
 			return err
 		}
@@ -178,14 +179,18 @@ func Transact(ctx context.Context, ops ...TxOp) error {
 	}
 	te := &TxError{Actions: make([]TxActionResult, len(plans))}
 	for i, p := range plans {
-		res := TxActionResult{Op: p.op.String(), Code: "None"}
+		res := TxActionResult{Op: p.op.String()}
 		if i < len(tce.Reasons) {
 			reason := tce.Reasons[i]
 			res.Code = reason.Code
-			if kind := txKind(reason); kind == ErrConditionFailed {
+			switch reason.Kind {
+			case backend.KindNone:
+			case backend.KindConditionFailed:
+				// The action's plan tells what the failed condition
+				// means from the item as it was.
 				res.Err = fail(p.op, p.classify(reason.Item), nil)
-			} else if kind != nil {
-				res.Err = fail(p.op, kind, errors.New(reason.Code+": "+reason.Message))
+			default:
+				res.Err = fail(p.op, repoKind(reason.Kind), reasonError(reason))
 			}
 		}
 		te.Actions[i] = res
@@ -193,22 +198,16 @@ func Transact(ctx context.Context, ops ...TxOp) error {
 	return te
 }
 
-// txKind maps DynamoDB's cancellation code of one action to a kind: nil for
-// an action that was fine, ErrConditionFailed for a failed condition (which
-// the action's plan then reads more closely).
-func txKind(r backend.TxReason) error {
-	switch r.Code {
-	case "", "None":
-		return nil
-	case "ConditionalCheckFailed":
-		return ErrConditionFailed
-	case "TransactionConflict":
-		return ErrConflict
-	case "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded":
-		return ErrThrottled
-	default: // ValidationError, ItemCollectionSizeLimitExceeded, ...
-		return ErrInvalidArgument
+// reasonError is the cause of a canceled transaction's action: the store's
+// code and message.
+func reasonError(r backend.TxReason) error {
+	switch {
+	case r.Code == "":
+		return errors.New(r.Message)
+	case r.Message == "":
+		return errors.New(r.Code)
 	}
+	return errors.New(r.Code + ": " + r.Message)
 }
 
 // sameBackend reports whether two backends are one value. Backends of types

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/backend/expreval"
+	"github.com/tenantrepo/tenantrepo/entity"
 )
 
 // checkCallerUpdate checks a caller's update expression, built on its own
@@ -67,14 +68,7 @@ func foldedKeyAttribute(name string) string {
 
 // keyAttributes are the attributes the library writes: PK, SK and the keys
 // of every index slot.
-var keyAttributes = func() []string {
-	keys := []string{"PK", "SK"}
-	for n := 1; n <= backend.MaxIndexes; n++ {
-		pk, sk := backend.IndexKeyNames(backend.IndexName(n))
-		keys = append(keys, pk, sk)
-	}
-	return keys
-}()
+var keyAttributes = entity.KeyAttributes()
 
 // checkAttrName refuses an attribute name a write would create that
 // differs only in case from one of the library's attributes, or from one

@@ -124,9 +124,9 @@ func (r *Repository[T]) classifier(k backend.TxKind, create bool, expect *int64,
 	}
 }
 
-// planCreate plans the creation of v in partition pk and returns v as it
+// planCreate plans the creation of v of tenant t and returns v as it
 // will be stored (its ID assigned, its version 1).
-func (r *Repository[T]) planCreate(pk string, v T, o WriteOptions) (plan, error) {
+func (r *Repository[T]) planCreate(t entity.Tenant, v T, o WriteOptions) (plan, error) {
 	id := v.EntityID()
 	op := r.op("create", id)
 	if o.invalid != nil {
@@ -143,11 +143,11 @@ func (r *Repository[T]) planCreate(pk string, v T, o WriteOptions) (plan, error)
 		}
 		op = r.op("create", id)
 	}
-	key, err := r.keyIn(op, pk, id)
+	key, err := r.keyIn(op, t, id)
 	if err != nil {
 		return plan{op: op}, err
 	}
-	item, err := r.encode(op, v, key.PK, key.SK)
+	item, err := r.encode(op, v, t, key.SK)
 	if err != nil {
 		return plan{op: op}, err
 	}
@@ -167,17 +167,17 @@ func (r *Repository[T]) planCreate(pk string, v T, o WriteOptions) (plan, error)
 	}, nil
 }
 
-// planPut plans writing v whole in partition pk.
-func (r *Repository[T]) planPut(pk string, v T, o WriteOptions) (plan, error) {
+// planPut plans writing v whole of tenant t.
+func (r *Repository[T]) planPut(t entity.Tenant, v T, o WriteOptions) (plan, error) {
 	op := r.op("put", v.EntityID())
 	if o.invalid != nil {
 		return plan{op: op}, fail(op, ErrInvalidArgument, o.invalid)
 	}
-	key, err := r.keyIn(op, pk, v.EntityID())
+	key, err := r.keyIn(op, t, v.EntityID())
 	if err != nil {
 		return plan{op: op}, err
 	}
-	item, err := r.encode(op, v, key.PK, key.SK)
+	item, err := r.encode(op, v, t, key.SK)
 	if err != nil {
 		return plan{op: op}, err
 	}
@@ -213,20 +213,20 @@ func (r *Repository[T]) planPut(pk string, v T, o WriteOptions) (plan, error) {
 
 // planUpdate plans setting the named attributes of the stored entity to
 // their values in v.
-func (r *Repository[T]) planUpdate(pk string, v T, attrs []string, o WriteOptions) (plan, error) {
+func (r *Repository[T]) planUpdate(t entity.Tenant, v T, attrs []string, o WriteOptions) (plan, error) {
 	id := v.EntityID()
 	op := r.op("update", id)
 	if o.invalid != nil {
 		return plan{op: op}, fail(op, ErrInvalidArgument, o.invalid)
 	}
-	key, err := r.keyIn(op, pk, id)
+	key, err := r.keyIn(op, t, id)
 	if err != nil {
 		return plan{op: op}, err
 	}
 	if len(attrs) == 0 {
 		return plan{op: op}, fail(op, ErrInvalidArgument, fmt.Errorf("no attributes named"))
 	}
-	item, err := r.encode(op, v, key.PK, key.SK)
+	item, err := r.encode(op, v, t, key.SK)
 	if err != nil {
 		return plan{op: op}, err
 	}
@@ -297,12 +297,12 @@ func (r *Repository[T]) planUpdate(pk string, v T, attrs []string, o WriteOption
 }
 
 // planUpdateExpr plans the caller's update of the stored entity id.
-func (r *Repository[T]) planUpdateExpr(pk, id string, u expression.UpdateBuilder, o WriteOptions) (plan, error) {
+func (r *Repository[T]) planUpdateExpr(t entity.Tenant, id string, u expression.UpdateBuilder, o WriteOptions) (plan, error) {
 	op := r.op("update", id)
 	if o.invalid != nil {
 		return plan{op: op}, fail(op, ErrInvalidArgument, o.invalid)
 	}
-	key, err := r.keyIn(op, pk, id)
+	key, err := r.keyIn(op, t, id)
 	if err != nil {
 		return plan{op: op}, err
 	}
@@ -356,12 +356,12 @@ func (r *Repository[T]) planUpdateExpr(pk, id string, u expression.UpdateBuilder
 
 // planDelete plans deleting the stored entity id. Without a condition or a
 // version it is unconditional, and so idempotent.
-func (r *Repository[T]) planDelete(pk, id string, o WriteOptions) (plan, error) {
+func (r *Repository[T]) planDelete(t entity.Tenant, id string, o WriteOptions) (plan, error) {
 	op := r.op("delete", id)
 	if o.invalid != nil {
 		return plan{op: op}, fail(op, ErrInvalidArgument, o.invalid)
 	}
-	key, err := r.keyIn(op, pk, id)
+	key, err := r.keyIn(op, t, id)
 	if err != nil {
 		return plan{op: op}, err
 	}
@@ -389,9 +389,9 @@ func (r *Repository[T]) planDelete(pk, id string, o WriteOptions) (plan, error) 
 }
 
 // planCheck plans a transaction's check that entity id exists and cond holds.
-func (r *Repository[T]) planCheck(pk, id string, cond expression.ConditionBuilder) (plan, error) {
+func (r *Repository[T]) planCheck(t entity.Tenant, id string, cond expression.ConditionBuilder) (plan, error) {
 	op := r.op("check", id)
-	key, err := r.keyIn(op, pk, id)
+	key, err := r.keyIn(op, t, id)
 	if err != nil {
 		return plan{op: op}, err
 	}
@@ -440,8 +440,8 @@ func (r *Repository[T]) run(ctx context.Context, p plan) (backend.Item, error) {
 // overwritten), ErrConditionFailed when WithCondition's condition fails,
 // ErrInvalidID, ErrNoTenant, ErrItemTooLarge, ErrInvalidArgument.
 func (r *Repository[T]) Create(ctx context.Context, v T, optFns ...func(*WriteOptions)) (T, error) {
-	return r.write(ctx, "create", v.EntityID(), func(pk string) (plan, error) {
-		return r.planCreate(pk, v, writeOpts(optFns))
+	return r.write(ctx, "create", v.EntityID(), func(t entity.Tenant) (plan, error) {
+		return r.planCreate(t, v, writeOpts(optFns))
 	}, nil)
 }
 
@@ -452,8 +452,8 @@ func (r *Repository[T]) Create(ctx context.Context, v T, optFns ...func(*WriteOp
 // ErrConditionFailed, ErrInvalidID (an empty ID too), ErrNoTenant,
 // ErrItemTooLarge, ErrInvalidArgument.
 func (r *Repository[T]) Put(ctx context.Context, v T, optFns ...func(*WriteOptions)) (T, error) {
-	return r.write(ctx, "put", v.EntityID(), func(pk string) (plan, error) {
-		return r.planPut(pk, v, writeOpts(optFns))
+	return r.write(ctx, "put", v.EntityID(), func(t entity.Tenant) (plan, error) {
+		return r.planPut(t, v, writeOpts(optFns))
 	}, &v)
 }
 
@@ -468,8 +468,8 @@ func (r *Repository[T]) Put(ctx context.Context, v T, optFns ...func(*WriteOptio
 // version attribute, or a name that differs only in case from one of the
 // library's attributes or of the type's.
 func (r *Repository[T]) Update(ctx context.Context, v T, attrs []string, optFns ...func(*WriteOptions)) (T, error) {
-	return r.write(ctx, "update", v.EntityID(), func(pk string) (plan, error) {
-		return r.planUpdate(pk, v, attrs, writeOpts(optFns))
+	return r.write(ctx, "update", v.EntityID(), func(t entity.Tenant) (plan, error) {
+		return r.planUpdate(t, v, attrs, writeOpts(optFns))
 	}, nil)
 }
 
@@ -499,21 +499,21 @@ func (r *Repository[T]) Update(ctx context.Context, v T, attrs []string, optFns 
 // DynamoDB rejects, such as adding to a string), ErrUnsupported, and
 // ErrDecode with ErrApplied as above.
 func (r *Repository[T]) UpdateExpr(ctx context.Context, id string, u expression.UpdateBuilder, optFns ...func(*WriteOptions)) (T, error) {
-	return r.write(ctx, "update", id, func(pk string) (plan, error) {
-		return r.planUpdateExpr(pk, id, u, writeOpts(optFns))
+	return r.write(ctx, "update", id, func(t entity.Tenant) (plan, error) {
+		return r.planUpdateExpr(t, id, u, writeOpts(optFns))
 	}, nil)
 }
 
 // write plans a write for the context's tenant, runs it and decodes the
 // stored entity. put, when set, is the entity a Put writes whole, from
 // which the stored entity can be had without decoding the item made of it.
-func (r *Repository[T]) write(ctx context.Context, verb, id string, planFn func(pk string) (plan, error), put *T) (T, error) {
+func (r *Repository[T]) write(ctx context.Context, verb, id string, planFn func(t entity.Tenant) (plan, error), put *T) (T, error) {
 	var zero T
-	_, pk, err := r.partition(ctx, r.op(verb, id))
+	t, err := tenantOf(ctx, r.op(verb, id))
 	if err != nil {
 		return zero, err
 	}
-	p, err := planFn(pk)
+	p, err := planFn(t)
 	if err != nil {
 		return zero, err
 	}
@@ -559,11 +559,11 @@ func (e *appliedError) Unwrap() []error { return []error{ErrApplied, e.err} }
 // ErrInvalidID, ErrNoTenant, ErrInvalidArgument.
 func (r *Repository[T]) Delete(ctx context.Context, id string, optFns ...func(*WriteOptions)) error {
 	op := r.op("delete", id)
-	_, pk, err := r.partition(ctx, op)
+	t, err := tenantOf(ctx, op)
 	if err != nil {
 		return err
 	}
-	p, err := r.planDelete(pk, id, writeOpts(optFns))
+	p, err := r.planDelete(t, id, writeOpts(optFns))
 	if err != nil {
 		return err
 	}

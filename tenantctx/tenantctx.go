@@ -59,6 +59,35 @@ func MustWithTenant(ctx context.Context, tenantID string) context.Context {
 // code never stored. Every repository call reads its tenant through
 // FromContext, so no key is built from a tenant that was not checked.
 func FromContext(ctx context.Context) (string, error) {
+	id, err := lookup(ctx)
+	if err != nil {
+		return "", err
+	}
+	if err := entity.ValidateTenantID(id); err != nil {
+		return "", fmt.Errorf("tenantctx: %w", err)
+	}
+	return id, nil
+}
+
+// Tenant returns the tenant FromContext returns, checked by the same rules,
+// with its keys (see entity.Tenant): the one step from a context to the
+// keys of the tenant's items, which every repository call takes. Its
+// errors are FromContext's.
+func Tenant(ctx context.Context) (entity.Tenant, error) {
+	id, err := lookup(ctx)
+	if err != nil {
+		return entity.Tenant{}, err
+	}
+	t, err := entity.NewTenant(id)
+	if err != nil {
+		return entity.Tenant{}, fmt.Errorf("tenantctx: %w", err)
+	}
+	return t, nil
+}
+
+// lookup returns the string under the tenant key of ctx, not yet checked
+// against the key rules, or FromContext's other errors.
+func lookup(ctx context.Context) (string, error) {
 	if ctx == nil {
 		return "", fmt.Errorf("%w (nil context)", ErrNoTenant)
 	}
@@ -72,9 +101,6 @@ func FromContext(ctx context.Context) (string, error) {
 	id, ok := v.(string)
 	if !ok {
 		return "", fmt.Errorf("tenantctx: %w: the context holds a %T under the tenant key", ErrInvalidTenant, v)
-	}
-	if err := entity.ValidateTenantID(id); err != nil {
-		return "", fmt.Errorf("tenantctx: %w", err)
 	}
 	return id, nil
 }

@@ -174,10 +174,13 @@ func (b *Backend) TransactWrite(ctx context.Context, in backend.TransactInput) e
 
 // txItem returns the request item of one action of a transaction.
 func (b *Backend) txItem(a backend.TxAction) (types.TransactWriteItem, error) {
+	if err := a.CheckExpr(); err != nil {
+		return types.TransactWriteItem{}, err
+	}
 	table := aws.String(b.table)
 	switch a.Kind {
 	case backend.TxPut:
-		e, err := passThrough(a.Expr, partCondition)
+		e, err := passThrough(a.Expr, backend.ExprCondition)
 		if err != nil {
 			return types.TransactWriteItem{}, err
 		}
@@ -190,7 +193,7 @@ func (b *Backend) txItem(a backend.TxAction) (types.TransactWriteItem, error) {
 			ReturnValuesOnConditionCheckFailure: oldOnFailure(e.condition),
 		}}, nil
 	case backend.TxUpdate:
-		e, err := passThrough(a.Expr, partCondition|partUpdate)
+		e, err := passThrough(a.Expr, backend.UpdateParts)
 		if err != nil {
 			return types.TransactWriteItem{}, err
 		}
@@ -204,7 +207,7 @@ func (b *Backend) txItem(a backend.TxAction) (types.TransactWriteItem, error) {
 			ReturnValuesOnConditionCheckFailure: oldOnFailure(e.condition),
 		}}, nil
 	case backend.TxDelete:
-		e, err := passThrough(a.Expr, partCondition)
+		e, err := passThrough(a.Expr, backend.ExprCondition)
 		if err != nil {
 			return types.TransactWriteItem{}, err
 		}
@@ -217,7 +220,7 @@ func (b *Backend) txItem(a backend.TxAction) (types.TransactWriteItem, error) {
 			ReturnValuesOnConditionCheckFailure: oldOnFailure(e.condition),
 		}}, nil
 	case backend.TxCheck:
-		e, err := passThrough(a.Expr, partCondition)
+		e, err := passThrough(a.Expr, backend.ExprCondition)
 		if err != nil {
 			return types.TransactWriteItem{}, err
 		}

@@ -119,7 +119,8 @@
 //
 // # Errors
 //
-// Errors wrap the kinds of package backend and, after them, the SDK's error,
+// errors.go holds this mapping, and it is the only one: errors wrap the
+// kinds of package backend (backend.KindOf) and, after them, the SDK's error,
 // so both errors.Is(err, backend.ErrConditionFailed) and errors.As(err,
 // &ccf) with a *types.ConditionalCheckFailedException work:
 //
@@ -128,7 +129,13 @@
 //     was none
 //   - TransactionCanceledException: a *backend.TxCanceledError
 //     (backend.ErrTxCanceled) with DynamoDB's CancellationReasons in
-//     request order
+//     request order, each with the kind of its code (backend.TxReason.Kind):
+//     None is backend.KindNone, ConditionalCheckFailed
+//     backend.KindConditionFailed, TransactionConflict backend.KindConflict,
+//     ThrottlingError, ProvisionedThroughputExceeded and
+//     RequestLimitExceeded backend.KindThrottled, any other code
+//     (ValidationError, ItemCollectionSizeLimitExceeded, ...)
+//     backend.KindInvalidArgument
 //   - ProvisionedThroughputExceededException, RequestLimitExceeded,
 //     ThrottlingException and TransactionInProgressException, once the
 //     SDK's retries are spent: backend.ErrThrottled

@@ -14,12 +14,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/entity"
 )
 
-// Key attribute names of the table.
+// Key attribute names of the table (see entity/layout.go).
 const (
-	pkName = "PK"
-	skName = "SK"
+	pkName = entity.PartitionKeyName
+	skName = entity.SortKeyName
 )
 
 // API is the part of the DynamoDB client that the backend uses. A
@@ -207,7 +208,7 @@ func (b *Backend) Put(ctx context.Context, in backend.PutInput) error {
 	if err := in.CheckUTF8(); err != nil {
 		return fmt.Errorf("dynamodb: put: %w", err)
 	}
-	exp, err := passThrough(in.Expr, partCondition)
+	exp, err := passThrough(in.Expr, backend.PutParts)
 	if err != nil {
 		return fmt.Errorf("dynamodb: put: %w", err)
 	}
@@ -238,7 +239,7 @@ func (b *Backend) Update(ctx context.Context, in backend.UpdateInput) (backend.I
 	if err := in.CheckUTF8(); err != nil {
 		return nil, fmt.Errorf("dynamodb: update: %w", err)
 	}
-	exp, err := passThrough(in.Expr, partCondition|partUpdate)
+	exp, err := passThrough(in.Expr, backend.UpdateParts)
 	if err != nil {
 		return nil, fmt.Errorf("dynamodb: update: %w", err)
 	}
@@ -268,7 +269,7 @@ func (b *Backend) Delete(ctx context.Context, in backend.DeleteInput) error {
 	if err := in.CheckUTF8(); err != nil {
 		return fmt.Errorf("dynamodb: delete: %w", err)
 	}
-	exp, err := passThrough(in.Expr, partCondition)
+	exp, err := passThrough(in.Expr, backend.DeleteParts)
 	if err != nil {
 		return fmt.Errorf("dynamodb: delete: %w", err)
 	}
@@ -423,22 +424,16 @@ func (q queryKeys) parsePosition(item map[string]types.AttributeValue) (backend.
 	return k, nil
 }
 
-// keyItem returns the key attributes of k.
-func keyItem(k backend.Key) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{
-		pkName: &types.AttributeValueMemberS{Value: k.PK},
-		skName: &types.AttributeValueMemberS{Value: k.SK},
-	}
-}
+// keyItem returns the key attributes of k (backend.Key.Item).
+func keyItem(k backend.Key) map[string]types.AttributeValue { return k.Item() }
 
 // parseKey reads a key from the key attributes of item.
 func parseKey(item map[string]types.AttributeValue) (backend.Key, error) {
-	pk, ok1 := item[pkName].(*types.AttributeValueMemberS)
-	sk, ok2 := item[skName].(*types.AttributeValueMemberS)
-	if !ok1 || !ok2 {
+	k, ok := backend.KeyOf(item)
+	if !ok {
 		return backend.Key{}, errors.New("key attributes PK and SK are not both strings")
 	}
-	return backend.Key{PK: pk.Value, SK: sk.Value}, nil
+	return k, nil
 }
 
 // isNilPointer reports whether v holds a nil pointer, such as a

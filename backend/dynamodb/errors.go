@@ -25,6 +25,15 @@ var ErrTableMismatch = errors.New("dynamodb: table does not have the key schema 
 // than Options.TTLAttribute. DynamoDB allows one TTL attribute per table.
 var ErrTTLMismatch = errors.New("dynamodb: table has time to live on another attribute")
 
+// This file holds the mapping of every error DynamoDB and the SDK return to
+// the kinds of package backend (backend.ErrorKind), which the repository
+// passes on to its callers one for one: mapError and kindOf for the errors
+// of requests, reasonKind for the cancellation reason of each action of a
+// canceled transaction, and tableMissing, tableInUse and tableBusy for the
+// errors the backend reads itself while it makes the table and its
+// indexes. No other file of the module compares DynamoDB's error or
+// cancellation codes.
+
 // mapError turns an error of the SDK into the error a backend returns: the
 // context's error when ctx is done, else "dynamodb: <op>: " and the kind of
 // package backend it is, if any, wrapping the SDK's error as well. A failed
@@ -53,6 +62,7 @@ func kindOf(err error) error {
 		reasons := make([]backend.TxReason, len(canceled.CancellationReasons))
 		for i, r := range canceled.CancellationReasons {
 			reasons[i] = backend.TxReason{
+				Kind:    reasonKind(aws.ToString(r.Code)),
 				Code:    aws.ToString(r.Code),
 				Message: aws.ToString(r.Message),
 				Item:    nonEmpty(r.Item),
@@ -111,6 +121,53 @@ func kindOf(err error) error {
 		return backend.ErrInvalidArgument
 	}
 	return nil
+}
+
+// reasonKind maps DynamoDB's cancellation code of one action of a canceled
+// transaction to its kind. A code DynamoDB documents and the SDK does not
+// retry past (ValidationError, ItemCollectionSizeLimitExceeded, ...) and a
+// code of no kind here are invalid arguments.
+func reasonKind(code string) backend.ErrorKind {
+	switch code {
+	case "", "None":
+		return backend.KindNone
+	case "ConditionalCheckFailed":
+		return backend.KindConditionFailed
+	case "TransactionConflict":
+		// The action's item was being changed by another transaction.
+		return backend.KindConflict
+	case "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded":
+		return backend.KindThrottled
+	default: // ValidationError, ItemCollectionSizeLimitExceeded, ...
+		return backend.KindInvalidArgument
+	}
+}
+
+// tableMissing reports whether err is DynamoDB's answer to a request on a
+// table that does not exist (ResourceNotFoundException).
+func tableMissing(err error) bool {
+	var notFound *types.ResourceNotFoundException
+	return errors.As(err, &notFound)
+}
+
+// tableInUse reports whether a CreateTable failed because the table exists
+// or is being made (ResourceInUseException).
+func tableInUse(err error) bool {
+	var inUse *types.ResourceInUseException
+	return errors.As(err, &inUse)
+}
+
+// tableBusy reports whether an UpdateTable failed because the table or its
+// indexes are being changed, or the index exists already: what another
+// caller adding the same index meanwhile causes.
+func tableBusy(err error) bool {
+	var limit *types.LimitExceededException
+	if tableInUse(err) || errors.As(err, &limit) {
+		return true
+	}
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode() == "ValidationException" &&
+		strings.Contains(strings.ToLower(apiErr.ErrorMessage()), "already exists")
 }
 
 // nonEmpty returns item, or nil when it has no attributes.

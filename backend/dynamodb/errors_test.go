@@ -256,10 +256,64 @@ func TestErrorMapping(t *testing.T) {
 				// ErrMissingIndex is also ErrInvalidArgument.
 				assert.Equal(t, tc.want != nil && errors.Is(tc.want, kind), errors.Is(err, kind), "errors.Is(err, %v)", kind)
 			}
+			wantKind := backend.KindUnknown
+			if tc.want != nil {
+				wantKind = backend.KindOf(tc.want)
+			}
+			assert.Equal(t, wantKind, backend.KindOf(err), "the kind the backend reports")
 			var apiErr smithy.APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, tc.code, apiErr.ErrorCode())
 			assert.Equal(t, tc.attempts, requests(), "requests sent, with the SDK's retries")
 		})
+	}
+}
+
+// TestTxReasonKinds: the backend gives each action of a canceled
+// transaction the kind of DynamoDB's cancellation code, keeping the code
+// and message for information, so nothing above it reads codes.
+func TestTxReasonKinds(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		code string
+		want backend.ErrorKind
+	}{
+		{"None", backend.KindNone},
+		{"ConditionalCheckFailed", backend.KindConditionFailed},
+		{"TransactionConflict", backend.KindConflict},
+		{"ThrottlingError", backend.KindThrottled},
+		{"ProvisionedThroughputExceeded", backend.KindThrottled},
+		{"RequestLimitExceeded", backend.KindThrottled},
+		{"ValidationError", backend.KindInvalidArgument},
+		{"ItemCollectionSizeLimitExceeded", backend.KindInvalidArgument},
+		{"SomeCodeOfTomorrow", backend.KindInvalidArgument},
+	}
+	var reasons []map[string]any
+	for _, c := range cases {
+		reasons = append(reasons, map[string]any{"Code": c.code, "Message": c.code + " message"})
+	}
+	body, err := json.Marshal(map[string]any{
+		"__type":              "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+		"message":             "Transaction cancelled, please refer cancellation reasons for specific reasons",
+		"CancellationReasons": reasons,
+	})
+	require.NoError(t, err)
+	client, _ := fakeServer(t, func(string, map[string]any) (int, string) { return http.StatusBadRequest, string(body) })
+	b, err := dynamodbbackend.New(client, "table")
+	require.NoError(t, err)
+	actions := make([]backend.TxAction, len(cases))
+	for i := range actions {
+		actions[i] = backend.TxAction{Kind: backend.TxPut, Item: item(pk, fmt.Sprintf("a#%d", i))}
+	}
+	err = b.TransactWrite(t.Context(), backend.TransactInput{Actions: actions})
+	require.ErrorIs(t, err, backend.ErrTxCanceled)
+	assert.Equal(t, backend.KindTxCanceled, backend.KindOf(err))
+	var tce *backend.TxCanceledError
+	require.ErrorAs(t, err, &tce)
+	require.Len(t, tce.Reasons, len(cases))
+	for i, c := range cases {
+		assert.Equal(t, c.want, tce.Reasons[i].Kind, c.code)
+		assert.Equal(t, c.code, tce.Reasons[i].Code)
+		assert.Equal(t, c.code+" message", tce.Reasons[i].Message)
 	}
 }

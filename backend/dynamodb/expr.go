@@ -26,34 +26,15 @@ type built struct {
 	values       map[string]types.AttributeValue
 }
 
-// exprParts names the parts of backend.Expressions a request may carry.
-type exprParts uint8
-
-const (
-	partCondition exprParts = 1 << iota
-	partUpdate
-	partFilter
-)
-
 // passThrough returns the caller's expressions as request fields. The
 // expressions come built by the repository and go to DynamoDB as they are;
 // only what DynamoDB cannot take at all is refused here, with an error
 // wrapping backend.ErrInvalidArgument: an expression the request has no
 // field for (a filter on a put, say) and a nil value among the expression
 // values (the SDK cannot serialize one).
-func passThrough(e backend.Expressions, allowed exprParts) (built, error) {
-	for _, p := range []struct {
-		part exprParts
-		name string
-		expr string
-	}{
-		{partCondition, "condition", e.Condition},
-		{partUpdate, "update", e.Update},
-		{partFilter, "filter", e.Filter},
-	} {
-		if p.expr != "" && allowed&p.part == 0 {
-			return built{}, fmt.Errorf("%w: this request takes no %s expression", backend.ErrInvalidArgument, p.name)
-		}
+func passThrough(e backend.Expressions, allowed backend.ExprParts) (built, error) {
+	if err := e.CheckParts(allowed); err != nil {
+		return built{}, err
 	}
 	for ph, v := range e.Values {
 		if v == nil {
@@ -92,7 +73,7 @@ func optString(s string) *string {
 // byte for byte; the key condition, whose text this package controls, has
 // its placeholders renamed to ones the caller's maps do not hold.
 func queryExpression(keys queryKeys, pk string, r backend.SortRange, filter backend.Expressions) (built, error) {
-	res, err := passThrough(filter, partFilter)
+	res, err := passThrough(filter, backend.QueryParts)
 	if err != nil {
 		return built{}, err
 	}

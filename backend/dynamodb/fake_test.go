@@ -178,9 +178,9 @@ func TestTxCanceledMapping(t *testing.T) {
 	var tce *backend.TxCanceledError
 	require.ErrorAs(t, err, &tce)
 	assert.Equal(t, []backend.TxReason{
-		{Code: "None"},
-		{Code: "TransactionConflict", Message: "Transaction is ongoing for the item"},
-		{Code: "ConditionalCheckFailed", Message: "The conditional request failed", Item: item(pk, "a#3", "v", n("3"))},
+		{Kind: backend.KindNone, Code: "None"},
+		{Kind: backend.KindConflict, Code: "TransactionConflict", Message: "Transaction is ongoing for the item"},
+		{Kind: backend.KindConditionFailed, Code: "ConditionalCheckFailed", Message: "The conditional request failed", Item: item(pk, "a#3", "v", n("3"))},
 	}, tce.Reasons)
 	assert.Contains(t, err.Error(), "action 1: TransactionConflict, action 2: ConditionalCheckFailed")
 	t.Log(err)

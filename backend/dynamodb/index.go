@@ -2,7 +2,6 @@ package dynamodb
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -10,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/tenantrepo/tenantrepo/backend"
 )
@@ -216,18 +214,4 @@ func (b *Backend) createIndex(ctx context.Context, t *types.TableDescription, na
 		GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{Create: create}},
 	})
 	return err
-}
-
-// tableBusy reports whether an UpdateTable failed because the table or its
-// indexes are being changed, or the index exists already: what another
-// caller adding the same index meanwhile causes.
-func tableBusy(err error) bool {
-	var inUse *types.ResourceInUseException
-	var limit *types.LimitExceededException
-	if errors.As(err, &inUse) || errors.As(err, &limit) {
-		return true
-	}
-	var apiErr smithy.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode() == "ValidationException" &&
-		strings.Contains(strings.ToLower(apiErr.ErrorMessage()), "already exists")
 }

@@ -2,7 +2,6 @@ package dynamodb
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -67,7 +66,6 @@ func (b *Backend) ensureTable(ctx context.Context) error {
 		return err
 	}
 	out, err := b.client.DescribeTable(ctx, &ddb.DescribeTableInput{TableName: aws.String(b.table)})
-	var notFound *types.ResourceNotFoundException
 	switch {
 	case err == nil:
 		if err := b.checkTable(out.Table); err != nil {
@@ -76,7 +74,7 @@ func (b *Backend) ensureTable(ctx context.Context) error {
 		if out.Table.TableStatus == types.TableStatusActive {
 			return nil
 		}
-	case errors.As(err, &notFound):
+	case tableMissing(err):
 		if err := b.createTable(ctx); err != nil {
 			return err
 		}
@@ -111,8 +109,7 @@ func (b *Backend) createTable(ctx context.Context) error {
 		})
 	}
 	_, err := b.client.CreateTable(ctx, in)
-	var inUse *types.ResourceInUseException
-	if err != nil && !errors.As(err, &inUse) {
+	if err != nil && !tableInUse(err) {
 		return mapError(ctx, "create table "+b.table, err)
 	}
 	return nil

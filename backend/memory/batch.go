@@ -150,10 +150,12 @@ func (s *Store) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (bac
 //     of an item over the size limit is backend.ErrItemTooLarge;
 //   - every condition is evaluated against the items as they are before
 //     the transaction; when any fails, it returns a
-//     *backend.TxCanceledError with one reason per action in request order:
-//     "ConditionalCheckFailed" with a copy of the item as it was (nil when
-//     missing), "ValidationError" for an update of a key attribute or one
-//     that makes its item too large, "None" for the others;
+//     *backend.TxCanceledError with one reason per action in request order
+//     (see txreason.go): backend.KindConditionFailed with a copy of the
+//     item as it was (nil when missing), backend.KindInvalidArgument for an
+//     update of a key attribute or one that makes its item too large,
+//     backend.KindNone for the others, each with DynamoDB's code and
+//     message for it;
 //   - an update that cannot be applied to its item (an operand missing or
 //     of the wrong type, say) fails the request with
 //     backend.ErrInvalidArgument, as in DynamoDB;
@@ -222,24 +224,24 @@ func (s *Store) TransactWrite(ctx context.Context, in backend.TransactInput) err
 			if !ok {
 				return err
 			}
-			reasons[i] = backend.TxReason{Code: "ConditionalCheckFailed", Message: "The conditional request failed", Item: cfe.Item}
+			reasons[i] = reasonConditionFailed(cfe.Item)
 			failed = true
 			continue
 		}
-		reasons[i] = backend.TxReason{Code: "None"}
+		reasons[i] = reasonNone()
 		if acts[i].kind == backend.TxUpdate {
 			e, err := s.updated(acts[i].key, old, acts[i].req.Update)
-			reason, mismatch := txValidationError(err)
+			reason, mismatch := txIndexTypeReason(err)
 			switch {
 			case mismatch:
 				reasons[i] = reason
 				failed = true
 			case errorsIsTooLarge(err):
-				reasons[i] = backend.TxReason{Code: "ValidationError", Message: "Item size to update has exceeded the maximum allowed size"}
+				reasons[i] = reasonInvalid("Item size to update has exceeded the maximum allowed size")
 				failed = true
 			case acts[i].writesKey() != "":
-				reasons[i] = backend.TxReason{Code: "ValidationError", Message: "One or more parameter values were invalid: Cannot update attribute " +
-					acts[i].writesKey() + ". This attribute is part of the key"}
+				reasons[i] = reasonInvalid("One or more parameter values were invalid: Cannot update attribute " +
+					acts[i].writesKey() + ". This attribute is part of the key")
 				failed = true
 			case err != nil:
 				return fmt.Errorf("memory: transact write: action %d: %w", i, err)
@@ -278,11 +280,14 @@ type txAction struct {
 // error here: it cancels the transaction, with the reason in t.invalid.
 func (t *txAction) prepare(s *Store, a backend.TxAction) error {
 	t.kind = a.Kind
+	if err := a.CheckExpr(); err != nil {
+		return err
+	}
 	var err error
 	switch a.Kind {
 	case backend.TxPut:
 		size, err := s.checkItem(a.Item)
-		if reason, ok := txValidationError(err); ok {
+		if reason, ok := txIndexTypeReason(err); ok {
 			t.invalid, err = &reason, nil
 		}
 		if err != nil {
@@ -290,25 +295,17 @@ func (t *txAction) prepare(s *Store, a backend.TxAction) error {
 		}
 		t.key = keyOf(a.Item)
 		t.entry = s.newEntry(t.key, backend.StoredItem(a.Item), size)
-		t.req, err = parseExpr(a.Expr, partCondition)
+		t.req, err = parseExpr(a.Expr, backend.ExprCondition)
 		return err
 	case backend.TxUpdate:
-		if a.Expr.Update == "" {
-			return fmt.Errorf("%w: an update action needs an update expression", backend.ErrInvalidArgument)
-		}
-		t.req, err = parseExpr(a.Expr, partCondition|partUpdate)
+		t.req, err = parseExpr(a.Expr, backend.UpdateParts)
 		if err == nil {
 			err = checkUpdateValues(t.req.Update)
 		}
 	case backend.TxDelete:
-		t.req, err = parseExpr(a.Expr, partCondition)
+		t.req, err = parseExpr(a.Expr, backend.ExprCondition)
 	case backend.TxCheck:
-		if a.Expr.Condition == "" {
-			return fmt.Errorf("%w: a check action needs a condition expression", backend.ErrInvalidArgument)
-		}
-		t.req, err = parseExpr(a.Expr, partCondition)
-	default:
-		return fmt.Errorf("%w: unknown action kind %d", backend.ErrInvalidArgument, a.Kind)
+		t.req, err = parseExpr(a.Expr, backend.ExprCondition)
 	}
 	if err != nil {
 		return err

@@ -106,7 +106,7 @@
 //     whether or not the item has the other key of the index: a put, an
 //     update (once its condition holds) or a batch with another is refused
 //     with ErrInvalidArgument; in a transaction, a number or binary value
-//     cancels it with the action's reason "ValidationError" ("Type
+//     cancels it with a reason of kind backend.KindInvalidArgument ("Type
 //     mismatch for Index Key"), as DynamoDB does, and the others fail the
 //     request.
 //

@@ -85,7 +85,8 @@ func indexNumber(name string, slots backend.IndexSet) (int, error) {
 // indexTypeError is the error of an item whose index key attribute is a
 // number or binary value rather than a string: DynamoDB's "Type mismatch
 // for Index Key", which a transaction reports as the action's
-// cancellation reason (ValidationError) rather than failing the request.
+// cancellation reason (of kind backend.KindInvalidArgument) rather than
+// failing the request.
 type indexTypeError struct{ attr string }
 
 func (e *indexTypeError) Error() string {
@@ -275,14 +276,14 @@ func checkIndexStartKey(in backend.QueryInput) error {
 	return nil
 }
 
-// txValidationError returns the cancellation reason of a transaction's
+// txIndexTypeReason returns the cancellation reason of a transaction's
 // action whose item has an index key of the wrong type, or false.
-func txValidationError(err error) (backend.TxReason, bool) {
+func txIndexTypeReason(err error) (backend.TxReason, bool) {
 	var ite *indexTypeError
 	if !errors.As(err, &ite) {
 		return backend.TxReason{}, false
 	}
-	return backend.TxReason{Code: "ValidationError", Message: typeMismatchMessage}, true
+	return reasonInvalid(typeMismatchMessage), true
 }
 
 // checkIndexes returns the index slots opts give a Store, and panics

@@ -179,40 +179,18 @@ func (s *Store) Snapshot() []backend.Item {
 	return out
 }
 
-// checkKey rejects keys DynamoDB rejects: empty, or over its size limits,
-// and keys the DynamoDB backend refuses: not valid UTF-8.
+// checkKey rejects keys DynamoDB rejects (see backend.Key.Check).
 func checkKey(k backend.Key) error {
-	switch {
-	case k.PK == "" || k.SK == "":
-		return fmt.Errorf("memory: %w: empty key attribute", backend.ErrInvalidArgument)
-	case len(k.PK) > entity.MaxPartitionKeyBytes:
-		return fmt.Errorf("memory: %w: partition key of %d bytes exceeds %d", backend.ErrInvalidArgument, len(k.PK), entity.MaxPartitionKeyBytes)
-	case len(k.SK) > entity.MaxSortKeyBytes:
-		return fmt.Errorf("memory: %w: sort key of %d bytes exceeds %d", backend.ErrInvalidArgument, len(k.SK), entity.MaxSortKeyBytes)
-	}
-	if err := k.CheckUTF8(); err != nil {
+	if err := k.Check(); err != nil {
 		return fmt.Errorf("memory: %w", err) // as the DynamoDB backend refuses it
 	}
 	return nil
 }
 
+// keyOf returns the table key of item.
 func keyOf(item backend.Item) backend.Key {
-	var k backend.Key
-	if s, ok := item[entity.PartitionKeyName].(*types.AttributeValueMemberS); ok {
-		k.PK = s.Value
-	}
-	if s, ok := item[entity.SortKeyName].(*types.AttributeValueMemberS); ok {
-		k.SK = s.Value
-	}
+	k, _ := backend.KeyOf(item)
 	return k
-}
-
-// keyItem returns an item of just the key k.
-func keyItem(k backend.Key) backend.Item {
-	return backend.Item{
-		entity.PartitionKeyName: &types.AttributeValueMemberS{Value: k.PK},
-		entity.SortKeyName:      &types.AttributeValueMemberS{Value: k.SK},
-	}
 }
 
 // checkItem rejects items DynamoDB rejects: bad keys, bad values, bad index
@@ -249,30 +227,11 @@ func checkSizeOf(size int) error {
 	return nil
 }
 
-// exprParts names the expressions a request may carry.
-type exprParts uint8
-
-const (
-	partCondition exprParts = 1 << iota
-	partUpdate
-	partFilter
-)
-
 // parseExpr parses the expressions of a request that may carry the parts
 // allowed; the others must be empty, as the DynamoDB backend requires.
-func parseExpr(e backend.Expressions, allowed exprParts) (*expreval.Request, error) {
-	for _, p := range []struct {
-		part exprParts
-		name string
-		expr string
-	}{
-		{partCondition, "condition", e.Condition},
-		{partUpdate, "update", e.Update},
-		{partFilter, "filter", e.Filter},
-	} {
-		if p.expr != "" && allowed&p.part == 0 {
-			return nil, fmt.Errorf("memory: %w: this request takes no %s expression", backend.ErrInvalidArgument, p.name)
-		}
+func parseExpr(e backend.Expressions, allowed backend.ExprParts) (*expreval.Request, error) {
+	if err := e.CheckParts(allowed); err != nil {
+		return nil, fmt.Errorf("memory: %w", err)
 	}
 	if err := e.CheckUTF8(); err != nil {
 		return nil, fmt.Errorf("memory: %w", err) // as the DynamoDB backend refuses it
@@ -381,7 +340,7 @@ func (s *Store) Put(ctx context.Context, in backend.PutInput) error {
 	if err != nil {
 		return err
 	}
-	req, err := parseExpr(in.Expr, partCondition)
+	req, err := parseExpr(in.Expr, backend.PutParts)
 	if err != nil {
 		return err
 	}
@@ -409,7 +368,7 @@ func (s *Store) Update(ctx context.Context, in backend.UpdateInput) (backend.Ite
 	if err := checkKey(in.Key); err != nil {
 		return nil, err
 	}
-	req, err := parseExpr(in.Expr, partCondition|partUpdate)
+	req, err := parseExpr(in.Expr, backend.UpdateParts)
 	if err != nil {
 		return nil, err
 	}
@@ -451,7 +410,7 @@ func checkUpdateValues(u *expreval.Update) error {
 // for a missing item, which starts as its key). An index key of the wrong
 // type afterwards is an *indexTypeError.
 func (s *Store) updated(k backend.Key, old *entry, u *expreval.Update) (*entry, error) {
-	item := keyItem(k)
+	item := k.Item()
 	if old != nil {
 		item = old.item
 	}
@@ -521,7 +480,7 @@ func (s *Store) Delete(ctx context.Context, in backend.DeleteInput) error {
 	if err := checkKey(in.Key); err != nil {
 		return err
 	}
-	req, err := parseExpr(in.Expr, partCondition)
+	req, err := parseExpr(in.Expr, backend.DeleteParts)
 	if err != nil {
 		return err
 	}
@@ -606,7 +565,7 @@ func (s *Store) query(ctx context.Context, in backend.QueryInput, copyItems bool
 		return backend.QueryOutput{}, fmt.Errorf("memory: %w: One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of %d bytes",
 			backend.ErrInvalidArgument, entity.MaxSortKeyBytes)
 	}
-	req, err := parseExpr(in.Expr, partFilter)
+	req, err := parseExpr(in.Expr, backend.QueryParts)
 	if err != nil {
 		return backend.QueryOutput{}, err
 	}
