@@ -606,7 +606,7 @@ func prepare(a backend.TxAction) (txAction, error) {
 		size, err := checkItem(a.Item)
 		var ite *errIndexType
 		if errors.As(err, &ite) {
-			x.invalid, err = &backend.TxReason{Code: "ValidationError", Message: ite.Error()}, nil
+			x.invalid, err = &backend.TxReason{Kind: backend.KindInvalidArgument, Code: "ValidationError", Message: ite.Error()}, nil
 		}
 		if err != nil {
 			return x, err
@@ -695,7 +695,7 @@ func (t *Table) TransactWrite(ctx context.Context, in backend.TransactInput) err
 			if !errors.As(err, &cfe) {
 				return err
 			}
-			reasons[i], failed = backend.TxReason{Code: "ConditionalCheckFailed", Message: "The conditional request failed", Item: cfe.Item}, true
+			reasons[i], failed = backend.TxReason{Kind: backend.KindConditionFailed, Code: "ConditionalCheckFailed", Message: "The conditional request failed", Item: cfe.Item}, true
 			continue
 		}
 		if a.kind != backend.TxUpdate {
@@ -705,7 +705,7 @@ func (t *Table) TransactWrite(ctx context.Context, in backend.TransactInput) err
 		var ite *errIndexType
 		switch {
 		case errors.As(err, &ite), errors.Is(err, backend.ErrItemTooLarge), writesKey(a.req.Update) != "":
-			reasons[i], failed = backend.TxReason{Code: "ValidationError", Message: err.Error()}, true
+			reasons[i], failed = backend.TxReason{Kind: backend.KindInvalidArgument, Code: "ValidationError", Message: err.Error()}, true
 		case err != nil:
 			return fmt.Errorf("action %d: %w", i, err)
 		}
