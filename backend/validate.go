@@ -20,11 +20,12 @@ const MaxNestingLevels = 32
 // an item or in an expression attribute value), and the attribute name an
 // expression attribute name stands for. DynamoDB documents names of up to
 // 64 KB; DynamoDB Local 3.3.0 stores names and map keys of up to exactly
-// 50,000 bytes and answers a longer one with a 500 InternalFailure, and
-// refuses an expression attribute name of 65,536 bytes or more
-// (ValidationException) or one over 50,000 bytes that a SET would store
-// (InternalFailure). Both backends refuse a longer name before anything
-// is sent or stored.
+// 50,000 bytes and answers a longer one with a 500 InternalFailure; it
+// stores a longer one set through an expression attribute name, and then
+// answers every read of that item with a 500 InternalFailure; it refuses
+// an expression attribute name of 65,536 bytes or more
+// (ValidationException). Both backends refuse a longer name before
+// anything is sent or stored.
 const MaxNameBytes = 50000
 
 // ValidateItem checks an item against DynamoDB's rules for stored values, so

@@ -120,6 +120,8 @@ func RunHarness(t *testing.T, h Harness) {
 	s.run(t, "Backend/FidelityNestingLevels", 0, backendFidelityNestingLevels)
 	s.run(t, "Backend/FidelityExpressionLimits", 0, backendFidelityExpressionLimits)
 	s.run(t, "Backend/FidelityWriteSizes", fid, backendFidelityWriteSizes)
+	s.run(t, "Backend/FidelityEmptyValues", 0, backendFidelityEmptyValues)
+	s.run(t, "Backend/FidelityNameLengths", 0, backendFidelityNameLengths)
 	// Secondary indexes.
 	s.run(t, "Backend/IndexSparse", ix, backendIndexSparse)
 	s.run(t, "Backend/IndexOrder", ix, backendIndexOrder)
