@@ -16,6 +16,11 @@ import (
 // Every backend refuses, before anything is sent or read, a request holding
 // a string that is not valid UTF-8 where it names or compares data: the
 // CheckUTF8 methods below say where. Their errors wrap ErrInvalidArgument.
+//
+// The same walk over the request's items and expression attribute names
+// and values refuses the other things the SDK or DynamoDB does not take as
+// sent, so that no backend sends or stores them: a name or map key longer
+// than MaxNameBytes, and a value CheckShape reports, at any depth.
 
 // CheckUTF8 reports a key string that is not valid UTF-8: PK, SK, and,
 // for an index position, IndexPK and IndexSK.
@@ -30,7 +35,9 @@ func (k Key) CheckUTF8() error {
 
 // CheckUTF8 reports a string of the expressions that is not valid UTF-8:
 // the expression texts, the attribute names (placeholders and the names
-// they stand for) and every string the values hold.
+// they stand for) and every string the values hold. It also reports an
+// attribute name longer than MaxNameBytes and a value, at any depth, that
+// CheckShape reports.
 func (e Expressions) CheckUTF8() error {
 	for _, s := range [...]string{e.Condition, e.Update, e.Filter} {
 		if !utf8.ValidString(s) {
@@ -40,6 +47,9 @@ func (e Expressions) CheckUTF8() error {
 	for ph, name := range e.Names {
 		if !utf8.ValidString(ph) || !utf8.ValidString(name) {
 			return fmt.Errorf("%w: expression attribute name %s (%s) is not valid UTF-8", ErrInvalidArgument, quoteBytes(ph), quoteBytes(name))
+		}
+		if err := checkNameLength(name); err != nil {
+			return fmt.Errorf("expression attribute name %s: %w", quoteBytes(ph), err)
 		}
 	}
 	for ph, v := range e.Values {
@@ -55,11 +65,15 @@ func (e Expressions) CheckUTF8() error {
 
 // CheckItemUTF8 reports a string of item that is not valid UTF-8: an
 // attribute name, a string, an element of a string set, a map key, at any
-// depth.
+// depth. It also reports a name or map key longer than MaxNameBytes and a
+// value, at any depth, that CheckShape reports.
 func CheckItemUTF8(item Item) error {
 	for name, v := range item {
 		if !utf8.ValidString(name) {
 			return fmt.Errorf("%w: attribute name %s is not valid UTF-8", ErrInvalidArgument, quoteBytes(name))
+		}
+		if err := checkNameLength(name); err != nil {
+			return err
 		}
 		if err := checkValueUTF8(v); err != nil {
 			return fmt.Errorf("%w: attribute %s: %v", ErrInvalidArgument, name, err)
@@ -68,8 +82,12 @@ func CheckItemUTF8(item Item) error {
 	return nil
 }
 
-// checkValueUTF8 reports a string in v that is not valid UTF-8.
+// checkValueUTF8 reports a string in v that is not valid UTF-8, a map key
+// longer than MaxNameBytes, or a value CheckShape reports.
 func checkValueUTF8(v types.AttributeValue) error {
+	if err := CheckShape("value", v); err != nil {
+		return err
+	}
 	switch v := v.(type) {
 	case *types.AttributeValueMemberS:
 		if !utf8.ValidString(v.Value) {
@@ -91,6 +109,9 @@ func checkValueUTF8(v types.AttributeValue) error {
 		for k, e := range v.Value {
 			if !utf8.ValidString(k) {
 				return fmt.Errorf("map key %s is not valid UTF-8", quoteBytes(k))
+			}
+			if err := checkNameLength(k); err != nil {
+				return err
 			}
 			if err := checkValueUTF8(e); err != nil {
 				return err

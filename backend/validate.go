@@ -17,12 +17,26 @@ import (
 // expression attribute value 32 (recorded against DynamoDB Local 3.3.0).
 const MaxNestingLevels = 32
 
+// MaxNameBytes is the longest attribute name, in UTF-8 bytes, that every
+// backend accepts: a top-level attribute name, a map key at any depth (in
+// an item or in an expression attribute value), and the attribute name an
+// expression attribute name stands for. DynamoDB documents names of up to
+// 64 KB; DynamoDB Local 3.3.0 stores names and map keys of up to exactly
+// 50,000 bytes and answers a longer one with a 500 InternalFailure; it
+// stores a longer one set through an expression attribute name, and then
+// answers every read of that item with a 500 InternalFailure; it refuses
+// an expression attribute name of 65,536 bytes or more
+// (ValidationException). Both backends refuse a longer name before
+// anything is sent or stored.
+const MaxNameBytes = 50000
+
 // ValidateItem checks an item against DynamoDB's rules for stored values, so
 // every backend rejects what DynamoDB rejects: string key attributes "PK" and
 // "SK" that are non-empty, attribute names and map keys that are non-empty
 // valid UTF-8 (any other string is a name, "a.", "." and "a..b" included:
-// a dot separates document path elements only in expression text),
-// numbers that DynamoDB accepts (see ValidateNumber), sets that are
+// a dot separates document path elements only in expression text) of at
+// most MaxNameBytes bytes, values that DynamoDB takes as sent (see
+// CheckShape: no nil values, no NULL false, no nil binary), numbers that DynamoDB accepts (see ValidateNumber), sets that are
 // non-empty and hold no duplicates, and at most MaxNestingLevels levels of
 // maps and lists. Errors wrap ErrInvalidArgument. Sizes are checked apart,
 // by ItemSize.
@@ -91,7 +105,53 @@ func validateName(name, parent string) error {
 		return fmt.Errorf("%w: attribute %s holds an empty map key", ErrInvalidArgument, parent)
 	}
 	if !utf8.ValidString(name) {
-		return fmt.Errorf("%w: attribute name %q is not valid UTF-8", ErrInvalidArgument, name)
+		return fmt.Errorf("%w: attribute name %s is not valid UTF-8", ErrInvalidArgument, quoteBytes(name))
+	}
+	return checkNameLength(name)
+}
+
+// checkNameLength refuses a name longer than MaxNameBytes.
+func checkNameLength(name string) error {
+	if len(name) > MaxNameBytes {
+		return fmt.Errorf("%w: attribute name %s is longer than %d bytes", ErrInvalidArgument, quoteBytes(name), MaxNameBytes)
+	}
+	return nil
+}
+
+// CheckShape reports a value, not looking inside lists and maps, that
+// DynamoDB does not take as the SDK would send it: a nil value (the SDK
+// sends nothing for it: an item attribute or a map value DynamoDB Local
+// answers with a 500 InternalFailure, a list element it silently drops),
+// a member type this package does not know (types.UnknownUnionMember, sent
+// as nothing too), NULL with Value false ("Null attribute value types must
+// have the value of true"), a binary whose Value is nil rather than empty
+// ("Supplied AttributeValue is empty"), and a binary set holding a nil
+// element (500 InternalFailure); recorded against DynamoDB Local 3.3.0.
+// An empty non-nil binary, alone or in a set, is a value. Errors wrap
+// ErrInvalidArgument; path names the value in messages.
+func CheckShape(path string, v types.AttributeValue) error {
+	switch v := v.(type) {
+	case nil:
+		return fmt.Errorf("%w: attribute %s has no value", ErrInvalidArgument, path)
+	case *types.AttributeValueMemberNULL:
+		if !v.Value {
+			return fmt.Errorf("%w: attribute %s: a NULL value must be true", ErrInvalidArgument, path)
+		}
+	case *types.AttributeValueMemberB:
+		if v.Value == nil {
+			return fmt.Errorf("%w: attribute %s: a binary value is nil (an empty binary is []byte{})", ErrInvalidArgument, path)
+		}
+	case *types.AttributeValueMemberBS:
+		for _, e := range v.Value {
+			if e == nil {
+				return fmt.Errorf("%w: attribute %s: a binary set holds a nil element (an empty binary is []byte{})", ErrInvalidArgument, path)
+			}
+		}
+	case *types.AttributeValueMemberS, *types.AttributeValueMemberN, *types.AttributeValueMemberBOOL,
+		*types.AttributeValueMemberSS, *types.AttributeValueMemberNS,
+		*types.AttributeValueMemberL, *types.AttributeValueMemberM:
+	default:
+		return fmt.Errorf("%w: attribute %s has a value of unknown type %T", ErrInvalidArgument, path, v)
 	}
 	return nil
 }
@@ -105,9 +165,10 @@ func validateValue(path string, v types.AttributeValue, level int) error {
 			return fmt.Errorf("%w: attribute %s: nesting levels have exceeded supported limits (%d)", ErrInvalidArgument, path, MaxNestingLevels)
 		}
 	}
+	if err := CheckShape(path, v); err != nil {
+		return err
+	}
 	switch v := v.(type) {
-	case nil:
-		return fmt.Errorf("%w: attribute %s has no value", ErrInvalidArgument, path)
 	case *types.AttributeValueMemberS:
 		// DynamoDB strings are UTF-8: the SDK would send U+FFFD in place
 		// of invalid bytes, and DynamoDB would store something else.

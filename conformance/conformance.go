@@ -120,6 +120,8 @@ func RunHarness(t *testing.T, h Harness) {
 	s.run(t, "Backend/FidelityNestingLevels", 0, backendFidelityNestingLevels)
 	s.run(t, "Backend/FidelityExpressionLimits", 0, backendFidelityExpressionLimits)
 	s.run(t, "Backend/FidelityWriteSizes", fid, backendFidelityWriteSizes)
+	s.run(t, "Backend/FidelityEmptyValues", 0, backendFidelityEmptyValues)
+	s.run(t, "Backend/FidelityNameLengths", 0, backendFidelityNameLengths)
 	// Secondary indexes.
 	s.run(t, "Backend/IndexSparse", ix, backendIndexSparse)
 	s.run(t, "Backend/IndexOrder", ix, backendIndexOrder)
@@ -168,6 +170,7 @@ func RunHarness(t *testing.T, h Harness) {
 	s.run(t, "Conditions/EveryWrite", 0, caseConditionsEveryWrite)
 	s.run(t, "Conditions/Invalid", 0, caseConditionsInvalid)
 	s.run(t, "UpdateExpr/Actions", 0, caseUpdateExprActions)
+	s.run(t, "UpdateExpr/RefusesEmptyForms", 0, caseUpdateExprRefusesEmptyForms)
 	s.run(t, "Versioning/StaleCopiesConflict", 0, caseVersioningStaleCopiesConflict)
 	s.run(t, "Versioning/ConcurrentCounter", 0, caseVersioningConcurrentCounter)
 	s.run(t, "Expiry/ExpiredIsAbsent", bat, caseExpiryExpiredIsAbsent)

@@ -20,9 +20,10 @@
 //     caller never shares memory with the store and encoding mistakes show
 //     up in unit tests;
 //   - items over 400 KB (counted as DynamoDB counts them, numbers included),
-//     oversize keys, documents nested deeper than 32 levels, empty sets and
-//     invalid numbers (by DynamoDB's syntax; see backend.ValidateNumber)
-//     are refused as DynamoDB refuses them, and so are expressions over
+//     oversize keys, documents nested deeper than 32 levels, empty sets,
+//     invalid numbers (by DynamoDB's syntax; see backend.ValidateNumber),
+//     NULL false, nil binaries and nil values (backend.CheckShape) and
+//     names over backend.MaxNameBytes are refused as DynamoDB refuses them, and so are expressions over
 //     DynamoDB's limits (see package backend/expreval);
 //   - strings that are not valid UTF-8, in keys, query bounds and start
 //     keys, items and expression values, are refused

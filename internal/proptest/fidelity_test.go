@@ -21,9 +21,11 @@ import (
 // DynamoDB's data model (issue #10, items 9 to 13): numbers of every
 // spelling, valid or not, and of every size and sign near the item size
 // limit; documents nested around the 32-level limit, by a put or by the
-// path an update writes at; attribute names and map keys with dots; and
-// conditions near the limits of expressions (operators, length, IN
-// operands). Both backends must answer each alike, and store the same.
+// path an update writes at; attribute names and map keys with dots, and
+// of backend.MaxNameBytes bytes and one more; the "empty" forms of values
+// (NULL false, nil binaries, nil elements, nil and empty lists and maps:
+// drawEdge); and conditions near the limits of expressions (operators,
+// length, IN operands). Both backends must answer each alike, and store the same.
 
 // rawWrite is one raw write.
 type rawWrite struct {
@@ -84,12 +86,59 @@ func drawNumber(t *rapid.T) string {
 	return b.String()
 }
 
-// drawDoc draws an attribute value: a number, a number set, a string, or a
-// map or list; levels bounds how deep maps and lists may go.
+// drawName draws an attribute name or map key: one of rawNames, or at
+// times one of backend.MaxNameBytes bytes, which both backends store, or
+// one byte longer, which both refuse.
+func drawName(t *rapid.T) string {
+	if chance(t, 3) {
+		return strings.Repeat("n", backend.MaxNameBytes+uniform(t, 2))
+	}
+	return pick(t, rawNames)
+}
+
+// drawEdge draws one of the "empty" forms of a value: those DynamoDB
+// stores (NULL true, an empty binary alone or in a set, nil and empty
+// lists and maps) and those both backends refuse (NULL false, a nil
+// binary, a binary set with a nil element, a nil value in a list or map,
+// a member of unknown type); see backend.CheckShape.
+func drawEdge(t *rapid.T) types.AttributeValue {
+	switch uniform(t, 12) {
+	case 0:
+		return &types.AttributeValueMemberNULL{Value: true}
+	case 1:
+		return &types.AttributeValueMemberNULL{Value: false}
+	case 2:
+		return &types.AttributeValueMemberB{Value: []byte{}}
+	case 3:
+		return &types.AttributeValueMemberB{}
+	case 4:
+		return &types.AttributeValueMemberBS{Value: [][]byte{{}}}
+	case 5:
+		return &types.AttributeValueMemberBS{Value: [][]byte{{1}, nil}}
+	case 6:
+		return &types.AttributeValueMemberL{}
+	case 7:
+		return &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{}}
+	case 8:
+		return &types.AttributeValueMemberL{Value: []types.AttributeValue{nil}}
+	case 9:
+		return &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"k": nil}}
+	case 10:
+		return &types.UnknownUnionMember{Tag: "X", Value: []byte("1")}
+	}
+	return &types.AttributeValueMemberM{}
+}
+
+// drawDoc draws an attribute value: a number, a number set, a string, an
+// "empty" form (drawEdge), or a map or list; levels bounds how deep maps
+// and lists may go.
 func drawDoc(t *rapid.T, levels int) types.AttributeValue {
-	k := uniform(t, 6)
+	k := uniform(t, 7)
 	if levels <= 0 {
 		k = uniform(t, 3)
+	}
+	if k == 6 || (levels <= 0 && chance(t, 10)) {
+		return drawEdge(t)
 	}
 	switch k {
 	case 0:
@@ -105,7 +154,7 @@ func drawDoc(t *rapid.T, levels int) types.AttributeValue {
 	case 3:
 		m := map[string]types.AttributeValue{}
 		for range 1 + uniform(t, 2) {
-			m[pick(t, rawNames)] = drawDoc(t, levels-1)
+			m[drawName(t)] = drawDoc(t, levels-1)
 		}
 		return &types.AttributeValueMemberM{Value: m}
 	case 4:
@@ -206,7 +255,7 @@ func (s *seq) rawWriteOp(t *rapid.T, o *op) {
 		pk := entity.PartitionKey(s.tenants[w.Tenant])
 		w.Item = backend.Item{"PK": &types.AttributeValueMemberS{Value: pk}, "SK": &types.AttributeValueMemberS{Value: w.SK}}
 		for range 1 + uniform(t, 3) {
-			w.Item[pick(t, rawNames)] = drawDoc(t, 3)
+			w.Item[drawName(t)] = drawDoc(t, 3)
 		}
 		drawPadding(t, w.Item)
 		if chance(t, 25) {
@@ -218,6 +267,9 @@ func (s *seq) rawWriteOp(t *rapid.T, o *op) {
 		for i := range 1 + uniform(t, 2) {
 			name := fmt.Sprintf("#u%d", i)
 			e.Names[name] = rawNames[(i+uniform(t, len(rawNames)))%len(rawNames)]
+			if chance(t, 3) {
+				e.Names[name] = strings.Repeat("n", backend.MaxNameBytes+uniform(t, 2))
+			}
 			v := drawDoc(t, 3)
 			// DynamoDB Local keeps the spelling of a top-level number an
 			// update writes (the known difference
@@ -275,7 +327,7 @@ func describeNames(m map[string]string) string {
 	})
 	var out []string
 	for _, k := range keys {
-		out = append(out, fmt.Sprintf("%s=%q", k, m[k]))
+		out = append(out, fmt.Sprintf("%s=%s", k, shortQ(m[k])))
 	}
 	return "{" + strings.Join(out, " ") + "}"
 }
@@ -324,10 +376,17 @@ func describeDoc(v types.AttributeValue) string {
 	case *types.AttributeValueMemberNS:
 		return fmt.Sprintf("NS:%q", normSet(v.Value))
 	case *types.AttributeValueMemberB:
+		if v.Value == nil {
+			return "B:nil"
+		}
 		return fmt.Sprintf("B:%x", v.Value)
 	case *types.AttributeValueMemberBS:
 		var out []string
 		for _, b := range v.Value {
+			if b == nil {
+				out = append(out, "nil")
+				continue
+			}
 			out = append(out, fmt.Sprintf("%x", b))
 		}
 		return fmt.Sprintf("BS:%q", normSet(out))

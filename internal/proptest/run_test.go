@@ -286,7 +286,12 @@ func describeItem(it backend.Item) string {
 	slices.Sort(keys)
 	var b strings.Builder
 	for _, k := range keys {
-		fmt.Fprintf(&b, "%s=%s;", k, describeValue(it[k]))
+		name := k
+		if len(name) > 64 {
+			// Long names by length, to keep messages short.
+			name = fmt.Sprintf("%s...(%d bytes)", name[:16], len(name))
+		}
+		fmt.Fprintf(&b, "%s=%s;", name, describeValue(it[k]))
 	}
 	return b.String()
 }
@@ -305,6 +310,9 @@ func describeValue(v types.AttributeValue) string {
 	case *types.AttributeValueMemberSS:
 		return fmt.Sprintf("SS:%q", normSet(v.Value))
 	case *types.AttributeValueMemberNULL:
+		if !v.Value {
+			return "NULL:false"
+		}
 		return "NULL"
 	case *types.AttributeValueMemberBOOL:
 		return fmt.Sprintf("BOOL:%v", v.Value)
