@@ -25,7 +25,10 @@ import (
 //   - every value it writes as given (SET to a value, or to
 //     if_not_exists or list_append of one; the value of an ADD or a
 //     DELETE), and the Number that arithmetic makes, decodes into the Go
-//     type of the field it lands in, as the entity type is read.
+//     type of the field it lands in, as the entity type is read, with its
+//     numbers as spelled and as normalized; a number that lands in an
+//     integer field, or is added to one, is an integer spelled as
+//     DynamoDB returns it (checkWrittenValues).
 //
 // What depends on the stored item (a SET that copies another attribute,
 // a sum that does not fit the field) cannot be known here: see
