@@ -162,6 +162,7 @@ func spellingCases() []spellingCase {
 // (and then it is stored and reads back); a number added to an integer
 // field likewise, with ErrApplied only for a sum out of the field's range;
 // anywhere else the update is refused or stored and read back.
+// TxUpdateExpr refuses what UpdateExpr refuses for integer fields.
 func TestRegressionUpdateExprNumberSpellings(t *testing.T) {
 	for _, st := range stores(t) {
 		t.Run(st.name, func(t *testing.T) {
@@ -177,6 +178,12 @@ func TestRegressionUpdateExprNumberSpellings(t *testing.T) {
 					_, err := r.Put(ctx, seed)
 					require.NoError(t, err)
 					before := st.snapshot(t)
+					if c.into != "other" && !plainInteger(x) {
+						// The transaction form is refused alike.
+						err = repo.Transact(ctx, r.TxUpdateExpr("s1", c.u(&typesN{Value: x})))
+						assert.ErrorIs(t, err, repo.ErrInvalidArgument, "%s: TxUpdateExpr", what)
+						assert.Equal(t, before, st.snapshot(t), "%s: TxUpdateExpr changed the store", what)
+					}
 					_, err = r.UpdateExpr(ctx, "s1", c.u(&typesN{Value: x}))
 					_, gerr := r.Get(ctx, "s1")
 					switch {
