@@ -229,29 +229,25 @@ func (r *Repository[T]) checkWrittenValues(a expreval.Action) error {
 				v = &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{st.Name: v}}
 			}
 		}
-		item := backend.Item{a.Target[0].Name: v}
+		// The forms it may be stored in: as written (inside maps and lists
+		// on DynamoDB, everywhere on DynamoDB Local) and normalized
+		// (top-level numbers on DynamoDB and the memory backend).
+		forms := []types.AttributeValue{v}
 		if a.Kind == "DELETE" {
-			item[a.Target[0].Name] = storedNumbers(v)
+			forms[0] = storedNumbers(v) // only compared, never stored
 		} else {
 			if err := checkIntegerSpelling(v, r.shape.field(a.Target[0].Name), a.Target[0].Name); err != nil {
 				return fmt.Errorf("%s %s: %w", a.Kind, pathString(a.Target), err)
 			}
-			// As spelled (inside maps and lists on DynamoDB, everywhere
-			// on DynamoDB Local), then normalized (top-level numbers on
-			// DynamoDB and the memory backend).
-			var t T
-			if err := r.decodeItem(item, &t); err != nil {
-				return fmt.Errorf("%s %s: the value, as written, does not decode into %s: %w", a.Kind, pathString(a.Target), r.typeName, err)
+			if n := storedNumbers(v); n != v {
+				forms = append(forms, n)
 			}
-			n := storedNumbers(v)
-			if n == v {
-				continue
-			}
-			item[a.Target[0].Name] = n
 		}
-		var t T
-		if err := r.decodeItem(item, &t); err != nil {
-			return fmt.Errorf("%s %s: the value does not decode into %s: %w", a.Kind, pathString(a.Target), r.typeName, err)
+		for _, f := range forms {
+			var t T
+			if err := r.decodeItem(backend.Item{a.Target[0].Name: f}, &t); err != nil {
+				return fmt.Errorf("%s %s: the value does not decode into %s: %w", a.Kind, pathString(a.Target), r.typeName, err)
+			}
 		}
 	}
 	return nil
@@ -286,8 +282,8 @@ func checkIntegerSpelling(av types.AttributeValue, s *shape, path string) error 
 			}
 		}
 	case *types.AttributeValueMemberM:
-		for k, e := range v.Value {
-			if err := checkIntegerSpelling(e, s.step(-1, k), path+"."+k); err != nil {
+		for _, k := range slices.Sorted(maps.Keys(v.Value)) {
+			if err := checkIntegerSpelling(v.Value[k], s.step(-1, k), path+"."+k); err != nil {
 				return err
 			}
 		}
