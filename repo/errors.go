@@ -70,7 +70,7 @@ var (
 	// whose effect depends on the stored item (SET a = b, copying an
 	// attribute of another type; arithmetic or ADD past the range of an
 	// integer field) can do it; values written as given are checked
-	// before the write. The entity stays as stored, and reads of it fail
+	// before the write (see UpdateExpr). The entity stays as stored, and reads of it fail
 	// with ErrDecode, until it is mended: Put the whole entity, or
 	// UpdateExpr its attributes to values of their fields' types.
 	ErrApplied = errors.New("repo: the write was applied and stored")

@@ -486,13 +486,22 @@ func (r *Repository[T]) Update(ctx context.Context, v T, attrs []string, optFns 
 // or of the library's; when a value it writes as given (SET to a value, to
 // if_not_exists or list_append of one, the value of an ADD or a DELETE, or
 // the Number that + and - make) does not decode into the Go type of the
-// field it lands in, numbers taken as DynamoDB stores them; or when a
-// number it adds to an integer field (ADD, + or -) is not whole, or is at
-// least 2^n for an n-bit field. What depends on the stored item cannot be
-// checked first: when the stored entity does not decode after the update
-// (SET a = b copying an attribute of another type, a sum past the range of
-// an integer field), the update is stored and the error wraps ErrDecode and
-// ErrApplied; mend the entity with Put or another UpdateExpr.
+// field it lands in, its numbers taken both as written and as DynamoDB
+// normalizes top-level numbers (DynamoDB keeps the spelling of numbers
+// inside maps and lists, DynamoDB Local that of every number an update
+// writes; a DELETE, which stores nothing, only as normalized); when a
+// number it stores as given in an integer field (int or uint of any
+// size), at any depth (a map's value, a list's element, a nested struct's
+// field, a number set's member), is not an integer spelled as DynamoDB
+// returns it: an optional "-" and ASCII digits without leading zeros ("7"
+// and "-12", not "7.0", "1E2", "+7", "007" or "-0"); or when a number it
+// adds to an integer field (the value of an ADD, or a value or fallback of
+// if_not_exists that + or - takes) is not so spelled, or is at least 2^n
+// for an n-bit field. What depends on the stored item cannot be checked
+// first: when the stored entity does not decode after the update
+// (SET a = b copying an attribute of another type, a sum past the range
+// of an integer field), the update is stored and the error wraps ErrDecode
+// and ErrApplied; mend the entity with Put or another UpdateExpr.
 //
 // Errors: ErrNotFound, ErrConflict, ErrConditionFailed, ErrInvalidID,
 // ErrNoTenant, ErrItemTooLarge, ErrInvalidArgument (including an update

@@ -115,17 +115,17 @@
 // either backend (TestDifferential, TestIsolationDynamoDBLocal); they are
 // listed by name, with the reason, in knownDifferences in
 // differential_test.go and counted in the tests' logs. The comparison is
-// never loosened. At present:
-//
-//   - local-keeps-number-spelling: DynamoDB Local stores a number as the
-//     update wrote it ("13.0", "1.3e1", "+13", "-0"); DynamoDB, and the
-//     memory backend, store it normalized ("13", "0"). An int64 field set
-//     to 13.0 reads back as ErrDecode from DynamoDB Local only.
+// never loosened. At present: local-rewrites-nested-number-sets
+// (fidelity_test.go).
 //
 // Others cannot be met through package repo, which refuses the input
-// before a backend sees it: two actions on one item in a transaction
-// (DynamoDB Local cancels it with ConditionalCheckFailed when a condition
-// fails, DynamoDB refuses it with a ValidationException), and the plain
-// attribute names "size" and "convert" (the repository sends every name as
-// a placeholder).
+// before a backend sees it: local-keeps-number-spelling (DynamoDB Local
+// stores a number as the update wrote it, "13.0", "1.3e1", "+13", "-0",
+// where DynamoDB and the memory backend store a top-level number
+// normalized, "13", "0"; UpdateExpr takes a number for an integer field
+// such as count only spelled as DynamoDB returns it); two actions on one
+// item in a transaction (DynamoDB Local cancels it with
+// ConditionalCheckFailed when a condition fails, DynamoDB refuses it with
+// a ValidationException), and the plain attribute names "size" and
+// "convert" (the repository sends every name as a placeholder).
 package proptest

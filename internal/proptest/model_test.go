@@ -252,6 +252,14 @@ func checkUpdateExpr(t typ, id string, us []upd) (repoKind, storeKind string) {
 			return "InvalidArgument", ""
 		}
 	}
+	for _, u := range us {
+		// count is an int64: it takes a number as given only spelled as
+		// DynamoDB returns it ("13", not "13.0", "1.3e1", "+13" or "-0"),
+		// which every backend stores as written.
+		if u.Kind == updSetNum && backend.NormalizeNumber(u.Num) != u.Num {
+			return "InvalidArgument", ""
+		}
+	}
 	seen := map[string]bool{}
 	size := 0
 	for _, u := range us {
@@ -300,8 +308,8 @@ func applyUpd(a attrs, us []upd) (attrs, bool) {
 		case updRemove:
 			delete(out, u.Attr)
 		case updSetNum:
-			// Stored as DynamoDB returns numbers: normalized.
-			n, err := strconv.ParseInt(backend.NormalizeNumber(u.Num), 10, 64)
+			// Spelled as DynamoDB returns numbers (checkUpdateExpr).
+			n, err := strconv.ParseInt(u.Num, 10, 64)
 			if err != nil {
 				panic("model: number " + u.Num + " is no int64")
 			}
