@@ -276,7 +276,14 @@ func (ix Index[T]) Name() string { return ix.name }
 // sort-key order (UTF-8 bytes; entities with equal values in the order the
 // store keeps them), and the cursor of the next page, which works only for
 // this tenant, type, index and partition. Index reads are eventually
-// consistent, as DynamoDB's global secondary indexes are. Errors:
+// consistent, as DynamoDB's global secondary indexes are. An index
+// partition key is only an attribute value, which a client writing the
+// table directly can give an item of another tenant's partition (IAM's
+// dynamodb:LeadingKeys condition does not limit it): Query returns only
+// items stored in the context's tenant's partition under a sort key of
+// T, whose index keys are those the repository writes for their own
+// attributes, and skips any other the index partition holds, without
+// reading it (such items count towards the page's Limit). Errors:
 // ErrUnknownIndex (a kind of ErrInvalidArgument) for an index T does not
 // declare; ErrInvalidArgument for an empty partition, a bad condition or
 // page size, or ConsistentRead; ErrMissingIndex for an index in a slot the
@@ -327,7 +334,8 @@ func (ix Index[T]) Query(ctx context.Context, partition string, optFns ...func(*
 		}
 		in.StartKey = &backend.Key{PK: pk, SK: parts[1], IndexPK: parts[2], IndexSK: parts[3]}
 	}
-	return r.page(ctx, op, in, func(item backend.Item) bool {
+	sc := scope{pk: pk, ix: &spec, ipk: ipk, partition: partition}
+	return r.page(ctx, op, in, sc, func(item backend.Item) bool {
 		if exclude == "" {
 			return false
 		}
