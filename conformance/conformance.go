@@ -207,6 +207,7 @@ func RunHarness(t *testing.T, h Harness) {
 	s.run(t, "Isolation/CursorsStayInTenant", 0, caseIsolationCursorsStayInTenant)
 	s.run(t, "Isolation/EntityTypes", 0, caseIsolationEntityTypes)
 	s.run(t, "Isolation/HostileContextTenant", ix|bat|tx, caseIsolationHostileContextTenant)
+	s.run(t, "Isolation/IndexPlantedItems", ix, caseIsolationIndexPlantedItems)
 	s.run(t, "Isolation/InvalidUTF8Inputs", ix|tx, caseIsolationInvalidUTF8Inputs)
 	s.run(t, "Interop/ForeignLayout", 0, caseInteropForeignLayout)
 	s.run(t, "Decode/StoredItemOfWrongShape", 0, caseDecodeStoredItemOfWrongShape)

@@ -295,10 +295,8 @@ func caseIndexInvalidUse(t *testing.T, h *harness) {
 	}
 	_, err := repo.New[badIndex](h.b)
 	require.ErrorIs(t, err, repo.ErrInvalidArgument)
-	nums, err := repo.New[numIndex](h.b)
-	require.NoError(t, err)
-	h.unchanged(t, func() {
-		_, err = nums.Create(ctx, numIndex{ID: "1", Owner: "o", Rank: 3})
-		require.ErrorIs(t, err, repo.ErrInvalidArgument, "index attributes are strings")
-	})
+	// An index on a field stored as a number: New refuses it, rather
+	// than every write of an entity that has it.
+	_, err = repo.New[numIndex](h.b)
+	require.ErrorIs(t, err, repo.ErrInvalidArgument, "index attributes are strings")
 }

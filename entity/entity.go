@@ -62,8 +62,11 @@ type Index struct {
 	// Slot picks the table's generic index that holds it: 1 for GSI1, 2
 	// for GSI2, up to 5. Types share slots; one type uses a slot once.
 	Slot int
-	// PartitionAttr and SortAttr are string attributes of the type. An
-	// entity with either missing or empty is not in the index.
+	// PartitionAttr and SortAttr are string attributes of the type: fields
+	// stored as strings (repo.New refuses, with ErrInvalidArgument, a
+	// field stored as a number, such as an int or a time.Time tagged
+	// unixtime, or as a bool, binary, list, map or set). An entity with
+	// either missing or empty is not in the index.
 	PartitionAttr string
 	SortAttr      string
 }

@@ -115,14 +115,22 @@ var (
 //
 //	"tenant#" + tenantID + "#" + prefix + "#" + indexName + "#" + value
 //
-// It starts with the tenant's partition key and a separator, so an index
-// never mixes tenants, and an IAM policy whose dynamodb:LeadingKeys allows
-// "tenant#<id>" and "tenant#<id>#*" covers the indexes as it covers the
-// table (not "tenant#<id>*", which would also match tenant "<id>x"). The parts are unambiguous: the tenant ID,
-// the prefix and the index name may not contain '#', so the first four
-// separators after "tenant" are exactly the ones written here, and
-// everything after the last of them is the value, whatever it holds. Two
-// different (tenant, type, index, value) tuples never give one key.
+// It starts with the tenant's partition key and a separator, so the keys
+// the library writes never mix tenants in an index, and an IAM policy
+// whose dynamodb:LeadingKeys allows "tenant#<id>" and "tenant#<id>#*"
+// matches exactly the tenant's partition key and index partition keys (not
+// "tenant#<id>*", which would also match tenant "<id>x"). Such a policy
+// limits the partition key values a request names, not the values a write
+// stores in other attributes: a client can store, in its own partition, an
+// item whose GSI<n>PK is another tenant's index partition key, so readers
+// of an index must check the items they get (package repo returns only
+// items stored under the context's tenant's partition key).
+//
+// The parts are unambiguous: the tenant ID, the prefix and the index name
+// may not contain '#', so the first four separators after "tenant" are
+// exactly the ones written here, and everything after the last of them is
+// the value, whatever it holds. Two different (tenant, type, index, value)
+// tuples never give one key.
 func IndexPartitionKey(tenantID, prefix, indexName, value string) string {
 	return Tenant{id: tenantID, pk: PartitionKey(tenantID)}.IndexPartitionKey(prefix, indexName, value)
 }

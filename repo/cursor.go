@@ -15,13 +15,16 @@ import (
 )
 
 // A cursor is base64url(payload || mac). The payload holds a version byte and
-// the key strings of the last item a page evaluated (not the partition key,
-// which always comes from the context). The MAC is HMAC-SHA256 over the
-// tenant ID, the entity prefix and the payload, truncated to macLen bytes: a
-// cursor made for another tenant or type, or changed by a single bit, fails
-// to verify. Tenant isolation never rests on the MAC: the partition a query
-// reads always comes from the context. The MAC keeps cursors opaque and makes
-// misuse an error instead of a quiet wrong page.
+// the key strings of the last item a page evaluated, or of the last item it
+// returned when the one evaluated was not the tenant's entity of the type
+// (see scope); never the partition key, which comes from the context. The
+// MAC is HMAC-SHA256 over the tenant ID, the entity prefix and the payload,
+// truncated to macLen bytes: a cursor made for another tenant or type, or
+// changed by a single bit, fails to verify. Tenant isolation never rests on
+// the MAC: the partition, or index partition, a query reads always comes
+// from the context, and every item it returns is checked to be stored in
+// the context's tenant's partition (see Repository.page). The MAC keeps
+// cursors opaque and makes misuse an error instead of a quiet wrong page.
 const (
 	cursorVersion = 1
 	macLen        = 16

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"reflect"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tenantrepo/tenantrepo/backend"
@@ -40,6 +42,9 @@ func (r *Repository[T]) indexSpecs(idx []entity.Index) ([]indexSpec, error) {
 			if a == r.versionKey {
 				return nil, fmt.Errorf("index %q: the version attribute cannot be indexed", ix.Name)
 			}
+			if err := stringAttribute(reflect.TypeFor[T](), a); err != nil {
+				return nil, fmt.Errorf("index %q: %w; index attributes must be strings (GSI keys are strings)", ix.Name, err)
+			}
 		}
 		for _, s := range specs {
 			if s.Name == ix.Name || s.Slot == ix.Slot {
@@ -52,6 +57,81 @@ func (r *Repository[T]) indexSpecs(idx []entity.Index) ([]indexSpec, error) {
 	}
 	return specs, nil
 }
+
+// stringAttribute returns an error when a field of struct type t that
+// attributevalue encodes as attribute name is written as anything but a
+// string (S) when set: a number (without the "string" tag option), a
+// time.Time with the "unixtime" option, a number type such as json.Number,
+// a bool, binary, list, map or set. A field whose encoding the type chooses
+// (an attributevalue.Marshaler, an interface) cannot be known, and passes,
+// as does every attribute of a type that marshals itself: such values are
+// checked when written.
+func stringAttribute(t reflect.Type, name string) error {
+	if t.Implements(marshalerType) || reflect.PointerTo(t).Implements(marshalerType) {
+		return nil
+	}
+	var bad error
+	err := structFields(t, t.Name(), func(n string, sf reflect.StructField, fpath string) error {
+		if n == name && bad == nil {
+			bad = stringField(sf, fpath)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil // compileShape reports it
+	}
+	return bad
+}
+
+var marshalerType = reflect.TypeFor[attributevalue.Marshaler]()
+
+// stringField returns an error when attributevalue writes field sf, set,
+// as anything but a string (see stringAttribute).
+func stringField(sf reflect.StructField, fpath string) error {
+	_, opts, _ := strings.Cut(sf.Tag.Get("dynamodbav"), ",")
+	asString, unixTime := false, false
+	for _, o := range strings.Split(opts, ",") {
+		asString = asString || o == "string"
+		unixTime = unixTime || o == "unixtime"
+	}
+	ft := sf.Type
+	for ft.Kind() == reflect.Pointer {
+		ft = ft.Elem()
+	}
+	what := ""
+	switch k := ft.Kind(); {
+	case ft.Implements(marshalerType) || reflect.PointerTo(ft).Implements(marshalerType), k == reflect.Interface:
+		return nil // it encodes as it chooses
+	case k == reflect.Struct && ft.ConvertibleTo(timeType):
+		if !unixTime {
+			return nil // RFC 3339
+		}
+		what = "a number (unixtime)"
+	case k == reflect.String:
+		if asString || !ft.Implements(numbererType) {
+			return nil
+		}
+		what = "a number"
+	case k >= reflect.Int && k <= reflect.Float64:
+		if asString {
+			return nil
+		}
+		what = "a number"
+	case k == reflect.Bool:
+		what = "a boolean"
+	default:
+		what = "a " + k.String() + " (not a string)"
+	}
+	return fmt.Errorf("field %s of type %s is stored as %s", fpath, sf.Type, what)
+}
+
+// numbererType is the interface attributevalue stores a string type as a
+// number for (json.Number has it).
+var numbererType = reflect.TypeFor[interface {
+	Float64() (float64, error)
+	Int64() (int64, error)
+	String() string
+}]()
 
 // ownsAttribute reports whether the library writes the attribute: the keys
 // and the index keys of every slot.
@@ -186,7 +266,14 @@ func (ix Index[T]) Name() string { return ix.name }
 // sort-key order (UTF-8 bytes; entities with equal values in the order the
 // store keeps them), and the cursor of the next page, which works only for
 // this tenant, type, index and partition. Index reads are eventually
-// consistent, as DynamoDB's global secondary indexes are. Errors:
+// consistent, as DynamoDB's global secondary indexes are. An index
+// partition key is only an attribute value, which a client writing the
+// table directly can give an item of another tenant's partition (IAM's
+// dynamodb:LeadingKeys condition does not limit it): Query returns only
+// items stored in the context's tenant's partition under a sort key of
+// T, whose index keys are those the repository writes for their own
+// attributes, and skips any other the index partition holds, without
+// reading it (such items count towards the page's Limit). Errors:
 // ErrUnknownIndex (a kind of ErrInvalidArgument) for an index T does not
 // declare; ErrInvalidArgument for an empty partition, a bad condition or
 // page size, or ConsistentRead; ErrMissingIndex for an index in a slot the
@@ -238,7 +325,8 @@ func (ix Index[T]) Query(ctx context.Context, partition string, optFns ...func(*
 		}
 		in.StartKey = &backend.Key{PK: pk, SK: parts[1], IndexPK: parts[2], IndexSK: parts[3]}
 	}
-	return r.page(ctx, op, in, func(item backend.Item) bool {
+	sc := scope{pk: pk, ix: &spec, ipk: ipk, partition: partition}
+	return r.page(ctx, op, in, sc, func(item backend.Item) bool {
 		if exclude == "" {
 			return false
 		}

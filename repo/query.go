@@ -77,8 +77,10 @@ func WithDescending() func(*PageOptions) { return func(o *PageOptions) { o.Desce
 // Page is one page of entities.
 type Page[T any] struct {
 	// Items are the page's entities in sort-key order, ascending or as
-	// asked. Expired entities are left out, so a page can hold fewer than
-	// its limit while more follow.
+	// asked. Expired entities are left out, and so are items the query
+	// read that are not the tenant's entities of the type (see
+	// Index.Query), so a page can hold fewer than its limit while more
+	// follow.
 	Items []T
 	// Next is the cursor for the following page; "" when nothing follows.
 	// A page that stopped exactly at the end can have a Next whose page is
@@ -305,7 +307,7 @@ func (r *Repository[T]) Query(ctx context.Context, cond KeyCondition, optFns ...
 		// The excluded bound is where the walk begins: start after it.
 		in.StartKey = &backend.Key{PK: pk, SK: p.exclude}
 	}
-	return r.page(ctx, op, in, func(item backend.Item) bool {
+	return r.page(ctx, op, in, scope{pk: pk}, func(item backend.Item) bool {
 		return p.exclude != "" && skOf(item) == p.exclude
 	}, func(k backend.Key) string {
 		if k.SK == p.exclude {
@@ -315,12 +317,75 @@ func (r *Repository[T]) Query(ctx context.Context, cond KeyCondition, optFns ...
 	})
 }
 
+// scope is what a query may return: the items of the context's tenant's
+// partition and of the repository's type and, for an index query, those
+// that belong in the queried index partition by their own attributes.
+// The backends are tenant-agnostic and an index partition key is only an
+// attribute value, which any client allowed to write some partition of
+// the table can set (IAM's dynamodb:LeadingKeys condition limits the
+// table partition key a client writes, not the values of its GSI<n>PK
+// attributes): an item of another tenant or type can sit in an index
+// partition of this tenant's, and is never returned.
+type scope struct {
+	pk        string     // the context's tenant's partition key
+	ix        *indexSpec // the queried index; nil for the table
+	ipk       string     // the index partition key queried
+	partition string     // its index partition value
+}
+
+// owns reports whether the query may return item: its partition key is
+// the tenant's, its sort key is one of the type's (prefix "#" ID), and for
+// an index query its index keys are those the repository writes for the
+// item's own attributes (see indexKeys), in the queried index partition.
+func (r *Repository[T]) owns(s scope, item backend.Item) bool {
+	if strOf(item, entity.PartitionKeyName) != s.pk {
+		return false
+	}
+	if prefix, _, ok := entity.ParseSortKey(strOf(item, entity.SortKeyName)); !ok || prefix != r.prefix {
+		return false
+	}
+	if s.ix == nil {
+		return true
+	}
+	isk := strOf(item, s.ix.keySK)
+	return isk != "" && strOf(item, s.ix.keyPK) == s.ipk &&
+		strOf(item, s.ix.PartitionAttr) == s.partition && strOf(item, s.ix.SortAttr) == isk
+}
+
+// ownsKey reports whether a cursor can hold k: it is a key of the tenant's
+// partition and the type, and of the queried index partition. A cursor
+// holds no partition key (the query's comes from the context), so a key
+// of another partition would start the next page elsewhere.
+func (r *Repository[T]) ownsKey(s scope, k backend.Key) bool {
+	if k.PK != s.pk || !strings.HasPrefix(k.SK, entity.SortKeyPrefix(r.prefix)) {
+		return false
+	}
+	if s.ix == nil {
+		return k.IndexPK == "" && k.IndexSK == ""
+	}
+	return k.IndexPK == s.ipk && k.IndexSK != ""
+}
+
+// keyOf returns the position of an item owns accepted, as a LastKey.
+func keyOf(s scope, item backend.Item) backend.Key {
+	k := backend.Key{PK: s.pk, SK: skOf(item)}
+	if s.ix != nil {
+		k.IndexPK, k.IndexSK = s.ipk, strOf(item, s.ix.keySK)
+	}
+	return k
+}
+
 // page runs a query until it has a page to return: items decoded, those
 // skip says to leave out dropped, and the cursor of the LastKey, if any.
-// Expired entities are filtered out by the backend; when every item a call
-// read was dropped and more may follow, it reads on rather than hand out an
-// empty page that is not the last.
-func (r *Repository[T]) page(ctx context.Context, op opName, in backend.QueryInput, skip func(backend.Item) bool, cursor func(backend.Key) string) (Page[T], error) {
+// Items the query may not return (see scope) are dropped unread, whatever
+// they hold: they are not the tenant's entities of the type. Expired
+// entities are filtered out by the backend; when every item a call read
+// was dropped and more may follow, it reads on rather than hand out an
+// empty page that is not the last. A LastKey a cursor cannot hold (that of
+// an item of another partition or type) gives way to the position of the
+// page's last item, so the next page reads the dropped items again and
+// drops them again.
+func (r *Repository[T]) page(ctx context.Context, op opName, in backend.QueryInput, sc scope, skip func(backend.Item) bool, cursor func(backend.Key) string) (Page[T], error) {
 	if r.expiryKey != "" {
 		// DynamoDB drops filtered items after Limit has counted them, so a
 		// page can come back short, or empty.
@@ -345,8 +410,9 @@ func (r *Repository[T]) page(ctx context.Context, op opName, in backend.QueryInp
 		if page.Items == nil && len(out.Items) > 0 {
 			page.Items = make([]T, 0, len(out.Items))
 		}
+		var last backend.Item // the last item kept
 		for _, item := range out.Items {
-			if skip(item) {
+			if !r.owns(sc, item) || skip(item) {
 				continue
 			}
 			v, err := r.decode(op, item)
@@ -354,11 +420,21 @@ func (r *Repository[T]) page(ctx context.Context, op opName, in backend.QueryInp
 				return Page[T]{}, err
 			}
 			page.Items = append(page.Items, v)
+			last = item
 		}
 		if out.LastKey == nil {
 			return page, nil
 		}
-		if next := cursor(*out.LastKey); next == "" || len(page.Items) > 0 {
+		at := *out.LastKey
+		if !r.ownsKey(sc, at) {
+			if last == nil {
+				// Nothing kept: read on from where the store stopped.
+				in.StartKey = out.LastKey
+				continue
+			}
+			at = keyOf(sc, last)
+		}
+		if next := cursor(at); next == "" || len(page.Items) > 0 {
 			page.Next = next
 			return page, nil
 		}
@@ -373,8 +449,11 @@ func startsAtBound(op condOp, descending bool) bool {
 }
 
 // skOf returns the item's sort key, or "".
-func skOf(item backend.Item) string {
-	if s, ok := item[entity.SortKeyName].(*types.AttributeValueMemberS); ok {
+func skOf(item backend.Item) string { return strOf(item, entity.SortKeyName) }
+
+// strOf returns the item's string attribute name, or "".
+func strOf(item backend.Item, name string) string {
+	if s, ok := item[name].(*types.AttributeValueMemberS); ok {
 		return s.Value
 	}
 	return ""

@@ -51,8 +51,9 @@ type Repository[T entity.Entity] struct {
 // unusable type or option: a field attributevalue would drop without a word
 // (a func, a channel), a field it could store but not decode without
 // panicking (an unexported field it lists, an embedded pointer to an
-// unexported struct, a non-empty interface), or a version or expiry
-// attribute the type does not have.
+// unexported struct, a non-empty interface), a version or expiry
+// attribute the type does not have, or an index attribute (see
+// entity.Index) that is not a field stored as a string.
 func New[T entity.Entity](b backend.Backend, optFns ...func(*Options)) (*Repository[T], error) {
 	var zero T
 	t := reflect.TypeFor[T]()

@@ -77,8 +77,8 @@ func compileShape(t reflect.Type) (*shape, error) {
 				return s, nil
 			}
 			s.kind, s.fields = shapeStruct, map[string]*shape{}
-			if err := structFields(t, path, func(name string, ft reflect.Type, fpath string) error {
-				fs, err := compile(ft, fpath)
+			if err := structFields(t, path, func(name string, sf reflect.StructField, fpath string) error {
+				fs, err := compile(sf.Type, fpath)
 				if err != nil {
 					return err
 				}
@@ -117,13 +117,13 @@ var (
 	unmarshalerType = reflect.TypeFor[attributevalue.Unmarshaler]()
 )
 
-// structFields calls fn with the attribute name and type of every field of
+// structFields calls fn with the attribute name and field of every field of
 // struct t that attributevalue's Decoder fills, as its enumFields lists
 // them: the fields of embedded structs without a name tag are flattened,
 // unexported fields and "-" are skipped. It returns an error for a field
 // the Decoder would panic on: one it lists that is unexported, or an
 // embedded pointer to an unexported struct.
-func structFields(t reflect.Type, path string, fn func(name string, ft reflect.Type, fpath string) error) error {
+func structFields(t reflect.Type, path string, fn func(name string, sf reflect.StructField, fpath string) error) error {
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		if !sf.IsExported() && !sf.Anonymous {
@@ -156,7 +156,7 @@ func structFields(t reflect.Type, path string, fn func(name string, ft reflect.T
 		if name == "" {
 			name = sf.Name
 		}
-		if err := fn(name, sf.Type, fpath); err != nil {
+		if err := fn(name, sf, fpath); err != nil {
 			return err
 		}
 	}

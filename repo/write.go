@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -463,10 +462,13 @@ func (r *Repository[T]) Put(ctx context.Context, v T, optFns ...func(*WriteOptio
 // value in v encodes to nothing (omitempty) is removed. For a versioned type
 // v's version must be the stored one. Update returns the whole entity as
 // stored afterwards, and never creates one. Errors: ErrNotFound, ErrConflict,
-// ErrConditionFailed, ErrInvalidID, ErrNoTenant, ErrItemTooLarge, and
+// ErrConditionFailed, ErrInvalidID, ErrNoTenant, ErrItemTooLarge,
 // ErrInvalidArgument for no names, a repeated or unknown name, a key or the
 // version attribute, or a name that differs only in case from one of the
-// library's attributes or of the type's.
+// library's attributes or of the type's, and ErrDecode with ErrApplied
+// when the entity as stored afterwards does not decode (an attribute the
+// update did not name was stored with another type, by another client):
+// the update is stored; mend the entity with Put or UpdateExpr.
 func (r *Repository[T]) Update(ctx context.Context, v T, attrs []string, optFns ...func(*WriteOptions)) (T, error) {
 	return r.write(ctx, "update", v.EntityID(), func(t entity.Tenant) (plan, error) {
 		return r.planUpdate(t, v, attrs, writeOpts(optFns))
@@ -544,7 +546,13 @@ func (r *Repository[T]) write(ctx context.Context, verb, id string, planFn func(
 	}
 	v, err := r.decode(p.op, item)
 	if err != nil {
-		// The write is done: say so, and how to mend the entity.
+		// The write is done: say so, and how to mend the entity. The
+		// cause is decode's, without its call and kind, which the
+		// write's error gives once.
+		var oe *opError
+		if errors.As(err, &oe) && oe.err != nil {
+			err = oe.err
+		}
 		return zero, fail(p.op, ErrDecode, &appliedError{err})
 	}
 	return v, nil
@@ -554,8 +562,8 @@ func (r *Repository[T]) write(ctx context.Context, verb, id string, planFn func(
 type appliedError struct{ err error }
 
 func (e *appliedError) Error() string {
-	return "the write was applied and is stored, but the stored entity does not decode (" +
-		strings.TrimPrefix(e.err.Error(), "repo: ") + "); until it is mended (Put the whole entity, or UpdateExpr its attributes to values of their fields' types) its reads fail with ErrDecode"
+	return "the write was applied and is stored (" +
+		e.err.Error() + "); until it is mended (Put the whole entity, or UpdateExpr its attributes to values of their fields' types) its reads fail with ErrDecode"
 }
 
 func (e *appliedError) Unwrap() []error { return []error{ErrApplied, e.err} }
