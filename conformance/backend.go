@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/internal/testfixture"
 )
 
 // The cases of this file call the backend directly, not through package
@@ -26,63 +26,21 @@ import (
 // bePK is the partition the backend cases write to.
 const bePK = "tenant#acme"
 
-func beS(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
-func beN(v string) types.AttributeValue { return &types.AttributeValueMemberN{Value: v} }
-
-// beItem returns an item with the key and attributes given as name, value
-// pairs.
-func beItem(pk, sk string, attrs ...any) backend.Item {
-	it := backend.Item{"PK": beS(pk), "SK": beS(sk)}
-	for i := 0; i < len(attrs); i += 2 {
-		it[attrs[i].(string)] = attrs[i+1].(types.AttributeValue)
-	}
-	return it
-}
-
-func beKey(pk, sk string) backend.Key { return backend.Key{PK: pk, SK: sk} }
-
-// beGet reads an item consistently, or returns nil when it is missing.
-func beGet(t *testing.T, b backend.Backend, k backend.Key) backend.Item {
-	t.Helper()
-	it, err := b.Get(t.Context(), backend.GetInput{Key: k, ConsistentRead: true})
-	if errors.Is(err, backend.ErrNotFound) {
-		return nil
-	}
-	require.NoError(t, err)
-	return it
-}
-
-func bePut(t *testing.T, b backend.Backend, it backend.Item) {
-	t.Helper()
-	require.NoError(t, b.Put(t.Context(), backend.PutInput{Item: it}))
-}
-
-// beBuild returns the expressions of b, built by aws-sdk-go-v2's
-// expression builder as the repository builds them.
-func beBuild(t *testing.T, b expression.Builder) backend.Expressions {
-	t.Helper()
-	e, err := b.Build()
-	require.NoError(t, err)
-	deref := func(s *string) string {
-		if s == nil {
-			return ""
-		}
-		return *s
-	}
-	return backend.Expressions{
-		Condition: deref(e.Condition()),
-		Update:    deref(e.Update()),
-		Filter:    deref(e.Filter()),
-		Names:     e.Names(),
-		Values:    e.Values(),
-	}
-}
-
-// beCond returns the expressions of condition c alone.
-func beCond(t *testing.T, c expression.ConditionBuilder) backend.Expressions {
-	t.Helper()
-	return beBuild(t, expression.NewBuilder().WithCondition(c))
-}
+// The helpers the backend cases share with backend/dynamodb's tests live in
+// internal/testfixture.
+var (
+	beS    = testfixture.S
+	beN    = testfixture.N
+	beItem = testfixture.Item
+	beKey  = testfixture.Key
+	// beGet reads an item consistently, or returns nil when it is missing.
+	beGet = testfixture.Get
+	bePut = testfixture.Put
+	// beBuild returns the expressions of b as the repository builds them.
+	beBuild = testfixture.Build
+	// beCond returns the expressions of condition c alone.
+	beCond = testfixture.Cond
+)
 
 // beUpdate returns the expressions of update u, with condition c when it
 // is not nil.
@@ -336,10 +294,7 @@ func backendDelete(t *testing.T, h *harness) {
 // beSizedItem returns an item of partition bePK whose ItemSize is size.
 func beSizedItem(t *testing.T, sk string, size int) backend.Item {
 	t.Helper()
-	it := beItem(bePK, sk)
-	it["data"] = beS(strings.Repeat("x", size-backend.ItemSize(it)-len("data")))
-	require.Equal(t, size, backend.ItemSize(it))
-	return it
+	return testfixture.SizedItem(t, bePK, sk, size)
 }
 
 // backendItemTooLarge: DynamoDB counts item sizes as backend.ItemSize does

@@ -10,20 +10,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	dynamodbbackend "github.com/tenantrepo/tenantrepo/backend/dynamodb"
+	"github.com/tenantrepo/tenantrepo/internal/testfixture"
 	"github.com/tenantrepo/tenantrepo/repo"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
-
-// conflictAccount is a versioned entity type.
-type conflictAccount struct {
-	ID      string `dynamodbav:"-"`
-	Balance int64  `dynamodbav:"balance"`
-	Version int64  `dynamodbav:"version"`
-}
-
-func (conflictAccount) EntityPrefix() string     { return "acct" }
-func (a conflictAccount) EntityID() string       { return a.ID }
-func (conflictAccount) VersionAttribute() string { return "version" }
 
 // conflictNote is not versioned.
 type conflictNote struct {
@@ -45,7 +35,7 @@ func TestTransactionConflictIsConflict(t *testing.T) {
 	})
 	b, err := dynamodbbackend.New(client, "table")
 	require.NoError(t, err)
-	accounts := repo.MustNew[conflictAccount](b)
+	accounts := repo.MustNew[testfixture.Account](b)
 	notes := repo.MustNew[conflictNote](b)
 	ctx := tenantctx.MustWithTenant(t.Context(), "acme")
 	inc := expression.Set(expression.Name("balance"), expression.Value(1))
@@ -55,10 +45,10 @@ func TestTransactionConflictIsConflict(t *testing.T) {
 		"Update":           func() error { _, err := notes.Update(ctx, conflictNote{ID: "n"}, []string{"text"}); return err },
 		"UpdateExpr":       func() error { _, err := notes.UpdateExpr(ctx, "n", inc); return err },
 		"Delete":           func() error { return notes.Delete(ctx, "n") },
-		"versioned Create": func() error { _, err := accounts.Create(ctx, conflictAccount{ID: "a"}); return err },
-		"versioned Put":    func() error { _, err := accounts.Put(ctx, conflictAccount{ID: "a", Version: 3}); return err },
+		"versioned Create": func() error { _, err := accounts.Create(ctx, testfixture.Account{ID: "a"}); return err },
+		"versioned Put":    func() error { _, err := accounts.Put(ctx, testfixture.Account{ID: "a", Version: 3}); return err },
 		"versioned Update": func() error {
-			_, err := accounts.Update(ctx, conflictAccount{ID: "a", Version: 3}, []string{"balance"})
+			_, err := accounts.Update(ctx, testfixture.Account{ID: "a", Version: 3}, []string{"balance"})
 			return err
 		},
 		"versioned Delete":  func() error { return accounts.Delete(ctx, "a") },

@@ -2,6 +2,7 @@ package dynamodb_test
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -78,64 +79,23 @@ func TestConditionFailedItem(t *testing.T) {
 	assert.Nil(t, get(t, b, k))
 }
 
-// TestBatch checks BatchWrite and BatchGet on DynamoDB Local, and the
-// limits the backend checks before sending anything.
-func TestBatch(t *testing.T) {
+// TestBatchWriteOneOfPutDelete checks that the backend refuses, before
+// sending any request, a batch write that has neither or both of Put and
+// Delete. What DynamoDB itself does with batches (round trip, limits, a key
+// twice) is checked by the conformance suite's Backend/Batch* cases, which
+// TestConformance runs on DynamoDB Local.
+func TestBatchWriteOneOfPutDelete(t *testing.T) {
 	t.Parallel()
-	b := dynamotest.NewTable(t)
-	ctx := t.Context()
-	put(t, b, item(pk, "a#0", "v", s("old")))
-
-	var writes []backend.WriteRequest
-	for i := 1; i <= 24; i++ {
-		writes = append(writes, backend.WriteRequest{Put: item(pk, fmt.Sprintf("a#%02d", i), "v", n(fmt.Sprint(i)))})
+	b, reqs := fakeBackend(t, func(string, map[string]any) (int, string) { return http.StatusOK, `{}` })
+	k := key(pk, "a#1")
+	for name, w := range map[string]backend.WriteRequest{
+		"neither": {},
+		"both":    {Put: item(pk, "a#1"), Delete: &k},
+	} {
+		_, err := b.BatchWrite(t.Context(), backend.BatchWriteInput{Writes: []backend.WriteRequest{{Put: item(pk, "a#0")}, w}})
+		assert.ErrorIs(t, err, backend.ErrInvalidArgument, name)
 	}
-	writes = append(writes, backend.WriteRequest{Delete: &backend.Key{PK: pk, SK: "a#0"}})
-	out, err := b.BatchWrite(ctx, backend.BatchWriteInput{Writes: writes})
-	require.NoError(t, err)
-	assert.Empty(t, out.Unprocessed)
-	assert.Nil(t, get(t, b, key(pk, "a#0")))
-
-	var keys []backend.Key
-	for i := 0; i <= 30; i++ {
-		keys = append(keys, key(pk, fmt.Sprintf("a#%02d", i)))
-	}
-	got, err := b.BatchGet(ctx, backend.BatchGetInput{Keys: keys, ConsistentRead: true})
-	require.NoError(t, err)
-	assert.Empty(t, got.Unprocessed)
-	assert.ElementsMatch(t, sortKeys(writesPut(writes)), sortKeys(got.Items), "missing items are absent")
-
-	// Limits, refused before any request.
-	_, err = b.BatchGet(ctx, backend.BatchGetInput{Keys: make([]backend.Key, backend.MaxBatchGet+1)})
-	assert.ErrorIs(t, err, backend.ErrInvalidArgument)
-	_, err = b.BatchWrite(ctx, backend.BatchWriteInput{Writes: append(writes, writes[0])})
-	assert.ErrorIs(t, err, backend.ErrInvalidArgument)
-	_, err = b.BatchWrite(ctx, backend.BatchWriteInput{Writes: []backend.WriteRequest{{}}})
-	assert.ErrorIs(t, err, backend.ErrInvalidArgument)
-
-	// Refused by DynamoDB: a key twice, an item twice.
-	_, err = b.BatchGet(ctx, backend.BatchGetInput{Keys: []backend.Key{key(pk, "a#01"), key(pk, "a#01")}})
-	assert.ErrorIs(t, err, backend.ErrInvalidArgument)
-	t.Log(err)
-	_, err = b.BatchWrite(ctx, backend.BatchWriteInput{Writes: []backend.WriteRequest{writes[0], {Delete: &keys[1]}}})
-	assert.ErrorIs(t, err, backend.ErrInvalidArgument)
-	t.Log(err)
-
-	// Nothing to do is no request, and no error.
-	_, err = b.BatchGet(ctx, backend.BatchGetInput{})
-	assert.NoError(t, err)
-	_, err = b.BatchWrite(ctx, backend.BatchWriteInput{})
-	assert.NoError(t, err)
-}
-
-func writesPut(ws []backend.WriteRequest) []backend.Item {
-	var items []backend.Item
-	for _, w := range ws {
-		if w.Put != nil {
-			items = append(items, w.Put)
-		}
-	}
-	return items
+	assert.Empty(t, reqs(), "no request sent")
 }
 
 // TestTransactWriteCanceled checks the reasons of a canceled transaction:

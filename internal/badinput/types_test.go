@@ -16,6 +16,7 @@ import (
 
 	"github.com/tenantrepo/tenantrepo/entity"
 	"github.com/tenantrepo/tenantrepo/internal/codec"
+	"github.com/tenantrepo/tenantrepo/internal/testfixture"
 )
 
 // user is the main entity type of the cases: ID in user_id and the sort
@@ -47,17 +48,8 @@ type note struct {
 func (note) EntityPrefix() string { return "note" }
 func (n note) EntityID() string   { return n.Key }
 
-// acct is versioned.
-type acct struct {
-	ID      string `dynamodbav:"-"`
-	Balance int64  `dynamodbav:"balance"`
-	Version int64  `dynamodbav:"version"`
-}
-
-func (acct) EntityPrefix() string     { return "acct" }
-func (a acct) EntityID() string       { return a.ID }
-func (a *acct) SetEntityID(id string) { a.ID = id }
-func (acct) VersionAttribute() string { return "version" }
+// acct is versioned (prefix "acct", ID only in the sort key).
+type acct = testfixture.Account
 
 // clash has an attribute named like the partition key, which the library
 // owns; gsiClash one named like an index key.

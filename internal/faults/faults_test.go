@@ -24,6 +24,7 @@ import (
 
 	dynamodbbackend "github.com/tenantrepo/tenantrepo/backend/dynamodb"
 	"github.com/tenantrepo/tenantrepo/internal/dynamotest"
+	"github.com/tenantrepo/tenantrepo/internal/testfixture"
 	"github.com/tenantrepo/tenantrepo/repo"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
@@ -39,17 +40,8 @@ func (rec) EntityPrefix() string     { return "rec" }
 func (r rec) EntityID() string       { return r.ID }
 func (r *rec) SetEntityID(id string) { r.ID = id }
 
-// acct is versioned.
-type acct struct {
-	ID      string `dynamodbav:"-"`
-	Balance int64  `dynamodbav:"balance"`
-	Version int64  `dynamodbav:"version"`
-}
-
-func (acct) EntityPrefix() string     { return "acct" }
-func (a acct) EntityID() string       { return a.ID }
-func (a *acct) SetEntityID(id string) { a.ID = id }
-func (acct) VersionAttribute() string { return "version" }
+// acct is versioned (prefix "acct", ID only in the sort key).
+type acct = testfixture.Account
 
 const tenant = "acme"
 
