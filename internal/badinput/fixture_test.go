@@ -122,6 +122,21 @@ func newFixture(t *testing.T, name string, b, lessIndexes backend.Backend, snaps
 }
 
 // memoryFixture is a fixture on a memory store.
+// onBothBackends runs fn, as parallel subtests named "memory" and
+// "dynamodb", on a fixture of each backend.
+func onBothBackends(t *testing.T, fn func(t *testing.T, f *fixture)) {
+	t.Helper()
+	for _, fx := range []struct {
+		name string
+		make func(t *testing.T) *fixture
+	}{{"memory", memoryFixture}, {"dynamodb", dynamoFixture}} {
+		t.Run(fx.name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, fx.make(t))
+		})
+	}
+}
+
 func memoryFixture(t *testing.T) *fixture {
 	s := memory.New()
 	return newFixture(t, "memory", s, memory.New(func(o *memory.Options) { o.Indexes = 1 }), func(*testing.T) []backend.Item {

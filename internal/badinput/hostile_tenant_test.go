@@ -68,53 +68,46 @@ var hostileTenantValues = map[string]any{
 // repositories built keys from such values ("tenant#", "tenant#globex#x",
 // "tenant#\xff", which DynamoDB reads as the tenant "\uFFFD").
 func TestHostileContextTenant(t *testing.T) {
-	for _, fx := range []struct {
-		name string
-		make func(t *testing.T) *fixture
-	}{{"memory", memoryFixture}, {"dynamodb", dynamoFixture}} {
-		t.Run(fx.name, func(t *testing.T) {
-			t.Parallel()
-			f := fx.make(t)
-			before := f.snapshot(t)
-			require.NotEmpty(t, before)
-			n := 0
-			type named struct {
-				name string
-				ctx  anyKeyContext
+	onBothBackends(t, func(t *testing.T, f *fixture) {
+		before := f.snapshot(t)
+		require.NotEmpty(t, before)
+		n := 0
+		type named struct {
+			name string
+			ctx  anyKeyContext
+		}
+		var contexts []named
+		for name, v := range hostileTenantValues {
+			for _, every := range []bool{false, true} {
+				contexts = append(contexts, named{fmt.Sprintf("%s every=%v", name, every), anyKeyContext{Context: context.Background(), v: v, every: every}})
 			}
-			var contexts []named
-			for name, v := range hostileTenantValues {
-				for _, every := range []bool{false, true} {
-					contexts = append(contexts, named{fmt.Sprintf("%s every=%v", name, every), anyKeyContext{Context: context.Background(), v: v, every: every}})
+		}
+		// A context answering every key with a valid tenant answers the
+		// SDK's keys too (the SDK panicked on DynamoDB, memory served it).
+		contexts = append(contexts, named{"valid tenant under every key", anyKeyContext{Context: context.Background(), v: tenant, every: true}})
+		for _, nc := range contexts {
+			name, ctx := nc.name, nc.ctx
+			id, err := tenantctx.FromContext(ctx)
+			checkKinds(t, err, kinds(tenantctx.ErrInvalidTenant), repoKinds)
+			assert.Empty(t, id, name)
+			for _, ep := range entryPoints(f, ctx) {
+				err, p := call(ep.call)
+				require.Nil(t, p, "%s/%s panicked", name, ep.name)
+				if !assert.ErrorIs(t, err, repo.ErrInvalidTenant, "%s/%s", name, ep.name) {
+					continue
 				}
+				checkKinds(t, err, kinds(repo.ErrInvalidTenant), repoKinds)
+				assert.Less(t, len(err.Error()), 600, "%s/%s: message length", name, ep.name)
+				n++
 			}
-			// A context answering every key with a valid tenant answers the
-			// SDK's keys too (the SDK panicked on DynamoDB, memory served it).
-			contexts = append(contexts, named{"valid tenant under every key", anyKeyContext{Context: context.Background(), v: tenant, every: true}})
-			for _, nc := range contexts {
-				name, ctx := nc.name, nc.ctx
-				id, err := tenantctx.FromContext(ctx)
-				checkKinds(t, err, kinds(tenantctx.ErrInvalidTenant), repoKinds)
-				assert.Empty(t, id, name)
-				for _, ep := range entryPoints(f, ctx) {
-					err, p := call(ep.call)
-					require.Nil(t, p, "%s/%s panicked", name, ep.name)
-					if !assert.ErrorIs(t, err, repo.ErrInvalidTenant, "%s/%s", name, ep.name) {
-						continue
-					}
-					checkKinds(t, err, kinds(repo.ErrInvalidTenant), repoKinds)
-					assert.Less(t, len(err.Error()), 600, "%s/%s: message length", name, ep.name)
-					n++
-				}
-				for _, c := range []string{"list", "index-g1"} {
-					_, err := f.users.List(ctx, repo.WithCursor(f.cursors[c]))
-					checkKinds(t, err, kinds(repo.ErrInvalidTenant), repoKinds)
-					_, err = f.users.Index("by-group").Query(ctx, "g1", repo.WithCursor(f.cursors[c]))
-					checkKinds(t, err, kinds(repo.ErrInvalidTenant), repoKinds)
-				}
+			for _, c := range []string{"list", "index-g1"} {
+				_, err := f.users.List(ctx, repo.WithCursor(f.cursors[c]))
+				checkKinds(t, err, kinds(repo.ErrInvalidTenant), repoKinds)
+				_, err = f.users.Index("by-group").Query(ctx, "g1", repo.WithCursor(f.cursors[c]))
+				checkKinds(t, err, kinds(repo.ErrInvalidTenant), repoKinds)
 			}
-			require.Equal(t, before, f.snapshot(t), "a call with a hostile context changed the store")
-			t.Log(fmt.Sprintf("%d calls with hostile contexts refused on %s", n, f.name))
-		})
-	}
+		}
+		require.Equal(t, before, f.snapshot(t), "a call with a hostile context changed the store")
+		t.Log(fmt.Sprintf("%d calls with hostile contexts refused on %s", n, f.name))
+	})
 }

@@ -704,30 +704,23 @@ func TestRepositoryBadInput(t *testing.T) {
 		require.False(t, seen[c.name], "case %q twice", c.name)
 		seen[c.name] = true
 	}
-	for _, fx := range []struct {
-		name string
-		make func(t *testing.T) *fixture
-	}{{"memory", memoryFixture}, {"dynamodb", dynamoFixture}} {
-		t.Run(fx.name, func(t *testing.T) {
-			t.Parallel()
-			f := fx.make(t)
-			before := f.snapshot(t)
-			require.NotEmpty(t, before)
-			for _, c := range all {
-				t.Run(c.name, func(t *testing.T) {
-					err, p := call(func() error { return c.call(f) })
-					if p != nil {
-						t.Fatalf("panic: %v", p)
-					}
-					checkKinds(t, err, c.want, repoKinds)
-					if after := f.snapshot(t); !assert.Equal(t, before, after, "the store changed") {
-						before = after // report each change once
-					}
-				})
-			}
-			t.Logf("%d bad-input cases on %s", len(all), f.name)
-		})
-	}
+	onBothBackends(t, func(t *testing.T, f *fixture) {
+		before := f.snapshot(t)
+		require.NotEmpty(t, before)
+		for _, c := range all {
+			t.Run(c.name, func(t *testing.T) {
+				err, p := call(func() error { return c.call(f) })
+				if p != nil {
+					t.Fatalf("panic: %v", p)
+				}
+				checkKinds(t, err, c.want, repoKinds)
+				if after := f.snapshot(t); !assert.Equal(t, before, after, "the store changed") {
+					before = after // report each change once
+				}
+			})
+		}
+		t.Logf("%d bad-input cases on %s", len(all), f.name)
+	})
 }
 
 // newCases are the types and options repo.New refuses.
@@ -801,28 +794,21 @@ func newCases(f *fixture) []badCase {
 // no refusal registered the prefix "bad" that the refused types use: a
 // good type takes it afterwards.
 func TestNewBadInput(t *testing.T) {
-	for _, fx := range []struct {
-		name string
-		make func(t *testing.T) *fixture
-	}{{"memory", memoryFixture}, {"dynamodb", dynamoFixture}} {
-		t.Run(fx.name, func(t *testing.T) {
-			t.Parallel()
-			f := fx.make(t)
-			before := f.snapshot(t)
-			for _, c := range newCases(f) {
-				t.Run(c.name, func(t *testing.T) {
-					err, p := call(func() error { return c.call(f) })
-					if p != nil {
-						t.Fatalf("panic: %v", p)
-					}
-					checkKinds(t, err, c.want, repoKinds)
-				})
-			}
-			_, err := repo.New[goodBad](f.b)
-			require.NoError(t, err, "a refused type registered the prefix")
-			assert.Equal(t, before, f.snapshot(t))
-		})
-	}
+	onBothBackends(t, func(t *testing.T, f *fixture) {
+		before := f.snapshot(t)
+		for _, c := range newCases(f) {
+			t.Run(c.name, func(t *testing.T) {
+				err, p := call(func() error { return c.call(f) })
+				if p != nil {
+					t.Fatalf("panic: %v", p)
+				}
+				checkKinds(t, err, c.want, repoKinds)
+			})
+		}
+		_, err := repo.New[goodBad](f.b)
+		require.NoError(t, err, "a refused type registered the prefix")
+		assert.Equal(t, before, f.snapshot(t))
+	})
 }
 
 // TestMemoryBackendBadInput calls the memory backend's own methods with
