@@ -14,24 +14,13 @@ import (
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/entity"
+	"github.com/tenantrepo/tenantrepo/internal/testfixture"
 	"github.com/tenantrepo/tenantrepo/repo"
 )
 
-// hostileContext answers tenantctx's unexported key (found by its type's
-// name) with one value of its choosing, and with every key when every is
-// set: any context.Context implementation can.
-type hostileContext struct {
-	context.Context
-	v     any
-	every bool
-}
-
-func (c hostileContext) Value(k any) any {
-	if c.every || fmt.Sprintf("%T", k) == "tenantctx.key" {
-		return c.v
-	}
-	return c.Context.Value(k)
-}
+// hostileContext answers tenantctx's unexported key with a value of its
+// choosing, or every key.
+type hostileContext = testfixture.ForgedContext
 
 // hostileString is a string type that is not string.
 type hostileString string
@@ -129,12 +118,12 @@ func caseIsolationHostileContextTenant(t *testing.T, h *harness) {
 	// tenant, since it also answers the SDK's keys.
 	var contexts []hostileContext
 	for _, v := range hostileTenants {
-		contexts = append(contexts, hostileContext{Context: context.Background(), v: v}, hostileContext{Context: context.Background(), v: v, every: true})
+		contexts = append(contexts, hostileContext{Context: context.Background(), V: v}, hostileContext{Context: context.Background(), V: v, Every: true})
 	}
-	contexts = append(contexts, hostileContext{Context: context.Background(), v: "victim", every: true})
+	contexts = append(contexts, hostileContext{Context: context.Background(), V: "victim", Every: true})
 	for _, ctx := range contexts {
-		v := ctx.v
-		name := fmt.Sprintf("%T %.40q every=%v", v, fmt.Sprint(v), ctx.every)
+		v := ctx.V
+		name := fmt.Sprintf("%T %.40q every=%v", v, fmt.Sprint(v), ctx.Every)
 		first := func(seq func(func(user, error) bool)) error {
 			for _, err := range seq {
 				return err

@@ -11,25 +11,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantrepo/tenantrepo/entity"
+	"github.com/tenantrepo/tenantrepo/internal/testfixture"
 	"github.com/tenantrepo/tenantrepo/repo"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
 
-// anyKeyContext answers tenantctx's unexported key (found by its type's
-// name) with v, and every key when every is set, as any context.Context
-// implementation can.
-type anyKeyContext struct {
-	context.Context
-	v     any
-	every bool
-}
-
-func (c anyKeyContext) Value(k any) any {
-	if c.every || fmt.Sprintf("%T", k) == "tenantctx.key" {
-		return c.v
-	}
-	return c.Context.Value(k)
-}
+// anyKeyContext answers tenantctx's unexported key with v, or every key.
+type anyKeyContext = testfixture.ForgedContext
 
 type namedString string
 
@@ -79,12 +67,12 @@ func TestHostileContextTenant(t *testing.T) {
 		var contexts []named
 		for name, v := range hostileTenantValues {
 			for _, every := range []bool{false, true} {
-				contexts = append(contexts, named{fmt.Sprintf("%s every=%v", name, every), anyKeyContext{Context: context.Background(), v: v, every: every}})
+				contexts = append(contexts, named{fmt.Sprintf("%s every=%v", name, every), anyKeyContext{Context: context.Background(), V: v, Every: every}})
 			}
 		}
 		// A context answering every key with a valid tenant answers the
 		// SDK's keys too (the SDK panicked on DynamoDB, memory served it).
-		contexts = append(contexts, named{"valid tenant under every key", anyKeyContext{Context: context.Background(), v: tenant, every: true}})
+		contexts = append(contexts, named{"valid tenant under every key", anyKeyContext{Context: context.Background(), V: tenant, Every: true}})
 		for _, nc := range contexts {
 			name, ctx := nc.name, nc.ctx
 			id, err := tenantctx.FromContext(ctx)
