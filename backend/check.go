@@ -79,7 +79,7 @@ func (a TxAction) CheckExpr() error {
 
 // Check reports a table key DynamoDB refuses, or the backends refuse before
 // sending: an empty PK or SK, one over entity.MaxPartitionKeyBytes or
-// entity.MaxSortKeyBytes, or one that is not valid UTF-8 (see CheckUTF8).
+// entity.MaxSortKeyBytes, or one that is not valid UTF-8 (see CheckSendable).
 func (k Key) Check() error {
 	switch {
 	case k.PK == "" || k.SK == "":
@@ -89,7 +89,7 @@ func (k Key) Check() error {
 	case len(k.SK) > entity.MaxSortKeyBytes:
 		return fmt.Errorf("%w: sort key of %d bytes exceeds %d", ErrInvalidArgument, len(k.SK), entity.MaxSortKeyBytes)
 	}
-	return k.CheckUTF8()
+	return k.CheckSendable()
 }
 
 // Item returns the item of just the table key k: its PK and SK attributes.

@@ -29,7 +29,7 @@
 // ValidateItem. Every backend also refuses (ErrInvalidArgument), before it
 // reads or writes anything, a request holding a string that is not valid
 // UTF-8 in a key, an index position, a query's partition key, bounds or
-// start key, an item or an expression (the CheckUTF8 methods): DynamoDB's
+// start key, an item or an expression (the CheckSendable methods): DynamoDB's
 // SDK would send each bad byte as U+FFFD, so "tenant#\xff" would be the
 // key of tenant "\uFFFD". The same check refuses, at any depth of an item
 // or expression value, what the SDK or DynamoDB does not take as sent: a
@@ -66,9 +66,9 @@
 //   - values: ValidateItem, CheckItem (ValidateItem and ItemSize in one
 //     pass) and ValidateValue check items and expression values as
 //     DynamoDB does, CheckShape and MaxNameBytes the forms of values and
-//     the names DynamoDB does not take (validate.go); CheckUTF8 methods of
-//     the inputs and CheckItemUTF8 refuse strings that are not UTF-8, and
-//     those names and values, before a request is sent (utf8.go);
+//     the names DynamoDB does not take (validate.go); CheckSendable methods of
+//     the inputs and CheckItemSendable refuse strings that are not UTF-8, and
+//     those names and values, before a request is sent (sendable.go);
 //   - sizes: ItemSize and ValueSize count bytes as DynamoDB counts them
 //     against MaxItemBytes and MaxPageBytes (size.go);
 //   - numbers: ValidateNumber, NormalizeNumber (the form DynamoDB returns),

@@ -12,7 +12,7 @@ import (
 
 // TestShapesAndNameLengthsAtEveryDepth: every check a backend makes on
 // values (ValidateItem, ValidateValue, and the pre-send walk of
-// PutInput.CheckUTF8 and Expressions.CheckUTF8) refuses the values
+// PutInput.CheckSendable and Expressions.CheckSendable) refuses the values
 // CheckShape reports and names over MaxNameBytes at every depth, and
 // accepts the empty forms DynamoDB stores and names of exactly
 // MaxNameBytes.
@@ -46,11 +46,11 @@ func TestShapesAndNameLengthsAtEveryDepth(t *testing.T) {
 			return backend.ValidateItem(backend.Item{"PK": s, "SK": s, "a": v})
 		},
 		"ValidateValue": backend.ValidateValue,
-		"PutInput.CheckUTF8": func(v types.AttributeValue) error {
-			return backend.PutInput{Item: backend.Item{"PK": s, "SK": s, "a": v}}.CheckUTF8()
+		"PutInput.CheckSendable": func(v types.AttributeValue) error {
+			return backend.PutInput{Item: backend.Item{"PK": s, "SK": s, "a": v}}.CheckSendable()
 		},
-		"Expressions.CheckUTF8": func(v types.AttributeValue) error {
-			return backend.Expressions{Update: "SET a = :v", Values: map[string]types.AttributeValue{":v": v}}.CheckUTF8()
+		"Expressions.CheckSendable": func(v types.AttributeValue) error {
+			return backend.Expressions{Update: "SET a = :v", Values: map[string]types.AttributeValue{":v": v}}.CheckSendable()
 		},
 	}
 	for cname, check := range checks {
@@ -75,9 +75,9 @@ func TestShapesAndNameLengthsAtEveryDepth(t *testing.T) {
 		want := n > backend.MaxNameBytes
 		item := backend.Item{"PK": s, "SK": s, name: s}
 		for cname, err := range map[string]error{
-			"ValidateItem":          backend.ValidateItem(item),
-			"PutInput.CheckUTF8":    backend.PutInput{Item: item}.CheckUTF8(),
-			"Expressions.CheckUTF8": backend.Expressions{Condition: "attribute_exists(#n)", Names: map[string]string{"#n": name}}.CheckUTF8(),
+			"ValidateItem":              backend.ValidateItem(item),
+			"PutInput.CheckSendable":    backend.PutInput{Item: item}.CheckSendable(),
+			"Expressions.CheckSendable": backend.Expressions{Condition: "attribute_exists(#n)", Names: map[string]string{"#n": name}}.CheckSendable(),
 		} {
 			if got := errors.Is(err, backend.ErrInvalidArgument); got != want {
 				t.Errorf("%s, name of %d bytes: %v", cname, n, err)

@@ -42,7 +42,7 @@
 // for Create, a version check for versioned types). A backend that stores
 // items itself can use package backend/expreval, which the memory backend
 // uses, and package backend's checks (CheckItem, ItemSize, StoredItem,
-// CopyItem, the CheckUTF8 methods); examples/thirdparty passes the suite with
+// CopyItem, the CheckSendable methods); examples/thirdparty passes the suite with
 // a backend built on them that does not use the memory backend.
 //
 // # What it checks

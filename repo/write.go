@@ -88,7 +88,7 @@ func expressions(x *exprNames, cond, callerCond *expression.ConditionBuilder, up
 		}
 	}
 	// The values, as the backends would refuse them.
-	if err := e.CheckUTF8(); err != nil {
+	if err := e.CheckSendable(); err != nil {
 		return backend.Expressions{}, err
 	}
 	return e, nil

@@ -21,7 +21,7 @@ func (b *Backend) BatchGet(ctx context.Context, in backend.BatchGetInput) (backe
 	if err := ctx.Err(); err != nil {
 		return backend.BatchGetOutput{}, err
 	}
-	if err := in.CheckUTF8(); err != nil {
+	if err := in.CheckSendable(); err != nil {
 		return backend.BatchGetOutput{}, fmt.Errorf("dynamodb: batch get: %w", err)
 	}
 	if len(in.Keys) > backend.MaxBatchGet {
@@ -67,7 +67,7 @@ func (b *Backend) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (b
 	if err := ctx.Err(); err != nil {
 		return backend.BatchWriteOutput{}, err
 	}
-	if err := in.CheckUTF8(); err != nil {
+	if err := in.CheckSendable(); err != nil {
 		return backend.BatchWriteOutput{}, fmt.Errorf("dynamodb: batch write: %w", err)
 	}
 	if len(in.Writes) > backend.MaxBatchWrite {
@@ -144,7 +144,7 @@ func (b *Backend) TransactWrite(ctx context.Context, in backend.TransactInput) e
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := in.CheckUTF8(); err != nil {
+	if err := in.CheckSendable(); err != nil {
 		return fmt.Errorf("dynamodb: transact write: %w", err)
 	}
 	if len(in.Actions) > backend.MaxTransactActions {

@@ -43,7 +43,7 @@
 // than the one given. Every method refuses a request holding such a string
 // (in a key, an index position, a query's partition key, bounds or start
 // key, an item, an expression) with backend.ErrInvalidArgument, before
-// anything is sent (see the CheckUTF8 methods of package backend). The same
+// anything is sent (see the CheckSendable methods of package backend). The same
 // check refuses, before sending, what DynamoDB would answer with a 500 or
 // the SDK would send as nothing: names and map keys over
 // backend.MaxNameBytes and the values backend.CheckShape reports.

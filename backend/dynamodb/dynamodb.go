@@ -181,7 +181,7 @@ func (b *Backend) Get(ctx context.Context, in backend.GetInput) (backend.Item, e
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := in.CheckUTF8(); err != nil {
+	if err := in.CheckSendable(); err != nil {
 		return nil, fmt.Errorf("dynamodb: get: %w", err)
 	}
 	out, err := b.client.GetItem(ctx, &ddb.GetItemInput{
@@ -205,7 +205,7 @@ func (b *Backend) Put(ctx context.Context, in backend.PutInput) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := in.CheckUTF8(); err != nil {
+	if err := in.CheckSendable(); err != nil {
 		return fmt.Errorf("dynamodb: put: %w", err)
 	}
 	exp, err := passThrough(in.Expr, backend.PutParts)
@@ -236,7 +236,7 @@ func (b *Backend) Update(ctx context.Context, in backend.UpdateInput) (backend.I
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := in.CheckUTF8(); err != nil {
+	if err := in.CheckSendable(); err != nil {
 		return nil, fmt.Errorf("dynamodb: update: %w", err)
 	}
 	exp, err := passThrough(in.Expr, backend.UpdateParts)
@@ -266,7 +266,7 @@ func (b *Backend) Delete(ctx context.Context, in backend.DeleteInput) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := in.CheckUTF8(); err != nil {
+	if err := in.CheckSendable(); err != nil {
 		return fmt.Errorf("dynamodb: delete: %w", err)
 	}
 	exp, err := passThrough(in.Expr, backend.DeleteParts)
@@ -322,7 +322,7 @@ func (b *Backend) Query(ctx context.Context, in backend.QueryInput) (backend.Que
 	if err := ctx.Err(); err != nil {
 		return backend.QueryOutput{}, err
 	}
-	if err := in.CheckUTF8(); err != nil {
+	if err := in.CheckSendable(); err != nil {
 		return backend.QueryOutput{}, fmt.Errorf("dynamodb: query: %w", err)
 	}
 	if in.Limit < 1 {

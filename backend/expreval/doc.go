@@ -33,7 +33,7 @@
 //
 // Checking which parts a request may carry (a Put takes no update, a
 // query only a filter) and the UTF-8 of the expressions
-// (backend.Expressions.CheckUTF8) is the caller's.
+// (backend.Expressions.CheckSendable) is the caller's.
 //
 // # Supported subset
 //

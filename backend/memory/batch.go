@@ -171,7 +171,7 @@ func (s *Store) TransactWrite(ctx context.Context, in backend.TransactInput) err
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := in.CheckUTF8(); err != nil {
+	if err := in.CheckSendable(); err != nil {
 		return fmt.Errorf("memory: transact write: %w", err) // as the DynamoDB backend refuses it
 	}
 	if len(in.Actions) == 0 {

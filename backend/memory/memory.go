@@ -233,7 +233,7 @@ func parseExpr(e backend.Expressions, allowed backend.ExprParts) (*expreval.Requ
 	if err := e.CheckParts(allowed); err != nil {
 		return nil, fmt.Errorf("memory: %w", err)
 	}
-	if err := e.CheckUTF8(); err != nil {
+	if err := e.CheckSendable(); err != nil {
 		return nil, fmt.Errorf("memory: %w", err) // as the DynamoDB backend refuses it
 	}
 	return expreval.Parse(e)
@@ -535,7 +535,7 @@ func (s *Store) query(ctx context.Context, in backend.QueryInput, copyItems bool
 	if err := ctx.Err(); err != nil {
 		return backend.QueryOutput{}, err
 	}
-	if err := in.CheckUTF8(); err != nil {
+	if err := in.CheckSendable(); err != nil {
 		return backend.QueryOutput{}, fmt.Errorf("memory: query: %w", err) // as the DynamoDB backend refuses it
 	}
 	n := 0 // the index queried, 0 for the table

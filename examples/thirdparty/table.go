@@ -76,7 +76,7 @@ func checkKey(k backend.Key) error {
 	case len(k.PK) > entity.MaxPartitionKeyBytes, len(k.SK) > entity.MaxSortKeyBytes:
 		return errorf(backend.ErrInvalidArgument, "key too long")
 	}
-	return k.CheckUTF8()
+	return k.CheckSendable()
 }
 
 // keyOf returns the table key of item.
@@ -143,7 +143,7 @@ func parse(e backend.Expressions, condition, update, filter bool) (*expreval.Req
 	if e.Condition != "" && !condition || e.Update != "" && !update || e.Filter != "" && !filter {
 		return nil, errorf(backend.ErrInvalidArgument, "an expression this request does not take")
 	}
-	if err := e.CheckUTF8(); err != nil {
+	if err := e.CheckSendable(); err != nil {
 		return nil, err
 	}
 	return expreval.Parse(e)
@@ -395,7 +395,7 @@ func (t *Table) Query(ctx context.Context, in backend.QueryInput) (backend.Query
 	if err := ctx.Err(); err != nil {
 		return out, err
 	}
-	if err := in.CheckUTF8(); err != nil {
+	if err := in.CheckSendable(); err != nil {
 		return out, err
 	}
 	n := 0
@@ -544,7 +544,7 @@ func (t *Table) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (bac
 	if err := ctx.Err(); err != nil {
 		return out, err
 	}
-	if err := in.CheckUTF8(); err != nil {
+	if err := in.CheckSendable(); err != nil {
 		return out, err
 	}
 	if len(in.Writes) > backend.MaxBatchWrite {
@@ -646,7 +646,7 @@ func (t *Table) TransactWrite(ctx context.Context, in backend.TransactInput) err
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := in.CheckUTF8(); err != nil {
+	if err := in.CheckSendable(); err != nil {
 		return err
 	}
 	if len(in.Actions) == 0 {

@@ -15,16 +15,17 @@ import (
 // tenant, and a condition value "\xfe" would match a stored "\uFFFD".
 // Every backend refuses, before anything is sent or read, a request holding
 // a string that is not valid UTF-8 where it names or compares data: the
-// CheckUTF8 methods below say where. Their errors wrap ErrInvalidArgument.
+// CheckSendable methods below say where. Their errors wrap ErrInvalidArgument.
 //
 // The same walk over the request's items and expression attribute names
 // and values refuses the other things the SDK or DynamoDB does not take as
 // sent, so that no backend sends or stores them: a name or map key longer
 // than MaxNameBytes, and a value CheckShape reports, at any depth.
 
-// CheckUTF8 reports a key string that is not valid UTF-8: PK, SK, and,
-// for an index position, IndexPK and IndexSK.
-func (k Key) CheckUTF8() error {
+// CheckSendable reports a key string that is not valid UTF-8: PK, SK, and,
+// for an index position, IndexPK and IndexSK (keys hold no names or
+// values of other kinds).
+func (k Key) CheckSendable() error {
 	for _, f := range [...]struct{ name, v string }{{entity.PartitionKeyName, k.PK}, {entity.SortKeyName, k.SK}, {"index PK", k.IndexPK}, {"index SK", k.IndexSK}} {
 		if !utf8.ValidString(f.v) {
 			return fmt.Errorf("%w: key attribute %s %s is not valid UTF-8", ErrInvalidArgument, f.name, quoteBytes(f.v))
@@ -33,12 +34,12 @@ func (k Key) CheckUTF8() error {
 	return nil
 }
 
-// CheckUTF8 reports a string of the expressions that is not valid UTF-8:
+// CheckSendable reports a string of the expressions that is not valid UTF-8:
 // the expression texts, the attribute names (placeholders and the names
 // they stand for) and every string the values hold. It also reports an
 // attribute name longer than MaxNameBytes and a value, at any depth, that
 // CheckShape reports.
-func (e Expressions) CheckUTF8() error {
+func (e Expressions) CheckSendable() error {
 	for _, s := range [...]string{e.Condition, e.Update, e.Filter} {
 		if !utf8.ValidString(s) {
 			return fmt.Errorf("%w: an expression is not valid UTF-8", ErrInvalidArgument)
@@ -56,18 +57,18 @@ func (e Expressions) CheckUTF8() error {
 		if !utf8.ValidString(ph) {
 			return fmt.Errorf("%w: expression value placeholder %s is not valid UTF-8", ErrInvalidArgument, quoteBytes(ph))
 		}
-		if err := checkValueUTF8(v); err != nil {
+		if err := checkValueSendable(v); err != nil {
 			return fmt.Errorf("%w: expression value %s: %v", ErrInvalidArgument, ph, err)
 		}
 	}
 	return nil
 }
 
-// CheckItemUTF8 reports a string of item that is not valid UTF-8: an
+// CheckItemSendable reports a string of item that is not valid UTF-8: an
 // attribute name, a string, an element of a string set, a map key, at any
 // depth. It also reports a name or map key longer than MaxNameBytes and a
 // value, at any depth, that CheckShape reports.
-func CheckItemUTF8(item Item) error {
+func CheckItemSendable(item Item) error {
 	for name, v := range item {
 		if !utf8.ValidString(name) {
 			return fmt.Errorf("%w: attribute name %s is not valid UTF-8", ErrInvalidArgument, quoteBytes(name))
@@ -75,16 +76,16 @@ func CheckItemUTF8(item Item) error {
 		if err := checkNameLength(name); err != nil {
 			return err
 		}
-		if err := checkValueUTF8(v); err != nil {
+		if err := checkValueSendable(v); err != nil {
 			return fmt.Errorf("%w: attribute %s: %v", ErrInvalidArgument, name, err)
 		}
 	}
 	return nil
 }
 
-// checkValueUTF8 reports a string in v that is not valid UTF-8, a map key
+// checkValueSendable reports a string in v that is not valid UTF-8, a map key
 // longer than MaxNameBytes, or a value CheckShape reports.
-func checkValueUTF8(v types.AttributeValue) error {
+func checkValueSendable(v types.AttributeValue) error {
 	if err := CheckShape("value", v); err != nil {
 		return err
 	}
@@ -101,7 +102,7 @@ func checkValueUTF8(v types.AttributeValue) error {
 		}
 	case *types.AttributeValueMemberL:
 		for _, e := range v.Value {
-			if err := checkValueUTF8(e); err != nil {
+			if err := checkValueSendable(e); err != nil {
 				return err
 			}
 		}
@@ -113,7 +114,7 @@ func checkValueUTF8(v types.AttributeValue) error {
 			if err := checkNameLength(k); err != nil {
 				return err
 			}
-			if err := checkValueUTF8(e); err != nil {
+			if err := checkValueSendable(e); err != nil {
 				return err
 			}
 		}
@@ -121,68 +122,74 @@ func checkValueUTF8(v types.AttributeValue) error {
 	return nil
 }
 
-// CheckUTF8 reports a string of the request that is not valid UTF-8.
-func (in GetInput) CheckUTF8() error { return in.Key.CheckUTF8() }
+// CheckSendable reports what the request holds that no backend sends (see
+// the top of this file).
+func (in GetInput) CheckSendable() error { return in.Key.CheckSendable() }
 
-// CheckUTF8 reports a string of the request that is not valid UTF-8.
-func (in PutInput) CheckUTF8() error {
-	if err := CheckItemUTF8(in.Item); err != nil {
+// CheckSendable reports what the request holds that no backend sends (see
+// the top of this file).
+func (in PutInput) CheckSendable() error {
+	if err := CheckItemSendable(in.Item); err != nil {
 		return err
 	}
-	return in.Expr.CheckUTF8()
+	return in.Expr.CheckSendable()
 }
 
-// CheckUTF8 reports a string of the request that is not valid UTF-8.
-func (in UpdateInput) CheckUTF8() error {
-	if err := in.Key.CheckUTF8(); err != nil {
+// CheckSendable reports what the request holds that no backend sends (see
+// the top of this file).
+func (in UpdateInput) CheckSendable() error {
+	if err := in.Key.CheckSendable(); err != nil {
 		return err
 	}
-	return in.Expr.CheckUTF8()
+	return in.Expr.CheckSendable()
 }
 
-// CheckUTF8 reports a string of the request that is not valid UTF-8.
-func (in DeleteInput) CheckUTF8() error {
-	if err := in.Key.CheckUTF8(); err != nil {
+// CheckSendable reports what the request holds that no backend sends (see
+// the top of this file).
+func (in DeleteInput) CheckSendable() error {
+	if err := in.Key.CheckSendable(); err != nil {
 		return err
 	}
-	return in.Expr.CheckUTF8()
+	return in.Expr.CheckSendable()
 }
 
-// CheckUTF8 reports a string of the query that is not valid UTF-8: its
+// CheckSendable reports a string of the query that is not valid UTF-8: its
 // partition key, its range's bounds, its start key, its filter.
-func (in QueryInput) CheckUTF8() error {
+func (in QueryInput) CheckSendable() error {
 	for _, f := range [...]struct{ name, v string }{{"partition key", in.PK}, {"range bound", in.Range.Lo}, {"range bound", in.Range.Hi}, {"index name", in.Index}} {
 		if !utf8.ValidString(f.v) {
 			return fmt.Errorf("%w: query %s %s is not valid UTF-8", ErrInvalidArgument, f.name, quoteBytes(f.v))
 		}
 	}
 	if in.StartKey != nil {
-		if err := in.StartKey.CheckUTF8(); err != nil {
+		if err := in.StartKey.CheckSendable(); err != nil {
 			return fmt.Errorf("start key: %w", err)
 		}
 	}
-	return in.Expr.CheckUTF8()
+	return in.Expr.CheckSendable()
 }
 
-// CheckUTF8 reports a string of the request that is not valid UTF-8.
-func (in BatchGetInput) CheckUTF8() error {
+// CheckSendable reports what the request holds that no backend sends (see
+// the top of this file).
+func (in BatchGetInput) CheckSendable() error {
 	for i, k := range in.Keys {
-		if err := k.CheckUTF8(); err != nil {
+		if err := k.CheckSendable(); err != nil {
 			return fmt.Errorf("key %d: %w", i, err)
 		}
 	}
 	return nil
 }
 
-// CheckUTF8 reports a string of the request that is not valid UTF-8.
-func (in BatchWriteInput) CheckUTF8() error {
+// CheckSendable reports what the request holds that no backend sends (see
+// the top of this file).
+func (in BatchWriteInput) CheckSendable() error {
 	for i, w := range in.Writes {
 		var err error
 		if w.Put != nil {
-			err = CheckItemUTF8(w.Put)
+			err = CheckItemSendable(w.Put)
 		}
 		if err == nil && w.Delete != nil {
-			err = w.Delete.CheckUTF8()
+			err = w.Delete.CheckSendable()
 		}
 		if err != nil {
 			return fmt.Errorf("write %d: %w", i, err)
@@ -191,16 +198,16 @@ func (in BatchWriteInput) CheckUTF8() error {
 	return nil
 }
 
-// CheckUTF8 reports a string of the transaction that is not valid UTF-8,
+// CheckSendable reports a string of the transaction that is not valid UTF-8,
 // in any action: its item, its key, its expressions.
-func (in TransactInput) CheckUTF8() error {
+func (in TransactInput) CheckSendable() error {
 	for i, a := range in.Actions {
-		err := a.Key.CheckUTF8()
+		err := a.Key.CheckSendable()
 		if err == nil && a.Item != nil {
-			err = CheckItemUTF8(a.Item)
+			err = CheckItemSendable(a.Item)
 		}
 		if err == nil {
-			err = a.Expr.CheckUTF8()
+			err = a.Expr.CheckSendable()
 		}
 		if err != nil {
 			return fmt.Errorf("action %d: %w", i, err)
