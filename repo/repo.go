@@ -245,3 +245,8 @@ func (r *Repository[T]) Get(ctx context.Context, id string, optFns ...func(*Read
 	}
 	return r.decode(op, item)
 }
+
+// Backend returns the backend the repository stores its entities in, for
+// the operations of package ops that act on a tenant's items of every
+// type. It is the backend New was given.
+func (r *Repository[T]) Backend() backend.Backend { return r.b }

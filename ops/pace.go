@@ -1,0 +1,112 @@
+package ops
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"golang.org/x/time/rate"
+)
+
+// Pace limits how fast a bulk operation goes. Either limit, or both, may
+// be set; zero means no limit. Each request waits until both limits allow
+// it, before it is sent.
+//
+// Capacity units are estimated from the sizes of the items read and
+// written (backend.ItemSize), by DynamoDB's published rules: a write
+// costs one write unit per started KB of the item (a delete, of the item
+// deleted), a page read costs one read unit per started 4 KB of the page's
+// items summed, half that when eventually consistent. Writes to
+// secondary indexes are not counted. The backends do not yet report the
+// capacity DynamoDB consumed, so the estimate is what is limited.
+type Pace struct {
+	// ItemsPerSecond limits the items read plus the items written.
+	ItemsPerSecond float64 `json:"itemsPerSecond,omitempty"`
+	// UnitsPerSecond limits the estimated capacity units, read and write
+	// together.
+	UnitsPerSecond float64 `json:"unitsPerSecond,omitempty"`
+}
+
+func (p Pace) check() error {
+	for _, v := range []float64{p.ItemsPerSecond, p.UnitsPerSecond} {
+		if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%w: pace %v is not a finite number of at least 0", ErrInvalidArgument, v)
+		}
+	}
+	return nil
+}
+
+// pacer waits before requests so that an operation keeps to its Pace. Its
+// methods are safe for concurrent use; a nil *pacer never waits.
+type pacer struct {
+	items *rate.Limiter // nil: no limit
+	units *rate.Limiter // in half units; nil: no limit
+}
+
+// newPacer returns the pacer of p, nil when p has no limit.
+func newPacer(p Pace) *pacer {
+	if p.ItemsPerSecond == 0 && p.UnitsPerSecond == 0 {
+		return nil
+	}
+	pc := &pacer{}
+	if p.ItemsPerSecond > 0 {
+		pc.items = rate.NewLimiter(rate.Limit(p.ItemsPerSecond), burst(p.ItemsPerSecond))
+	}
+	if p.UnitsPerSecond > 0 {
+		pc.units = rate.NewLimiter(rate.Limit(2*p.UnitsPerSecond), burst(2*p.UnitsPerSecond))
+	}
+	return pc
+}
+
+// burst is the bucket size for a rate: a tenth of a second's worth, at
+// least one, so requests spread out instead of bunching.
+func burst(perSecond float64) int {
+	return max(1, int(math.Ceil(perSecond/10)))
+}
+
+// wait blocks until items more items and units more capacity units may go,
+// or ctx ends.
+func (pc *pacer) wait(ctx context.Context, items int, units float64) error {
+	if pc == nil {
+		return ctx.Err()
+	}
+	if err := waitN(ctx, pc.items, items); err != nil {
+		return err
+	}
+	return waitN(ctx, pc.units, int(math.Ceil(2*units)))
+}
+
+// waitN takes n tokens from l, in steps no larger than its burst.
+func waitN(ctx context.Context, l *rate.Limiter, n int) error {
+	if l == nil {
+		return ctx.Err()
+	}
+	for n > 0 {
+		step := min(n, l.Burst())
+		if err := l.WaitN(ctx, step); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return err
+		}
+		n -= step
+	}
+	return nil
+}
+
+// writeUnits is the estimated write capacity of writing or deleting an item
+// of size bytes: one unit per started KB, at least one.
+func writeUnits(size int) float64 {
+	return float64(max(1, (size+1023)/1024))
+}
+
+// readUnits is the estimated read capacity of a page whose items sum to
+// bytes: one unit per started 4 KB, at least one, halved when eventually
+// consistent.
+func readUnits(bytes int, consistent bool) float64 {
+	u := float64(max(1, (bytes+4095)/4096))
+	if !consistent {
+		u /= 2
+	}
+	return u
+}
