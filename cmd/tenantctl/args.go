@@ -39,3 +39,16 @@ func normalizeArgs(root *cobra.Command, args []string) []string {
 	}
 	return out
 }
+
+// wantsJSON reports whether args ask for --json (before any "--").
+func wantsJSON(args []string) bool {
+	for _, arg := range args {
+		switch arg {
+		case "--":
+			return false
+		case "--json", "--json=true", "--json=1":
+			return true
+		}
+	}
+	return false
+}

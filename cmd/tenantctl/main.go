@@ -98,13 +98,27 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		a.terminal = term.IsTerminal(int(f.Fd()))
 	}
 	root := a.rootCmd()
-	root.SetArgs(normalizeArgs(root, args))
+	args = normalizeArgs(root, args)
+	// A bad command line stops the parse before flags after the error:
+	// --json still asks for the summary.
+	a.g.json = wantsJSON(args)
+	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	cmd, err := root.ExecuteC()
-	code := a.finish(cmd, err)
-	return code
+	cmd, err := execute(root)
+	return a.finish(cmd, err)
+}
+
+// execute runs root, turning a panic into an error: a Go panic's exit
+// code, 2, would read as a usage error.
+func execute(root *cobra.Command) (cmd *cobra.Command, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error: %v", p)
+		}
+	}()
+	return root.ExecuteC()
 }
 
 // finish prints the error and the JSON summary, and returns the exit code.

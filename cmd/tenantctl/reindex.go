@@ -36,7 +36,7 @@ table (an operator command: a parallel scan, --segments at once; it needs
 writing nothing; otherwise it needs --yes. Interrupted (exit code 5), it
 prints a checkpoint for --resume.
 
-Library calls: ops.Reindex(ctx, r) for a repository r of an entity type, or
+Library call: ops.Reindex(ctx, r) for a repository r of an entity type, or
 ops.ReindexType(ctx, b, ops.TypeSpec{Prefix: "order", Indexes: ...}); with
 --all, ops.ReindexAll / ops.ReindexAllType with ctx from
 tenantctx.AsOperator(ctx, reason).`,

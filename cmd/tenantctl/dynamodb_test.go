@@ -1,0 +1,283 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tenantrepo/tenantrepo/backend"
+	dynamodbbackend "github.com/tenantrepo/tenantrepo/backend/dynamodb"
+	"github.com/tenantrepo/tenantrepo/entity"
+	"github.com/tenantrepo/tenantrepo/examples/shop"
+	"github.com/tenantrepo/tenantrepo/internal/dynamotest"
+	"github.com/tenantrepo/tenantrepo/ops"
+	"github.com/tenantrepo/tenantrepo/repo"
+	"github.com/tenantrepo/tenantrepo/tenantctx"
+)
+
+// demoTable returns a new DynamoDB Local table holding the demo tenants,
+// and the global flags that name it.
+func demoTable(t *testing.T) (*dynamodbbackend.Backend, []string) {
+	t.Helper()
+	b := dynamotest.NewTable(t)
+	require.NoError(t, seedDemo(t.Context(), b))
+	return b, []string{"--endpoint", dynamotest.Endpoint(t), "--table", b.Table()}
+}
+
+var allDemo = []string{"acme", "acme-corp", "globex"}
+
+// without returns the demo tenants but one.
+func without(tenant string) []string {
+	var out []string
+	for _, d := range allDemo {
+		if d != tenant {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// The operations on DynamoDB Local, one after the other on one table, each
+// checking that the tenants it must not touch are as they were.
+func TestDynamoDBCommands(t *testing.T) {
+	b, table := demoTable(t)
+	dir := t.TempDir()
+	data, manifest := filepath.Join(dir, "acme.jsonl"), filepath.Join(dir, "acme.manifest.json")
+	before := snapshot(t, b, allDemo...)
+
+	// stats
+	s := tctlJSON(t, exitDone, args(table, []string{"stats", "--tenant", "acme"})...)
+	var stats ops.StatsResult
+	s.result(t, &stats)
+	require.Equal(t, "dynamodb:"+b.Table(), s.Backend)
+	require.Equal(t, demoItems("acme"), byTypeItems(stats.ByType))
+
+	// purge without --yes, and a dry run: nothing changes
+	s = tctlJSON(t, exitRefused, args(table, []string{"purge", "--tenant", "acme"})...)
+	require.Equal(t, "refused", s.Error.Kind)
+	s = tctlJSON(t, exitDone, args(table, []string{"purge", "--tenant", "acme", "--dry-run"})...)
+	require.Equal(t, demoTotal("acme"), s.Counts.Done)
+	require.Equal(t, before, snapshot(t, b, allDemo...), "refused and dry-run purges change nothing")
+
+	// export
+	s = tctlJSON(t, exitDone, args(table, []string{"export", "--tenant", "acme", "-o", data, "--manifest", manifest})...)
+	require.Equal(t, demoTotal("acme"), s.Counts.Done)
+	require.Len(t, readLines(t, data), int(demoTotal("acme")))
+
+	// purge
+	s = tctlJSON(t, exitDone, args(table, []string{"purge", "--tenant", "acme", "--yes", "--page-size", "10"})...)
+	require.Equal(t, demoTotal("acme"), s.Counts.Done)
+	after := snapshot(t, b, allDemo...)
+	require.Empty(t, after[entity.PartitionKey("acme")])
+	requireSame(t, before, after, without("acme")...)
+	s = tctlJSON(t, exitDone, args(table, []string{"purge", "--tenant", "acme", "--yes"})...)
+	require.Zero(t, s.Counts.Done, "purging again deletes nothing")
+
+	// import without --yes, then with: acme is back as it was
+	s = tctlJSON(t, exitRefused, args(table, []string{"import", "--tenant", "acme", "-i", data})...)
+	require.Empty(t, snapshot(t, b, "acme")[entity.PartitionKey("acme")])
+	s = tctlJSON(t, exitDone, args(table, []string{"import", "--tenant", "acme", "-i", data, "--manifest", manifest, "--yes"})...)
+	require.Equal(t, demoTotal("acme"), s.Counts.Done)
+	require.Equal(t, before, snapshot(t, b, allDemo...), "export, purge, import: as before")
+
+	// copy to another tenant of the table, and to another table
+	s = tctlJSON(t, exitRefused, args(table, []string{"copy", "--tenant", "acme", "--to-tenant", "acme-copy"})...)
+	require.Empty(t, snapshot(t, b, "acme-copy")[entity.PartitionKey("acme-copy")])
+	s = tctlJSON(t, exitDone, args(table, []string{"copy", "--tenant", "acme", "--to-tenant", "acme-copy", "--yes"})...)
+	var cp ops.CopyResult
+	s.result(t, &cp)
+	require.Equal(t, cp.Source, cp.Dest)
+	require.Len(t, snapshot(t, b, "acme-copy")[entity.PartitionKey("acme-copy")], int(demoTotal("acme")))
+	require.Equal(t, before, snapshot(t, b, allDemo...))
+
+	other := dynamotest.TableName(t)
+	dynamotest.DeleteTableOnCleanup(t, dynamotest.Client(t), other)
+	s = tctlJSON(t, exitFailed, args(table, []string{"copy", "--tenant", "globex", "--to-table", other, "--yes"})...)
+	require.Contains(t, s.Error.Message, other, "a missing table")
+	s = tctlJSON(t, exitDone, args(table, []string{"copy", "--tenant", "globex", "--to-table", other, "--create-table", "--yes"})...)
+	require.Equal(t, "dynamodb:"+other, s.ToBackend)
+	ob, err := dynamodbbackend.New(dynamotest.Client(t), other)
+	require.NoError(t, err)
+	require.Equal(t, before[entity.PartitionKey("globex")], snapshot(t, ob, "globex")[entity.PartitionKey("globex")], "the same items in the other table")
+
+	// tenants
+	s = tctlJSON(t, exitDone, args(table, []string{"tenants", "--operator-reason", "test"})...)
+	var tl tenantsResult
+	s.result(t, &tl)
+	sort.Strings(tl.Tenants)
+	require.Equal(t, []string{"acme", "acme-copy", "acme-corp", "globex"}, tl.Tenants)
+}
+
+// requireSame checks that the tenants' items are the same in before and
+// after.
+func requireSame(t *testing.T, before, after map[string][]backend.Item, tenants ...string) {
+	t.Helper()
+	for _, tenant := range tenants {
+		pk := entity.PartitionKey(tenant)
+		require.NotEmpty(t, before[pk])
+		require.Equal(t, before[pk], after[pk], "tenant %s is untouched", tenant)
+	}
+}
+
+// Orders written without index keys appear in the index after reindex,
+// for one tenant and then for all; nothing else about them changes.
+func TestDynamoDBReindex(t *testing.T) {
+	b, table := demoTable(t)
+	order := []string{"--prefix", "order", "--index", "by-user:1:user_id:created_at"}
+	orders := repo.MustNew[shop.Order](b)
+	inIndex := func(tenant string) int {
+		ctx := tenantctx.MustWithTenant(context.Background(), tenant)
+		n := 0
+		for _, d := range demoTenants {
+			if d.id != tenant {
+				continue
+			}
+			for i := range d.users {
+				for _, err := range orders.Index(shop.ByUser).All(ctx, fmt.Sprintf("u%02d", i+1)) {
+					require.NoError(t, err)
+					n++
+				}
+			}
+		}
+		return n
+	}
+	require.Equal(t, 40, inIndex("acme"))
+	before := snapshot(t, b, allDemo...)
+
+	s := tctlJSON(t, exitRefused, args(table, []string{"reindex", "--tenant", "acme"}, order)...)
+	s = tctlJSON(t, exitDone, args(table, []string{"reindex", "--tenant", "acme", "--dry-run"}, order)...)
+	require.Equal(t, int64(10), s.Counts.Done)
+	require.Equal(t, before, snapshot(t, b, allDemo...), "refusal and dry run write nothing")
+
+	s = tctlJSON(t, exitDone, args(table, []string{"reindex", "--tenant", "acme", "--yes"}, order)...)
+	require.Equal(t, int64(10), s.Counts.Done)
+	require.Equal(t, 50, inIndex("acme"), "the legacy orders are in the index")
+	after := snapshot(t, b, allDemo...)
+	requireSame(t, before, after, "acme-corp", "globex")
+	requireOnlyIndexKeys(t, before[entity.PartitionKey("acme")], after[entity.PartitionKey("acme")])
+
+	require.Equal(t, 3, inIndex("globex"))
+	s = tctlJSON(t, exitDone, args(table, []string{"reindex", "--all", "--operator-reason", "backfill by-user", "--yes"}, order)...)
+	require.Equal(t, int64(2), s.Counts.Done, "globex's legacy orders; acme's are done")
+	require.Equal(t, 5, inIndex("globex"))
+	requireSame(t, after, snapshot(t, b, allDemo...), "acme", "acme-corp")
+}
+
+// requireOnlyIndexKeys checks that after holds the items of before with at
+// most the index key attributes added.
+func requireOnlyIndexKeys(t *testing.T, before, after []backend.Item) {
+	t.Helper()
+	require.Len(t, after, len(before))
+	for i := range before {
+		stripped := backend.Item{}
+		for k, v := range after[i] {
+			if entity.IsKeyAttribute(k) && k != entity.PartitionKeyName && k != entity.SortKeyName {
+				if _, was := before[i][k]; !was {
+					continue
+				}
+			}
+			stripped[k] = v
+		}
+		require.Equal(t, before[i], stripped)
+	}
+}
+
+// A purge interrupted by SIGINT exits with code 5 and a checkpoint; run
+// again with --resume, it empties the partition, and the other tenants are
+// untouched.
+func TestDynamoDBPurgeResume(t *testing.T) {
+	b, table := demoTable(t)
+	// More items, so that a slow purge is still running when interrupted.
+	for i := range 300 {
+		item := backend.Item{"PK": s("tenant#acme"), "SK": s(fmt.Sprintf("bulk#%04d", i)), "v": s("x")}
+		require.NoError(t, b.Put(t.Context(), backend.PutInput{Item: item}))
+	}
+	before := snapshot(t, b, allDemo...)
+
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args(table, []string{"purge", "--tenant", "acme", "--yes", "--json",
+		"--pace-items", "40", "--page-size", "10", "--concurrency", "1"})...)
+	cmd.Env = cliEnv()
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	sc := bufio.NewScanner(stderr)
+	var errLines []string
+	for sc.Scan() {
+		errLines = append(errLines, sc.Text())
+		if strings.Contains(sc.Text(), "purge acme progress:") {
+			require.NoError(t, cmd.Process.Signal(os.Interrupt))
+			break
+		}
+	}
+	for sc.Scan() {
+		errLines = append(errLines, sc.Text())
+	}
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	require.True(t, errors.As(err, &exit), "exit status: %v; stderr:\n%s", err, strings.Join(errLines, "\n"))
+	o := outcome{code: exit.ExitCode(), stdout: stdout.String(), stderr: strings.Join(errLines, "\n")}
+	require.Equal(t, exitInterrupted, o.code, o.stderr)
+	sum := parseSummary(t, o)
+	require.Equal(t, "interrupted", sum.Error.Kind)
+	require.NotEmpty(t, sum.Checkpoint)
+	require.Contains(t, o.stderr, "--resume "+string(sum.Checkpoint))
+	mid := snapshot(t, b, allDemo...)
+	require.NotEmpty(t, mid[entity.PartitionKey("acme")], "interrupted before the end")
+	require.Less(t, len(mid[entity.PartitionKey("acme")]), len(before[entity.PartitionKey("acme")]), "some items were deleted")
+	requireSame(t, before, mid, without("acme")...)
+
+	s := tctlJSON(t, exitDone, args(table, []string{"purge", "--tenant", "acme", "--yes", "--resume", string(sum.Checkpoint)})...)
+	require.Empty(t, s.Checkpoint)
+	after := snapshot(t, b, allDemo...)
+	require.Empty(t, after[entity.PartitionKey("acme")])
+	requireSame(t, before, after, without("acme")...)
+
+	// The checkpoint is acme's: another tenant refuses it.
+	s = tctlJSON(t, exitUsage, args(table, []string{"purge", "--tenant", "acme-corp", "--yes", "--resume", string(sum.Checkpoint)})...)
+	require.Equal(t, "invalid-checkpoint", s.Error.Kind)
+	requireSame(t, before, snapshot(t, b, allDemo...), without("acme")...)
+}
+
+// The tenant list in pages of --pages 1, continued with --resume, is the
+// whole list.
+func TestDynamoDBTenantsPaged(t *testing.T) {
+	_, table := demoTable(t)
+	seen := map[string]bool{}
+	resume, done := "", false
+	for pages := 0; !done; pages++ {
+		require.Less(t, pages, 20, "the list ends")
+		a := args(table, []string{"tenants", "--operator-reason", "test", "--page-size", "5", "--pages", "1"})
+		if resume != "" {
+			a = append(a, "--resume", resume)
+		}
+		s := tctlJSON(t, exitDone, a...)
+		var res tenantsResult
+		s.result(t, &res)
+		for _, tn := range res.Tenants {
+			seen[tn] = true
+		}
+		require.Equal(t, res.Next, s.Checkpoint)
+		resume, done = string(res.Next), res.Next == ""
+	}
+	got := make([]string, 0, len(seen))
+	for tn := range seen {
+		got = append(got, tn)
+	}
+	sort.Strings(got)
+	require.Equal(t, allDemo, got)
+}
