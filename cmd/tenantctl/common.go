@@ -129,13 +129,13 @@ func printByType(w io.Writer, byType map[string]ops.TypeStats) {
 	}
 	sort.Strings(prefixes)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  type\titems\tbytes\t")
+	fmt.Fprintln(tw, "  type\titems\tbytes")
 	for _, p := range prefixes {
 		name := p
 		if name == "" {
 			name = `""`
 		}
-		fmt.Fprintf(tw, "  %s\t%d\t%d\t\n", name, byType[p].Items, byType[p].Bytes)
+		fmt.Fprintf(tw, "  %s\t%d\t%d\n", name, byType[p].Items, byType[p].Bytes)
 	}
 	tw.Flush()
 }
