@@ -79,7 +79,7 @@ func Purge(ctx context.Context, b backend.Backend, optFns ...func(*Options)) (Pu
 			return PurgeResult{DryRun: opts.DryRun}, err
 		}
 	}
-	p := &purgeRun{b: b, opts: opts, t: t, op: op, pc: newPacer(opts.Pace), f: newFrontier(pos.SK), byType: map[string]TypeStats{}}
+	p := &purgeRun{b: b, opts: opts, t: t, op: op, pc: newPacer(opts.Pace), f: newFrontier(backend.Key{PK: t.PartitionKey(), SK: pos.SK}), byType: map[string]TypeStats{}}
 	p.rep = newReporter(opPurge, t.ID(), opts, pos.Counts, p.checkpoint)
 	return p.run(ctx)
 }
@@ -126,11 +126,11 @@ type purgeBatch struct {
 // item counted done is deleted, so a resumed run will not read it again:
 // the counts are those of the items done.
 func (p *purgeRun) checkpoint(c Counts) Checkpoint {
-	sk, _ := p.f.at()
+	k, _ := p.f.at()
 	if !p.opts.DryRun {
 		c = Counts{Examined: c.Done, Done: c.Done, Bytes: c.Bytes, Units: c.Units}
 	}
-	return encodeCheckpoint(position{Op: p.op, Tenant: p.t.ID(), SK: sk, Counts: c})
+	return encodeCheckpoint(position{Op: p.op, Tenant: p.t.ID(), SK: k.SK, Counts: c})
 }
 
 func (p *purgeRun) count(sk string, size int) {
@@ -195,7 +195,8 @@ func (p *purgeRun) run(ctx context.Context) (PurgeResult, error) {
 // batches (or, in a dry run, counts them).
 func (p *purgeRun) read(ctx context.Context, batches chan<- purgeBatch) error {
 	pk := p.t.PartitionKey()
-	start, _ := p.f.at()
+	at, _ := p.f.at()
+	start := at.SK
 	for {
 		in := backend.QueryInput{PK: pk, Range: partitionRange, Limit: p.opts.PageSize, ConsistentRead: true}
 		if start != "" {
@@ -224,7 +225,7 @@ func (p *purgeRun) read(ctx context.Context, batches chan<- purgeBatch) error {
 			c.Units = units
 			if n := len(out.Items); n > 0 {
 				last, _ := stringAttr(out.Items[n-1], entity.SortKeyName)
-				p.f.done(p.f.add(last), Counts{})
+				p.f.done(p.f.add(backend.Key{PK: pk, SK: last}), Counts{})
 			}
 			p.rep.add(c)
 		} else {
@@ -240,7 +241,7 @@ func (p *purgeRun) read(ctx context.Context, batches chan<- purgeBatch) error {
 					bt.keys = append(bt.keys, backend.Key{PK: pk, SK: sk})
 					bt.sizes[sk] = sizes[i]
 				}
-				bt.seq = p.f.add(bt.keys[len(bt.keys)-1].SK)
+				bt.seq = p.f.add(bt.keys[len(bt.keys)-1])
 				select {
 				case batches <- bt:
 				case <-ctx.Done():

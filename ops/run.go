@@ -21,7 +21,8 @@ import (
 // frontier tracks work handed out in sort-key order and done in any order.
 // Each piece of work (a batch of deletes, one item to update) gets a
 // sequence number when it is handed out, in the order of its items' sort
-// keys; the frontier is the sort key of the last piece such that it and
+// keys (or, in a scan segment, in the order the segment is read); the
+// frontier is the key of the last item of the last piece such that it and
 // every piece before it are done. A run resumed after the frontier never
 // skips work that was not done. It is safe for concurrent use.
 type frontier struct {
@@ -29,30 +30,38 @@ type frontier struct {
 	next    int64            // the sequence number of the next piece
 	low     int64            // the lowest piece not done
 	pending map[int64]*piece // pieces handed out, from low on
-	sk      string           // the frontier: the last sort key of piece low-1
+	key     backend.Key      // the frontier: the last key of piece low-1
 	counts  Counts           // the counts of the pieces before low
 }
 
 // piece is one piece of work of a frontier.
 type piece struct {
-	sk     string // the sort key of its last item
+	key    backend.Key // the key of its last item
 	done   bool
 	counts Counts
 }
 
-// newFrontier returns a frontier at sort key sk ("" before every item).
-func newFrontier(sk string) *frontier {
-	return &frontier{pending: map[int64]*piece{}, sk: sk}
+// newFrontier returns a frontier at key k (the zero Key: before every
+// item).
+func newFrontier(k backend.Key) *frontier {
+	return &frontier{pending: map[int64]*piece{}, key: k}
 }
 
-// add hands out the next piece, whose last item has sort key sk.
-func (f *frontier) add(sk string) int64 {
+// add hands out the next piece, whose last item has key k.
+func (f *frontier) add(k backend.Key) int64 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	seq := f.next
 	f.next++
-	f.pending[seq] = &piece{sk: sk}
+	f.pending[seq] = &piece{key: k}
 	return seq
+}
+
+// idle reports whether every piece handed out is done.
+func (f *frontier) idle() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.pending) == 0
 }
 
 // done records that piece seq is done, with its counts, and moves the
@@ -70,7 +79,7 @@ func (f *frontier) done(seq int64, c Counts) {
 		if p == nil || !p.done {
 			return
 		}
-		f.sk = p.sk
+		f.key = p.key
 		f.counts.add(p.counts)
 		delete(f.pending, f.low)
 		f.low++
@@ -78,10 +87,10 @@ func (f *frontier) done(seq int64, c Counts) {
 }
 
 // at returns the frontier and the counts of the pieces before it.
-func (f *frontier) at() (string, Counts) {
+func (f *frontier) at() (backend.Key, Counts) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.sk, f.counts
+	return f.key, f.counts
 }
 
 // add adds the counts of d to c.
