@@ -317,3 +317,31 @@ func (f *dtFaulty) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (
 
 // dtSK returns the sort key of an item.
 func dtSK(it backend.Item) string { return it["SK"].(*types.AttributeValueMemberS).Value }
+
+// dtClear deletes every item of partition pk, as a test's own cleanup
+// (Purge has tests of its own).
+func dtClear(t testing.TB, b backend.Backend, pk string) {
+	t.Helper()
+	var keys []backend.Key
+	err := readPartition(context.Background(), b, pk, partitionRead{PageSize: 500}, func(p page) error {
+		for _, it := range p.Items {
+			k, _ := backend.KeyOf(it)
+			keys = append(keys, k)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	for len(keys) > 0 {
+		n := min(len(keys), backend.MaxBatchWrite)
+		writes := make([]backend.WriteRequest, n)
+		for i := range writes {
+			writes[i] = backend.WriteRequest{Delete: &keys[i]}
+		}
+		for len(writes) > 0 {
+			out, err := b.BatchWrite(context.Background(), backend.BatchWriteInput{Writes: writes})
+			require.NoError(t, err)
+			writes = out.Unprocessed
+		}
+		keys = keys[n:]
+	}
+}
