@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -267,6 +268,7 @@ func TestImportReportsExactly(t *testing.T) {
 		data, m := dtExport(t, dtCtx(t, "acme"), b)
 		// The state an import that never failed ends in.
 		want := string(dtRenamed(t, data, "tenant#acme", "tenant#new"))
+		var onceMu sync.Mutex
 		unprocessedOnce := map[string]bool{}
 		cases := []struct {
 			name    string
@@ -301,6 +303,8 @@ func TestImportReportsExactly(t *testing.T) {
 				fault: func(n int, _ []backend.WriteRequest) dtFault {
 					return dtFault{unprocessed: func(w backend.WriteRequest) bool {
 						sk := dtSK(w.Put)
+						onceMu.Lock()
+						defer onceMu.Unlock()
 						if strings.HasSuffix(sk, "3") && !unprocessedOnce[sk] {
 							unprocessedOnce[sk] = true
 							return true
