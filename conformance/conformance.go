@@ -41,9 +41,14 @@ const (
 	// and the exact byte sizes of numbers. Only this module's memory and
 	// DynamoDB backends claim it: they are held to each other by it.
 	DynamoDBLocalFidelity
+	// Scan: the backend is a backend.Scanner (the whole table, in
+	// parallel segments), which operator-scoped operations need. It is
+	// optional, and not part of Contract.
+	Scan
 
 	// Contract is every part of the contract: what a complete backend
-	// claims.
+	// claims. The optional parts (Scan) and DynamoDBLocalFidelity are
+	// claimed on their own.
 	Contract = Indexes | Batches | Transactions
 )
 
@@ -78,6 +83,7 @@ func RunHarness(t *testing.T, h Harness) {
 		bat = Batches
 		tx  = Transactions
 		fid = DynamoDBLocalFidelity
+		sc  = Scan
 	)
 
 	// The backend contract, called directly: single items.
@@ -143,6 +149,13 @@ func RunHarness(t *testing.T, h Harness) {
 	s.run(t, "Backend/TxInvalid", tx, backendTxInvalid)
 	s.run(t, "Backend/TxUpdateErrors", tx, backendTxUpdateErrors)
 	s.run(t, "Backend/TxToken", tx, backendTxToken)
+	// Scans of the whole table (optional).
+	s.run(t, "Backend/ScanEveryItemOnce", sc, backendScanEveryItemOnce)
+	s.run(t, "Backend/ScanKeysOnly", sc, backendScanKeysOnly)
+	s.run(t, "Backend/ScanResume", sc, backendScanResume)
+	s.run(t, "Backend/ScanDeletedStartKey", sc, backendScanDeletedStartKey)
+	s.run(t, "Backend/ScanInvalid", sc, backendScanInvalid)
+	s.run(t, "Backend/ScanPageOverOneMB", sc|fid, backendScanPageOverOneMB)
 
 	// Through package repo: single entities.
 	s.run(t, "Create/AssignsUUID", 0, caseCreateAssignsUUID)
@@ -228,6 +241,7 @@ var capNames = []struct {
 	{Batches, "Batches"},
 	{Transactions, "Transactions"},
 	{DynamoDBLocalFidelity, "DynamoDBLocalFidelity"},
+	{Scan, "Scan"},
 }
 
 // run runs one case as a parallel subtest with a backend of its own, or

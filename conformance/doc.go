@@ -35,7 +35,15 @@
 //   - Transactions: TransactWrite;
 //   - DynamoDBLocalFidelity: what DynamoDB Local 3.3.0 does where DynamoDB
 //     promises nothing (below). Only this module's memory and DynamoDB
-//     backends claim it; it holds the memory backend to DynamoDB Local.
+//     backends claim it; it holds the memory backend to DynamoDB Local;
+//   - Scan: the backend is a backend.Scanner, which operator-scoped
+//     operations (package ops) need. It is optional and not in Contract.
+//     The Backend/Scan... cases check that every item is read once across
+//     1, 3, 7 or 64 segments with small pages, a partition's items together
+//     and in sort-key order in one segment, KeysOnly, resuming from a
+//     LastKey or from a deleted item's or partition's key, and bad inputs
+//     refused; Backend/ScanPageOverOneMB (with DynamoDBLocalFidelity) where
+//     a page is cut at 1 MB.
 //
 // Every backend must evaluate condition, update and filter expressions: the
 // repository sends a condition with nearly every write (attribute_not_exists

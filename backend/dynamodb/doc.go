@@ -120,6 +120,12 @@
 // without a request, as DynamoDB refuses an ExclusiveStartKey with more
 // attributes than the table's key.
 //
+// Scan (backend.Scanner, for operator-scoped operations) pages the same
+// way: DynamoDB's Scan with Segment, TotalSegments, Limit and the start
+// key as they are, KeysOnly as a ProjectionExpression of PK and SK. A start
+// key outside its segment is refused by DynamoDB (ErrInvalidStartKey). It
+// needs a client with a Scan method (ScanAPI), as the SDK's client has.
+//
 // # Errors
 //
 // errors.go holds this mapping, and it is the only one: errors wrap the

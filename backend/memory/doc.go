@@ -114,6 +114,16 @@
 // The conformance suite's Backend/Index... cases pin all of this against
 // DynamoDB Local.
 //
+// # Scans
+//
+// The Store is a backend.Scanner, for operator-scoped operations (package
+// ops): Scan cuts the table into segments by a hash of the partition key,
+// so a partition's items are all in one segment, together and in
+// sort-key order, and pages as Query does (Limit, the 1 MB cut, an
+// exclusive start key that need not be an item's position but must lie
+// in the segment). The conformance suite's Backend/Scan... cases hold it
+// to DynamoDB Local.
+//
 // # Expressions
 //
 // Condition, update and filter expressions are parsed and evaluated by

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -33,6 +34,9 @@ type Store struct {
 	// sort key (see index.go).
 	idx    [backend.MaxIndexes]map[string]*btree.BTreeG[*ixEntry]
 	tokens tokenCache // tokens of recent transactions
+	// scanList caches the partition keys in scan order (see scan.go); a
+	// write that makes or empties a partition clears it.
+	scanList atomic.Pointer[[]scanPart]
 }
 
 // Options tune a Store. New starts from the zero value, which is
@@ -276,6 +280,7 @@ func (s *Store) store(e *entry) {
 	if p == nil {
 		p = &partition{tree: btree.NewG(degree, lessEntry), bySK: make(map[string]*entry)}
 		s.parts[e.pk] = p
+		s.scanList.Store(nil)
 	}
 	old, _ := p.tree.ReplaceOrInsert(e)
 	p.bySK[e.sk] = e
@@ -293,6 +298,7 @@ func (s *Store) remove(k backend.Key) {
 		}
 		if len(p.bySK) == 0 {
 			delete(s.parts, k.PK)
+			s.scanList.Store(nil)
 		}
 	}
 }
