@@ -20,7 +20,11 @@ import (
 	"github.com/tenantrepo/tenantrepo/ops"
 )
 
-// bin is the tenantctl binary the tests run, built once by TestMain.
+// bin is the tenantctl binary the tests run, built once by TestMain. It
+// is built without the race detector even when the tests have it: a race
+// binary takes about a second to start, and the tests start it some sixty
+// times. TestRunInProcess runs the command's goroutines under the
+// detector instead.
 var bin string
 
 func TestMain(m *testing.M) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"os"
 	"path/filepath"
 	"sort"
@@ -295,4 +296,28 @@ func readLines(t *testing.T, name string) []string {
 	}
 	require.NoError(t, sc.Err())
 	return lines
+}
+
+// The command in this process, so that -race sees its goroutines: the
+// operation's, the progress reporter's and the signal handling's.
+func TestRunInProcess(t *testing.T) {
+	var stdout, stderr strings.Builder
+	code := run(t.Context(), []string{"--memory-seed", "demo", "purge", "--tenant", "acme", "--yes",
+		"--concurrency", "4", "--page-size", "5", "--json"}, strings.NewReader(""), &stdout, &stderr)
+	o := outcome{code: code, stdout: stdout.String(), stderr: stderr.String()}
+	require.Equal(t, exitDone, code, o.stderr)
+	s := parseSummary(t, o)
+	require.Equal(t, demoTotal("acme"), s.Counts.Done)
+	require.Contains(t, o.stderr, "purge acme finished")
+
+	// Canceled before it starts: interrupted, nothing done.
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	stdout.Reset()
+	stderr.Reset()
+	code = run(ctx, []string{"--memory-seed", "demo", "purge", "--tenant", "acme", "--yes", "--json"}, strings.NewReader(""), &stdout, &stderr)
+	o = outcome{code: code, stdout: stdout.String(), stderr: stderr.String()}
+	require.Equal(t, exitInterrupted, code, o.stderr)
+	s = parseSummary(t, o)
+	require.Equal(t, "interrupted", s.Error.Kind)
 }
