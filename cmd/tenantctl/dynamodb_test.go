@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantrepo/tenantrepo/backend"
@@ -217,26 +218,15 @@ func putAll(t *testing.T, b backend.Backend, items []backend.Item) {
 	}
 }
 
-// progressDone matches a purge's progress line, its items done in $1.
-var progressDone = regexp.MustCompile(`^tenantctl: purge acme progress: examined \d+, done (\d+),`)
-
-// A purge interrupted by SIGINT exits with code 5 and a checkpoint; run
-// again with --resume, it empties the partition, and the other tenants are
-// untouched.
-func TestDynamoDBPurgeResume(t *testing.T) {
-	b, table := demoTable(t)
-	// More items, so that a slow purge is still running when interrupted.
-	var bulk []backend.Item
-	for i := range 300 {
-		bulk = append(bulk, backend.Item{"PK": s("tenant#acme"), "SK": s(fmt.Sprintf("bulk#%04d", i)), "v": s("x")})
-	}
-	putAll(t, b, bulk)
-	before := snapshot(t, b, allDemo...)
-
+// interrupted runs the binary with args and --json, sends it SIGINT once
+// a progress line of label says that some items are done, and checks that
+// it exits with code 5 and prints the checkpoint, which it returns.
+func interrupted(t *testing.T, label string, args ...string) ops.Checkpoint {
+	t.Helper()
+	progress := regexp.MustCompile(`^tenantctl: ` + regexp.QuoteMeta(label) + ` progress: examined \d+, done (\d+),`)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args(table, []string{"purge", "--tenant", "acme", "--yes", "--json",
-		"--pace-items", "40", "--page-size", "10", "--concurrency", "1"})...)
+	cmd := exec.CommandContext(ctx, bin, append(args, "--json", "--progress-interval", "100ms")...)
 	cmd.Env = cliEnv()
 	var stdout bytes.Buffer
 	cmd.Stdout = &stdout
@@ -247,8 +237,7 @@ func TestDynamoDBPurgeResume(t *testing.T) {
 	var errLines []string
 	for sc.Scan() {
 		errLines = append(errLines, sc.Text())
-		// Interrupt once a progress line says some items are deleted.
-		if m := progressDone.FindStringSubmatch(sc.Text()); m != nil && m[1] != "0" {
+		if m := progress.FindStringSubmatch(sc.Text()); m != nil && m[1] != "0" {
 			require.NoError(t, cmd.Process.Signal(os.Interrupt))
 			break
 		}
@@ -265,21 +254,106 @@ func TestDynamoDBPurgeResume(t *testing.T) {
 	require.Equal(t, "interrupted", sum.Error.Kind)
 	require.NotEmpty(t, sum.Checkpoint)
 	require.Contains(t, o.stderr, "--resume "+string(sum.Checkpoint))
+	return sum.Checkpoint
+}
+
+// bulkItems returns n items of tenant with sort keys prefix#0000 ... and
+// the attributes of attrs(i).
+func bulkItems(tenant, prefix string, n int, attrs func(i int) backend.Item) []backend.Item {
+	items := make([]backend.Item, n)
+	for i := range items {
+		item := backend.Item{"PK": s(entity.PartitionKey(tenant)), "SK": s(fmt.Sprintf("%s#%04d", prefix, i))}
+		for k, v := range attrs(i) {
+			item[k] = v
+		}
+		items[i] = item
+	}
+	return items
+}
+
+// A purge interrupted by SIGINT exits with code 5 and a checkpoint; run
+// again with --resume, it empties the partition, and the other tenants are
+// untouched.
+func TestDynamoDBPurgeResume(t *testing.T) {
+	b, table := demoTable(t)
+	// More items, so that a slow purge is still running when interrupted.
+	putAll(t, b, bulkItems("acme", "bulk", 300, func(int) backend.Item { return backend.Item{"v": s("x")} }))
+	before := snapshot(t, b, allDemo...)
+
+	cp := interrupted(t, "purge acme", args(table, []string{"purge", "--tenant", "acme", "--yes",
+		"--pace-items", "40", "--page-size", "10", "--concurrency", "1"})...)
 	mid := snapshot(t, b, allDemo...)
 	require.NotEmpty(t, mid[entity.PartitionKey("acme")], "interrupted before the end")
 	require.Less(t, len(mid[entity.PartitionKey("acme")]), len(before[entity.PartitionKey("acme")]), "some items were deleted")
 	requireSame(t, before, mid, without("acme")...)
 
-	s := tctlJSON(t, exitDone, args(table, []string{"purge", "--tenant", "acme", "--yes", "--resume", string(sum.Checkpoint)})...)
+	s := tctlJSON(t, exitDone, args(table, []string{"purge", "--tenant", "acme", "--yes", "--resume", string(cp)})...)
 	require.Empty(t, s.Checkpoint)
 	after := snapshot(t, b, allDemo...)
 	require.Empty(t, after[entity.PartitionKey("acme")])
 	requireSame(t, before, after, without("acme")...)
 
 	// The checkpoint is acme's: another tenant refuses it.
-	s = tctlJSON(t, exitUsage, args(table, []string{"purge", "--tenant", "acme-corp", "--yes", "--resume", string(sum.Checkpoint)})...)
+	s = tctlJSON(t, exitUsage, args(table, []string{"purge", "--tenant", "acme-corp", "--yes", "--resume", string(cp)})...)
 	require.Equal(t, "invalid-checkpoint", s.Error.Kind)
 	requireSame(t, before, snapshot(t, b, allDemo...), without("acme")...)
+}
+
+// An import interrupted by SIGINT and resumed from its checkpoint ends
+// with the tenant's items as an uninterrupted import writes them: its
+// export is acme's, with the tenant renamed.
+func TestDynamoDBImportResume(t *testing.T) {
+	b, table := demoTable(t)
+	putAll(t, b, bulkItems("acme", "bulk", 300, func(int) backend.Item { return backend.Item{"v": s("x")} }))
+	dir := t.TempDir()
+	data := filepath.Join(dir, "acme.jsonl")
+	tctlJSON(t, exitDone, args(table, []string{"export", "--tenant", "acme", "-o", data})...)
+	before := snapshot(t, b, allDemo...)
+
+	cp := interrupted(t, "import acme-new", args(table, []string{"import", "--tenant", "acme-new", "-i", data, "--yes",
+		"--pace-items", "40", "--concurrency", "1"})...)
+	written := len(snapshot(t, b, "acme-new")[entity.PartitionKey("acme-new")])
+	require.Positive(t, written)
+	require.Less(t, written, len(before[entity.PartitionKey("acme")]), "interrupted before the end")
+
+	tctlJSON(t, exitDone, args(table, []string{"import", "--tenant", "acme-new", "-i", data, "--yes", "--resume", string(cp)})...)
+	requireSame(t, before, snapshot(t, b, allDemo...), allDemo...)
+	again := filepath.Join(dir, "acme-new.jsonl")
+	tctlJSON(t, exitDone, args(table, []string{"export", "--tenant", "acme-new", "-o", again})...)
+	renamed := strings.ReplaceAll(strings.Join(readLines(t, again), "\n"), `"tenant#acme-new`, `"tenant#acme`)
+	require.Equal(t, strings.Join(readLines(t, data), "\n"), renamed)
+}
+
+// A reindex interrupted by SIGINT and resumed from its checkpoint fixes
+// every item, as an uninterrupted one does.
+func TestDynamoDBReindexResume(t *testing.T) {
+	b, table := demoTable(t)
+	// Orders another program wrote, without index keys.
+	putAll(t, b, bulkItems("acme", "order", 200, func(i int) backend.Item {
+		return backend.Item{"user_id": s("bulk"), "order_amount": n("1"), "created_at": s(fmt.Sprintf("2025-%04d", i))}
+	}))
+	before := snapshot(t, b, allDemo...)
+	order := []string{"--prefix", "order", "--index", "by-user:1:user_id:created_at"}
+
+	cp := interrupted(t, "reindex acme", args(table, []string{"reindex", "--tenant", "acme", "--yes",
+		"--pace-items", "40", "--page-size", "10", "--concurrency", "1"}, order)...)
+	orders := repo.MustNew[shop.Order](b)
+	acme := tenantctx.MustWithTenant(context.Background(), "acme")
+	count := func() int {
+		page, err := orders.Index(shop.ByUser).Query(acme, "bulk", repo.WithLimit(1000))
+		require.NoError(t, err)
+		return len(page.Items)
+	}
+	mid := count()
+	require.Positive(t, mid)
+	require.Less(t, mid, 200, "interrupted before the end")
+
+	s := tctlJSON(t, exitDone, args(table, []string{"reindex", "--tenant", "acme", "--yes", "--resume", string(cp)}, order)...)
+	require.Zero(t, s.Counts.Failed)
+	require.Equal(t, 200, count())
+	after := snapshot(t, b, allDemo...)
+	requireSame(t, before, after, without("acme")...)
+	requireOnlyIndexKeys(t, before[entity.PartitionKey("acme")], after[entity.PartitionKey("acme")])
 }
 
 // The tenant list in pages of --pages 1, continued with --resume, is the
@@ -310,3 +384,5 @@ func TestDynamoDBTenantsPaged(t *testing.T) {
 	sort.Strings(got)
 	require.Equal(t, allDemo, got)
 }
+
+func n(v string) types.AttributeValue { return &types.AttributeValueMemberN{Value: v} }

@@ -73,6 +73,8 @@ type globals struct {
 	concurrency int
 	pageSize    int
 	quiet       bool
+	// progressEvery is how often plain progress lines are printed.
+	progressEvery time.Duration
 }
 
 // app is one run of the command.
@@ -221,6 +223,7 @@ message} and the operation's result. Flags take two dashes or one.
 	f.Float64Var(&a.g.paceUnits, "pace-units", 0, "limit the estimated capacity units per second (0: no limit)")
 	f.IntVar(&a.g.concurrency, "concurrency", 0, fmt.Sprintf("write requests in flight at once (0: %d, at most %d)", ops.DefaultConcurrency, ops.MaxConcurrency))
 	f.IntVar(&a.g.pageSize, "page-size", 0, fmt.Sprintf("items per read (0: %d, at most %d)", ops.DefaultPageSize, ops.MaxPageSize))
+	f.DurationVar(&a.g.progressEvery, "progress-interval", time.Second, "without a terminal, print a progress line this often at most")
 	f.BoolVar(&a.g.quiet, "quiet", false, "no progress on stderr (the report, errors and --json still print)")
 
 	root.AddCommand(

@@ -10,12 +10,9 @@ import (
 	"github.com/tenantrepo/tenantrepo/ops"
 )
 
-// lineInterval is how often plain progress lines are printed, at most;
-// the first report is printed at once.
-const lineInterval = time.Second
-
 // reporter shows an operation's progress on stderr: a progress bar on a
-// terminal, plain lines otherwise, nothing with --quiet. It keeps the
+// terminal, plain lines otherwise (the first report at once, then one per
+// --progress-interval at most, and the final one), nothing with --quiet. It keeps the
 // last checkpoint reported.
 type reporter struct {
 	a     *app
@@ -55,7 +52,7 @@ func (r *reporter) report(p ops.Progress) {
 		return
 	}
 	now := time.Now()
-	if r.printed && !p.Final && now.Sub(r.lastLine) < lineInterval {
+	if r.printed && !p.Final && now.Sub(r.lastLine) < r.a.g.progressEvery {
 		return
 	}
 	r.printed, r.lastLine = true, now
