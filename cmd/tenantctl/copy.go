@@ -14,6 +14,7 @@ func (a *app) copyCmd() *cobra.Command {
 		to          place
 		toTenant    string
 		yes, create bool
+		dryRun      bool
 	)
 	cmd := &cobra.Command{
 		Use:   "copy",
@@ -25,7 +26,9 @@ the table of the --to-* flags. Each --to flag not given is the source's;
 renamed when the tenants differ. At the end it compares the count and
 SHA-256 of the tenant's items on both sides: a difference is exit code 4.
 Items in the destination with the same keys are replaced; hence --yes.
-Copying again ends in the same state. --create-table creates a missing
+--dry-run checks every item, as import checks an export's lines, and
+writes nothing. A copy does not resume: interrupted (exit code 5), run it
+again; it puts the same items. --create-table creates a missing
 destination table (with the indexes GSI1 ... GSI5) first.
 
 Library call: ops.Copy(srcCtx, src, dstCtx, dst, optFns...), each tenant
@@ -41,6 +44,7 @@ in its context.`,
 	f.BoolVar(&to.memory, "to-memory", false, "copy into an empty in-memory table")
 	f.StringVar(&toTenant, "to-tenant", "", "the destination tenant ID (default: --tenant)")
 	f.BoolVar(&create, "create-table", false, "create the destination table when it is missing")
+	f.BoolVar(&dryRun, "dry-run", false, "check the source's items; write nothing")
 	yesFlag(cmd, &yes, "write the items into the destination, replacing items with the same keys")
 	cmd.RunE = a.runE("copy", func(*cobra.Command) error {
 		srcCtx, err := a.tenantCtx()
@@ -63,7 +67,10 @@ in its context.`,
 		if same && toTenant == a.g.tenant {
 			return usagef("copy onto itself: give --to-tenant or a --to-table, --to-endpoint or --to-memory")
 		}
-		a.sum.Backend, a.sum.ToBackend = src.String(), dst.String()
+		a.sum.Backend, a.sum.ToBackend, a.sum.DryRun = src.String(), dst.String(), dryRun
+		if dryRun {
+			yes = true // writes nothing
+		}
 		if err := a.confirm(yes, fmt.Sprintf("copy writes the items of tenant %s in %s into tenant %s in %s, replacing items with the same keys", a.g.tenant, src, toTenant, dst)); err != nil {
 			return err
 		}
@@ -79,11 +86,22 @@ in its context.`,
 			}
 		}
 		r := a.newReporter(fmt.Sprintf("copy %s to %s", a.g.tenant, toTenant), -1)
-		res, err := ops.Copy(srcCtx, sb, dstCtx, db, a.options(r)...)
+		var extra []func(*ops.Options)
+		if dryRun {
+			extra = append(extra, ops.WithDryRun())
+		}
+		res, err := ops.Copy(srcCtx, sb, dstCtx, db, a.options(r, extra...)...)
 		r.close()
 		a.sum.Result, a.sum.Counts = res, &res.Import.Counts
 		if err != nil {
+			if a.ctx.Err() != nil {
+				fmt.Fprintln(a.stderr, "tenantctl: a copy does not resume: run it again, it puts the same items")
+			}
 			return err
+		}
+		if dryRun {
+			fmt.Fprintf(a.out(), "copy %s to %s (dry run): %d items checked, nothing written\n", a.g.tenant, toTenant, res.Import.Examined)
+			return nil
 		}
 		fmt.Fprintf(a.out(), "copy %s (%s) to %s (%s): %d items, sha256 %s on both sides\n",
 			a.g.tenant, src, toTenant, dst, res.Source.Items, res.Source.SHA256)

@@ -101,6 +101,9 @@ func TestDynamoDBCommands(t *testing.T) {
 	// copy to another tenant of the table, and to another table
 	s = tctlJSON(t, exitRefused, args(table, []string{"copy", "--tenant", "acme", "--to-tenant", "acme-copy"})...)
 	require.Empty(t, snapshot(t, b, "acme-copy")[entity.PartitionKey("acme-copy")])
+	s = tctlJSON(t, exitDone, args(table, []string{"copy", "--tenant", "acme", "--to-tenant", "acme-copy", "--dry-run"})...)
+	require.Equal(t, demoTotal("acme"), s.Counts.Examined)
+	require.Empty(t, snapshot(t, b, "acme-copy")[entity.PartitionKey("acme-copy")], "a dry run writes nothing")
 	s = tctlJSON(t, exitDone, args(table, []string{"copy", "--tenant", "acme", "--to-tenant", "acme-copy", "--yes"})...)
 	var cp ops.CopyResult
 	s.result(t, &cp)

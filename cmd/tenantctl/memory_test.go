@@ -218,6 +218,12 @@ func TestMemoryCopy(t *testing.T) {
 		s := tctlJSON(t, exitRefused, args(demo, []string{"copy", "--tenant", "acme", "--to-tenant", "acme-copy"})...)
 		require.Nil(t, s.Counts)
 	})
+	t.Run("dry run", func(t *testing.T) {
+		s := tctlJSON(t, exitDone, args(demo, []string{"copy", "--tenant", "acme", "--to-tenant", "acme-copy", "--dry-run"})...)
+		require.True(t, s.DryRun)
+		require.Equal(t, demoTotal("acme"), s.Counts.Examined)
+		require.Zero(t, s.Counts.Done)
+	})
 	for _, c := range []struct {
 		name    string
 		extra   []string
