@@ -74,11 +74,11 @@ func seedDemo(ctx context.Context, b backend.Backend) error {
 		pk := entity.PartitionKey(t.id)
 		for i := range t.legacy {
 			item := backend.Item{
-				"PK":           s(pk),
-				"SK":           s(fmt.Sprintf("order#l%02d", i+1)),
-				"user_id":      s(userID(i)),
-				"order_amount": &types.AttributeValueMemberN{Value: strconv.Itoa(50 + i)},
-				"created_at":   s(shop.Timestamp(seedEpoch.Add(-time.Duration(i+1) * time.Hour))),
+				entity.PartitionKeyName: s(pk),
+				entity.SortKeyName:      s(entity.SortKey("order", fmt.Sprintf("l%02d", i+1))),
+				"user_id":               s(userID(i)),
+				"order_amount":          &types.AttributeValueMemberN{Value: strconv.Itoa(50 + i)},
+				"created_at":            s(shop.Timestamp(seedEpoch.Add(-time.Duration(i+1) * time.Hour))),
 			}
 			if err := b.Put(ctx, backend.PutInput{Item: item}); err != nil {
 				return err
@@ -86,11 +86,11 @@ func seedDemo(ctx context.Context, b backend.Backend) error {
 		}
 		if t.note {
 			item := backend.Item{
-				"PK":   s(pk),
-				"SK":   s("note#welcome"),
-				"text": s("written by another program; no repository knows the type"),
-				"logo": &types.AttributeValueMemberB{Value: []byte{0x89, 'P', 'N', 'G'}},
-				"tags": &types.AttributeValueMemberSS{Value: []string{"demo", "seed"}},
+				entity.PartitionKeyName: s(pk),
+				entity.SortKeyName:      s(entity.SortKey("note", "welcome")),
+				"text":                  s("written by another program; no repository knows the type"),
+				"logo":                  &types.AttributeValueMemberB{Value: []byte{0x89, 'P', 'N', 'G'}},
+				"tags":                  &types.AttributeValueMemberSS{Value: []string{"demo", "seed"}},
 				"meta": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
 					"source":  s("tenantctl --memory-seed demo"),
 					"version": &types.AttributeValueMemberN{Value: "1"},
