@@ -218,6 +218,16 @@ func TestMemoryCopy(t *testing.T) {
 		s := tctlJSON(t, exitRefused, args(demo, []string{"copy", "--tenant", "acme", "--to-tenant", "acme-copy"})...)
 		require.Nil(t, s.Counts)
 	})
+	t.Run("verification fails", func(t *testing.T) {
+		// acme holds more items than globex: after the copy, the
+		// destination is not what the source is.
+		s := tctlJSON(t, exitVerify, args(demo, []string{"copy", "--tenant", "globex", "--to-tenant", "acme", "--yes"})...)
+		require.Equal(t, "verify", s.Error.Kind)
+		var res ops.CopyResult
+		s.result(t, &res)
+		require.Equal(t, demoTotal("globex"), res.Source.Items)
+		require.Equal(t, demoTotal("acme"), res.Dest.Items)
+	})
 	t.Run("dry run", func(t *testing.T) {
 		s := tctlJSON(t, exitDone, args(demo, []string{"copy", "--tenant", "acme", "--to-tenant", "acme-copy", "--dry-run"})...)
 		require.True(t, s.DryRun)
