@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -468,4 +469,17 @@ func TestImportPace(t *testing.T) {
 			require.Greater(t, time.Since(start), 120*time.Millisecond)
 		})
 	}
+}
+
+// TestImportFromOffset: the data starts where the reader is.
+func TestImportFromOffset(t *testing.T) {
+	b := memory.New()
+	dtWrite(t, b, dtItems("tenant#acme", 30))
+	data, m := dtExport(t, dtCtx(t, "acme"), b)
+	r := bytes.NewReader(append([]byte("header that is not data\n"), data...))
+	_, err := r.Seek(int64(len("header that is not data\n")), io.SeekStart)
+	require.NoError(t, err)
+	res, err := Import(dtCtx(t, "new"), b, r, WithManifest(&m))
+	require.NoError(t, err)
+	require.Equal(t, []LineRange{{1, 30}}, res.Written)
 }
