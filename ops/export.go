@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"time"
 
 	"github.com/tenantrepo/tenantrepo/backend"
@@ -13,13 +14,35 @@ import (
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
 
-// The Tool and ToolVersion of the manifests Export writes, and its
-// Format.
+// The Tool of the manifests Export writes, and their Format.
 const (
-	toolName    = "tenantrepo"
-	toolVersion = "0.12.0"
-	formatJSON  = "DYNAMODB_JSON"
+	toolName   = "tenantrepo"
+	formatJSON = "DYNAMODB_JSON"
 )
+
+// modulePath is the path of this module, whose version manifests name.
+const modulePath = "github.com/tenantrepo/tenantrepo"
+
+// toolVersion is the ToolVersion of the manifests Export writes: the
+// version of this module in the running program's build information
+// ("v1.2.3" when a program depends on a released version), or "devel" when
+// there is none (a build of the module itself, a test).
+var toolVersion = func() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	mods := append([]*debug.Module{&bi.Main}, bi.Deps...)
+	for _, m := range mods {
+		if m.Path == modulePath && m.Version != "" && m.Version != "(devel)" {
+			if m.Replace != nil && m.Replace.Version != "" {
+				return m.Replace.Version
+			}
+			return m.Version
+		}
+	}
+	return "devel"
+}()
 
 // Manifest describes an export: what the data holds and how to check it.
 type Manifest struct {

@@ -56,6 +56,7 @@ func TestExport(t *testing.T) {
 			}},
 			ByType: m.ByType,
 		}, m)
+		require.Equal(t, "devel", m.ToolVersion, "a test binary is a build of the module itself")
 		var byTypeItems, byTypeBytes int64
 		for _, s := range m.ByType {
 			byTypeItems += s.Items

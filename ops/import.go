@@ -51,7 +51,8 @@ type LineRange struct {
 // index keys are kept. The data's tenant is the manifest's when
 // Options.Manifest is set, else that of the first line's partition key.
 //
-// The data is read twice. First every line is checked, with nothing
+// The data, from r's offset when Import is called to its end, is read
+// twice. First every line is checked, with nothing
 // written if any check fails: ErrForeignItem for an item of another
 // tenant (its partition key, or an index partition key starting with
 // "tenant#", names another tenant than the data's); ErrBadExport for a line
@@ -104,7 +105,11 @@ func Import(ctx context.Context, b backend.Backend, r io.ReadSeeker, optFns ...f
 		srcPK, res.From = entity.PartitionKey(m.Tenant), m.Tenant
 	}
 
-	// Pass 1: check everything.
+	// Pass 1: check everything, from where r is.
+	origin, err := r.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return res, fmt.Errorf("ops: import: finding the start of the data: %w", err)
+	}
 	sorted, prevSK := true, ""
 	st, err := scanLines(ctx, r, func(n int64, item backend.Item, size int) error {
 		if srcPK == "" {
@@ -148,7 +153,7 @@ func Import(ctx context.Context, b backend.Backend, r io.ReadSeeker, optFns ...f
 	}
 
 	// Pass 2: write.
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
+	if _, err := r.Seek(origin, io.SeekStart); err != nil {
 		return res, fmt.Errorf("ops: import: rewinding the data: %w", err)
 	}
 	tl := newTally("import", dst.ID(), o, start)

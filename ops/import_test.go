@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/require"
@@ -448,4 +450,36 @@ func TestImportLaterLineWins(t *testing.T) {
 			require.Equal(t, fmt.Sprint(want), it["v"].(*types.AttributeValueMemberN).Value)
 		}
 	})
+}
+
+// TestImportPace: the writes keep to the pace, in items and in estimated
+// write units.
+func TestImportPace(t *testing.T) {
+	b := memory.New()
+	dtWrite(t, b, dtItems("tenant#acme", 100))
+	data, _ := dtExport(t, dtCtx(t, "acme"), b)
+	for name, p := range map[string]Pace{"items": {ItemsPerSecond: 400}, "units": {UnitsPerSecond: 400}} {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			res, err := Import(dtCtx(t, "new-"+name), b, bytes.NewReader(data), WithPace(p))
+			require.NoError(t, err)
+			require.Equal(t, int64(100), res.Done)
+			require.GreaterOrEqual(t, res.Units, float64(100)) // one unit an item at least
+			// 100 items (units) at 400 a second, less the first burst of 40.
+			require.Greater(t, time.Since(start), 120*time.Millisecond)
+		})
+	}
+}
+
+// TestImportFromOffset: the data starts where the reader is.
+func TestImportFromOffset(t *testing.T) {
+	b := memory.New()
+	dtWrite(t, b, dtItems("tenant#acme", 30))
+	data, m := dtExport(t, dtCtx(t, "acme"), b)
+	r := bytes.NewReader(append([]byte("header that is not data\n"), data...))
+	_, err := r.Seek(int64(len("header that is not data\n")), io.SeekStart)
+	require.NoError(t, err)
+	res, err := Import(dtCtx(t, "new"), b, r, WithManifest(&m))
+	require.NoError(t, err)
+	require.Equal(t, []LineRange{{1, 30}}, res.Written)
 }

@@ -236,7 +236,11 @@ func (l *loader) write(ctx context.Context, bt loadBatch) {
 	}
 	for attempt := 1; ; attempt++ {
 		if l.stopped() {
-			return // not sent: not written
+			if attempt > 1 {
+				// Sent and left unprocessed: not written.
+				l.record(bt, nil, nil, int64(len(pending)), 0, 0)
+			}
+			return // else not sent: not written
 		}
 		if attempt > 1 {
 			if attempt > loadMaxAttempts {
