@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/require"
 
@@ -288,4 +289,9 @@ func ptFastRetries(t *testing.T) {
 	old := retryDelay
 	retryDelay = func(int) time.Duration { return time.Millisecond }
 	t.Cleanup(func() { retryDelay = old })
+}
+
+// ptSetAmount is an update setting order_amount.
+func ptSetAmount(v string) expression.Builder {
+	return expression.NewBuilder().WithUpdate(expression.Set(expression.Name("order_amount"), expression.Value(testfixture.N(v))))
 }

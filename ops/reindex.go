@@ -85,7 +85,9 @@ func Reindex[T entity.Entity](ctx context.Context, r *repo.Repository[T], optFns
 //
 // A reindex stopped by an error or a canceled context lets the updates it
 // has sent finish and returns a checkpoint: every item up to its position
-// is done, and a run resumed from it continues after that. The checkpoint
+// is done, and a run resumed from it continues after that (an item the
+// stopped run fixed after that position, while an update before it was
+// still unfinished, is examined again and counted as skipped). The checkpoint
 // belongs to the tenant and to the spec: a run with another spec refuses
 // it. A dry run's checkpoint resumes only a dry run.
 //
@@ -123,6 +125,7 @@ func ReindexType(ctx context.Context, b backend.Backend, spec TypeSpec, optFns .
 	f := newFrontier(backend.Key{PK: t.PartitionKey(), SK: pos.SK})
 	r.rep = newReporter("reindex", t.ID(), opts, pos.Counts, func(c Counts) Checkpoint {
 		k, fc := f.at()
+		fc.add(pos.Counts)
 		fc.Units = c.Units
 		return encodeCheckpoint(position{Op: op, Tenant: t.ID(), SK: k.SK, Counts: fc})
 	})
