@@ -82,15 +82,15 @@ func ptPKs(tenants ...string) []string {
 	return append(pks, ptRawPKs...)
 }
 
-// ptWrite writes items to b in batches, four at a time, retrying
+// ptWrite writes items to b in batches, eight at a time, retrying
 // unprocessed writes.
 func ptWrite(t testing.TB, b backend.Backend, items []backend.Item) {
 	t.Helper()
 	ctx := context.Background()
 	batches := make(chan []backend.WriteRequest)
-	errs := make(chan error, 4)
+	errs := make(chan error, 8)
 	var wg sync.WaitGroup
-	for range 4 {
+	for range 8 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -164,14 +164,14 @@ func TestPurgeResume(t *testing.T) {
 	for _, stop := range stops {
 		t.Run(stop.name, func(t *testing.T) {
 			ptEach(t, func(t *testing.T, b backend.Backend) {
-				const n = 600
+				const n = 400
 				ptSeed(t, b, n)
 				all := ptPKs(append([]string{"acme"}, ptNeighbours...)...)
 				want := ptSnapshot(t, b, all)
 				want["tenant#acme"] = map[string]backend.Item{}
 
 				var cp Checkpoint
-				for _, at := range []int64{130, 260} {
+				for _, at := range []int64{100, 200} {
 					res, err := stop.run(t, b, cp, at)
 					require.ErrorIs(t, err, stop.is)
 					require.NotEmpty(t, res.Checkpoint)

@@ -120,6 +120,9 @@ func ReindexType(ctx context.Context, b backend.Backend, spec TypeSpec, optFns .
 		if pos, err = decodeTablePosition(opts.Resume, op, t); err != nil {
 			return ReindexResult{DryRun: opts.DryRun}, err
 		}
+		if pos.SK != "" && !rx.inRange(pos.SK) {
+			return ReindexResult{DryRun: opts.DryRun}, fmt.Errorf("%w: a position outside the type's sort keys", ErrInvalidCheckpoint)
+		}
 	}
 	r := newReindexRun(b, opts, rx)
 	f := newFrontier(backend.Key{PK: t.PartitionKey(), SK: pos.SK})

@@ -226,23 +226,23 @@ func TestReindexConcurrentWrite(t *testing.T) {
 // state of an uninterrupted reindex of the same data, with the same
 // counts.
 func TestReindexResume(t *testing.T) {
-	page := func(o *Options) { o.PageSize = 40 }
+	page := func(o *Options) { o.PageSize = 20 }
 	for _, kind := range []string{"cancel", "backend-failure"} {
 		t.Run(kind, func(t *testing.T) {
 			for _, kb := range ptBackends {
 				t.Run(kb.name, func(t *testing.T) {
-					const n = 600 // 100 users, 100 orders
+					const n = 300 // 50 users, 50 orders, ...
 					all := ptPKs(append([]string{"acme"}, ptNeighbours...)...)
 					ref := kb.new(t)
 					ptSeed(t, ref, n)
 					want, err := ReindexType(ptCtx(t, "acme"), ref, SpecOf[ptOrder](), page)
 					require.NoError(t, err)
-					require.Equal(t, int64(100), want.Done)
+					require.Equal(t, int64(50), want.Done)
 
 					b := kb.new(t)
 					ptSeed(t, b, n)
 					var cp Checkpoint
-					for _, at := range []int64{30, 60} {
+					for _, at := range []int64{15, 30} {
 						var res ReindexResult
 						var err error
 						if kind == "cancel" {
@@ -256,7 +256,7 @@ func TestReindexResume(t *testing.T) {
 							cancel()
 							require.ErrorIs(t, err, context.Canceled)
 						} else {
-							res, err = ReindexType(ptCtx(t, "acme"), &ptFaulty{Backend: b, failAfter: 30}, SpecOf[ptOrder](), page, WithConcurrency(3), WithResume(cp))
+							res, err = ReindexType(ptCtx(t, "acme"), &ptFaulty{Backend: b, failAfter: 15}, SpecOf[ptOrder](), page, WithConcurrency(3), WithResume(cp))
 							require.ErrorIs(t, err, errPtInjected)
 						}
 						require.NotEmpty(t, res.Checkpoint)
@@ -267,7 +267,7 @@ func TestReindexResume(t *testing.T) {
 								assert.Contains(t, it, "GSI1PK", "%s is before the checkpoint and not done", sk)
 							}
 						}
-						assert.Less(t, pos.Counts.Done, int64(100))
+						assert.Less(t, pos.Counts.Done, int64(50))
 						cp = res.Checkpoint
 					}
 					res, err := ReindexType(ptCtx(t, "acme"), b, SpecOf[ptOrder](), page, WithResume(cp))
@@ -337,6 +337,7 @@ func TestReindexRefuses(t *testing.T) {
 			"purge":        encodeCheckpoint(position{Op: opPurge, Tenant: "acme"}),
 			"other tenant": encodeCheckpoint(position{Op: SpecOfOp(t, b, ptOrder{}), Tenant: "acme-corp", SK: "order#00001"}),
 			"other spec":   encodeCheckpoint(position{Op: SpecOfOp(t, b, ptUser{}), Tenant: "acme", SK: "order#00001"}),
+			"out of range": encodeCheckpoint(position{Op: SpecOfOp(t, b, ptOrder{}), Tenant: "acme", SK: "user#00001"}),
 			"version":      Checkpoint(strings.TrimRight(string(encodeCheckpoint(position{Op: SpecOfOp(t, b, ptOrder{}), Tenant: "acme"})), "=") + "x"),
 		}
 		for name, cp := range cps {
