@@ -375,4 +375,3 @@ func TestReindexMissingIndex(t *testing.T) {
 		})
 	}
 }
-
