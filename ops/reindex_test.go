@@ -163,14 +163,22 @@ func TestReindexStale(t *testing.T) {
 			testfixture.Item("tenant#acme", "order#3", "user_id", s("1"), "order_id", s("3"), "GSI1PK", ipk("1"), "GSI1SK", s("3")),
 			testfixture.Item("tenant#acme", "order#4", "user_id", s("1"), "order_id", s("4"), "GSI1PK", s("tenant#acme-corp#order#by-user#1"), "GSI1SK", s("4")),
 		})
+		// An item the keys would make too large fails and stays as it is.
+		big := testfixture.Item("tenant#acme", "order#5", "user_id", s("1"), "order_id", s("5"))
+		big["data"] = s(strings.Repeat("x", backend.MaxItemBytes-backend.ItemSize(big)-len("data")-5))
+		ptWrite(t, b, []backend.Item{big})
+		big = ptPartition(t, b, "tenant#acme")["order#5"]
+
 		res, err := ReindexType(ptCtx(t, "acme"), b, SpecOf[ptOrder]())
 		require.NoError(t, err)
 		assert.Equal(t, int64(3), res.Done)
 		assert.Equal(t, int64(1), res.Skipped)
+		assert.Equal(t, int64(1), res.Failed)
 		got := ptPartition(t, b, "tenant#acme")
 		assert.Equal(t, ipk("2"), got["order#1"]["GSI1PK"])
 		assert.Equal(t, testfixture.Item("tenant#acme", "order#2", "order_id", s("2"), "GSI3PK", s("mine"), "GSI3SK", s("x")), got["order#2"])
 		assert.Equal(t, ipk("1"), got["order#4"]["GSI1PK"])
+		assert.Equal(t, big, got["order#5"])
 	})
 }
 

@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantrepo/tenantrepo/backend"
-	"github.com/tenantrepo/tenantrepo/backend/memory"
 	"github.com/tenantrepo/tenantrepo/internal/testfixture"
 	"github.com/tenantrepo/tenantrepo/repo"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
@@ -143,18 +142,23 @@ func TestOperatorRefusals(t *testing.T) {
 		ptSeed(t, b, 30)
 		all := ptPKs(tenants...)
 		before := ptSnapshot(t, b, all)
-		forged := testfixture.ForgedContext{Context: ptOperator(t), Every: true}
-		for name, ctx := range map[string]context.Context{
-			"tenant":     ptCtx(t, "acme"),
-			"background": context.Background(),
-			"forged":     forged,
+		for name, tc := range map[string]struct {
+			ctx context.Context
+			is  error
+		}{
+			"tenant":     {ptCtx(t, "acme"), tenantctx.ErrNoOperator},
+			"background": {context.Background(), tenantctx.ErrNoOperator},
+			// An operator's context that also answers the tenant key,
+			// or every key.
+			"operator and tenant": {testfixture.ForgedContext{Context: ptOperator(t), V: "acme"}, tenantctx.ErrInvalidOperator},
+			"answers every key":   {testfixture.ForgedContext{Context: ptOperator(t), V: "acme", Every: true}, tenantctx.ErrInvalidOperator},
 		} {
-			_, err := ReindexAllType(ctx, b, SpecOf[ptOrder]())
-			assert.ErrorIs(t, err, ErrNoOperator, name)
-			_, err = Tenants(ctx, b)
-			assert.ErrorIs(t, err, ErrNoOperator, name)
-			_, err = ReindexAll(ctx, repo.MustNew[ptOrder](b))
-			assert.ErrorIs(t, err, ErrNoOperator, name)
+			_, err := ReindexAllType(tc.ctx, b, SpecOf[ptOrder]())
+			assert.ErrorIs(t, err, tc.is, name)
+			_, err = Tenants(tc.ctx, b)
+			assert.ErrorIs(t, err, tc.is, name)
+			_, err = ReindexAll(tc.ctx, repo.MustNew[ptOrder](b))
+			assert.ErrorIs(t, err, tc.is, name)
 		}
 		_, err := ReindexAllType(ptOperator(t), ptNoScan{b}, SpecOf[ptOrder]())
 		assert.ErrorIs(t, err, ErrUnsupported)
@@ -248,8 +252,3 @@ func TestTenants(t *testing.T) {
 		}
 	})
 }
-
-var (
-	_ = memory.New
-	_ = tenantctx.ErrNoOperator
-)
