@@ -193,8 +193,10 @@ func ReindexAllType(ctx context.Context, b backend.Backend, spec TypeSpec, optFn
 		return encodeCheckpoint(position{Op: op, Segments: ps, Counts: fc})
 	})
 	return r.run(ctx, func(ctx context.Context) error {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
 		var wg sync.WaitGroup
-		fe := &firstError{cancel: func() {}}
+		fe := &firstError{cancel: cancel} // a segment's error stops the others
 		for i, s := range segs {
 			if s.ended.Load() {
 				continue

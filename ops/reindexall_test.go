@@ -3,6 +3,7 @@ package ops
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,10 +15,18 @@ import (
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
 
-// ptScanFaulty is ptFaulty for a backend that scans.
-type ptScanFaulty struct{ *ptFaulty }
+// ptScanFaulty is ptFaulty for a backend that scans; Scan fails once
+// scanFailAfter scans are done, when it is above zero.
+type ptScanFaulty struct {
+	*ptFaulty
+	scanFailAfter int64
+	scans         *atomic.Int64
+}
 
 func (f ptScanFaulty) Scan(ctx context.Context, in backend.ScanInput) (backend.ScanOutput, error) {
+	if f.scanFailAfter > 0 && f.scans.Add(1) > f.scanFailAfter {
+		return backend.ScanOutput{}, fmt.Errorf("%w: %w", backend.ErrThrottled, errPtInjected)
+	}
 	return f.Backend.(backend.Scanner).Scan(ctx, in)
 }
 
@@ -85,7 +94,7 @@ func TestReindexAll(t *testing.T) {
 func TestReindexAllResume(t *testing.T) {
 	tenants := append([]string{"acme"}, ptNeighbours...)
 	opts := []func(*Options){WithSegments(3), func(o *Options) { o.PageSize = 20 }, WithConcurrency(2)}
-	for _, kind := range []string{"cancel", "backend-failure"} {
+	for _, kind := range []string{"cancel", "backend-failure", "scan-failure"} {
 		t.Run(kind, func(t *testing.T) {
 			for _, kb := range ptBackends {
 				t.Run(kb.name, func(t *testing.T) {
@@ -111,8 +120,11 @@ func TestReindexAllResume(t *testing.T) {
 							res, err = ReindexAllType(ctx, b, SpecOf[ptOrder](), o...)
 							cancel()
 							require.ErrorIs(t, err, context.Canceled)
+						} else if kind == "backend-failure" {
+							res, err = ReindexAllType(ptOperator(t), ptScanFaulty{ptFaulty: &ptFaulty{Backend: b, failAfter: 15}}, SpecOf[ptOrder](), o...)
+							require.ErrorIs(t, err, errPtInjected)
 						} else {
-							res, err = ReindexAllType(ptOperator(t), ptScanFaulty{&ptFaulty{Backend: b, failAfter: 15}}, SpecOf[ptOrder](), o...)
+							res, err = ReindexAllType(ptOperator(t), ptScanFaulty{ptFaulty: &ptFaulty{Backend: b}, scanFailAfter: 4, scans: new(atomic.Int64)}, SpecOf[ptOrder](), o...)
 							require.ErrorIs(t, err, errPtInjected)
 						}
 						require.NotEmpty(t, res.Checkpoint)
