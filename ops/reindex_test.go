@@ -268,7 +268,7 @@ func TestReindexResume(t *testing.T) {
 							require.ErrorIs(t, err, errPtInjected)
 						}
 						require.NotEmpty(t, res.Checkpoint)
-						pos, err := decodeTablePosition(res.Checkpoint, SpecOfOp(t, b, ptOrder{}), entityTenant(t, "acme"))
+						pos, err := decodeTablePosition(res.Checkpoint, ptReindexOp(t, b, ptOrder{}), ptTenant(t, "acme"))
 						require.NoError(t, err)
 						for sk, it := range ptPartition(t, b, "tenant#acme") {
 							if strings.HasPrefix(sk, "order#") && sk <= pos.SK {
@@ -293,15 +293,15 @@ func TestReindexResume(t *testing.T) {
 	}
 }
 
-// SpecOfOp returns the checkpoint operation of a tenant reindex of T's
+// ptReindexOp returns the checkpoint operation of a tenant reindex of T's
 // spec.
-func SpecOfOp[T entity.Entity](t *testing.T, b backend.Backend, _ T) string {
+func ptReindexOp[T entity.Entity](t *testing.T, b backend.Backend, _ T) string {
 	rx, err := newReindexer(context.Background(), b, SpecOf[T]())
 	require.NoError(t, err)
 	return rx.op("reindex", false)
 }
 
-func entityTenant(t *testing.T, id string) entity.Tenant {
+func ptTenant(t *testing.T, id string) entity.Tenant {
 	tn, err := entity.NewTenant(id)
 	require.NoError(t, err)
 	return tn
@@ -343,10 +343,10 @@ func TestReindexRefuses(t *testing.T) {
 		cps := map[string]Checkpoint{
 			"garbage":      "!!",
 			"purge":        encodeCheckpoint(position{Op: opPurge, Tenant: "acme"}),
-			"other tenant": encodeCheckpoint(position{Op: SpecOfOp(t, b, ptOrder{}), Tenant: "acme-corp", SK: "order#00001"}),
-			"other spec":   encodeCheckpoint(position{Op: SpecOfOp(t, b, ptUser{}), Tenant: "acme", SK: "order#00001"}),
-			"out of range": encodeCheckpoint(position{Op: SpecOfOp(t, b, ptOrder{}), Tenant: "acme", SK: "user#00001"}),
-			"version":      Checkpoint(strings.TrimRight(string(encodeCheckpoint(position{Op: SpecOfOp(t, b, ptOrder{}), Tenant: "acme"})), "=") + "x"),
+			"other tenant": encodeCheckpoint(position{Op: ptReindexOp(t, b, ptOrder{}), Tenant: "acme-corp", SK: "order#00001"}),
+			"other spec":   encodeCheckpoint(position{Op: ptReindexOp(t, b, ptUser{}), Tenant: "acme", SK: "order#00001"}),
+			"out of range": encodeCheckpoint(position{Op: ptReindexOp(t, b, ptOrder{}), Tenant: "acme", SK: "user#00001"}),
+			"version":      Checkpoint(strings.TrimRight(string(encodeCheckpoint(position{Op: ptReindexOp(t, b, ptOrder{}), Tenant: "acme"})), "=") + "x"),
 		}
 		for name, cp := range cps {
 			_, err := ReindexType(ctx, b, SpecOf[ptOrder](), WithResume(cp))
