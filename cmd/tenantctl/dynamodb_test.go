@@ -364,8 +364,8 @@ func TestDynamoDBReindexResume(t *testing.T) {
 func TestDynamoDBTenantsPaged(t *testing.T) {
 	_, table := demoTable(t)
 	seen := map[string]bool{}
-	resume, done := "", false
-	for pages := 0; !done; pages++ {
+	resume, done, pages := "", false, 0
+	for ; !done; pages++ {
 		require.Less(t, pages, 20, "the list ends")
 		a := args(table, []string{"tenants", "--operator-reason", "test", "--page-size", "25", "--pages", "1"})
 		if resume != "" {
@@ -375,11 +375,13 @@ func TestDynamoDBTenantsPaged(t *testing.T) {
 		var res tenantsResult
 		s.result(t, &res)
 		for _, tn := range res.Tenants {
+			require.False(t, seen[tn], "tenant %s listed twice", tn)
 			seen[tn] = true
 		}
 		require.Equal(t, res.Next, s.Checkpoint)
 		resume, done = string(res.Next), res.Next == ""
 	}
+	require.Greater(t, pages, 1, "the list took more than one page")
 	got := make([]string, 0, len(seen))
 	for tn := range seen {
 		got = append(got, tn)

@@ -67,7 +67,6 @@ ctx from tenantctx.AsOperator(ctx, reason); page.Next continues
 		a.sum.Counts = &ops.Counts{}
 		next := ops.Checkpoint(resume)
 		w := a.out()
-		var prev map[string]bool // the page before's tenants: a tenant may be in two pages
 		for {
 			page, err := ops.Tenants(ctx, b, a.options(r, ops.WithResume(next), ops.WithSegments(segments))...)
 			if err != nil {
@@ -76,16 +75,11 @@ ctx from tenantctx.AsOperator(ctx, reason); page.Next continues
 				return err
 			}
 			res.Pages++
-			seen := make(map[string]bool, len(page.Tenants))
+			// ops.Tenants lists a tenant in one page of a listing only.
 			for _, t := range page.Tenants {
-				seen[t] = true
-				if prev[t] {
-					continue
-				}
 				res.Tenants = append(res.Tenants, t)
 				fmt.Fprintln(w, t)
 			}
-			prev = seen
 			next = page.Next
 			a.sum.Counts.Done = int64(len(res.Tenants))
 			if next == "" {
