@@ -121,6 +121,12 @@ func TestDynamoDBCommands(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, before[entity.PartitionKey("globex")], snapshot(t, ob, "globex")[entity.PartitionKey("globex")], "the same items in the other table")
 
+	// from the in-memory demo table into DynamoDB
+	s = tctlJSON(t, exitDone, args(demo, []string{"copy", "--tenant", "acme-corp", "--to-endpoint", dynamotest.Endpoint(t), "--to-table", other, "--yes"})...)
+	require.Equal(t, "memory", s.Backend)
+	require.Equal(t, "dynamodb:"+other, s.ToBackend)
+	require.Equal(t, before[entity.PartitionKey("acme-corp")], snapshot(t, ob, "acme-corp")[entity.PartitionKey("acme-corp")])
+
 	// tenants
 	s = tctlJSON(t, exitDone, args(table, []string{"tenants", "--operator-reason", "test"})...)
 	var tl tenantsResult
