@@ -85,7 +85,7 @@ in its context.`,
 				return fmt.Errorf("destination: %w", err)
 			}
 		}
-		r := a.newReporter(fmt.Sprintf("copy %s to %s", a.g.tenant, toTenant), -1)
+		r := a.newReporter(fmt.Sprintf("copy %s to %s", a.g.tenant, toTenant), -1).countingDone()
 		var extra []func(*ops.Options)
 		if dryRun {
 			extra = append(extra, ops.WithDryRun())

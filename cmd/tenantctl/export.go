@@ -48,7 +48,7 @@ returns the ops.Manifest.`,
 		if err != nil {
 			return err
 		}
-		r := a.newReporter("export "+a.g.tenant, -1)
+		r := a.newReporter("export "+a.g.tenant, -1).countingDone()
 		var m ops.Manifest
 		if output == "" {
 			bw := bufio.NewWriterSize(a.stdout, 1<<16)

@@ -79,7 +79,7 @@ ctx, r an io.ReadSeeker (an *os.File); ops.WithManifest(&m) checks the data.`,
 			total = m.ItemCount
 			extra = append(extra, ops.WithManifest(m))
 		}
-		r := a.newReporter("import "+a.g.tenant, total)
+		r := a.newReporter("import "+a.g.tenant, total).countingDone()
 		res, err := ops.Import(ctx, b, f, a.options(r, extra...)...)
 		r.close()
 		a.sum.Result, a.sum.Counts = res, &res.Counts

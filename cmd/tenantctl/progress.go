@@ -18,6 +18,10 @@ type reporter struct {
 	a     *app
 	label string // "purge acme"
 	total int64  // items expected, or -1 when not known
+	// byDone makes the bar count the items done, not those examined: for
+	// the operations that act on every item they read (purge, export,
+	// import, copy), whose reads run ahead of their writes.
+	byDone bool
 
 	mu         sync.Mutex
 	bar        *progressbar.ProgressBar
@@ -31,6 +35,12 @@ type reporter struct {
 // is expected to go through, -1 when not known.
 func (a *app) newReporter(label string, total int64) *reporter {
 	return &reporter{a: a, label: label, total: total}
+}
+
+// countingDone makes r's bar count the items done (see reporter.byDone).
+func (r *reporter) countingDone() *reporter {
+	r.byDone = true
+	return r
 }
 
 // option returns the ops option that reports to r.
@@ -79,11 +89,15 @@ func (r *reporter) reportBar(p ops.Progress) {
 			progressbar.OptionOnCompletion(func() { fmt.Fprintln(r.a.stderr) }),
 		)
 	}
-	r.bar.Describe(fmt.Sprintf("%s: done %d, skipped %d, failed %d, %s", r.label, p.Done, p.Skipped, p.Failed, formatBytes(p.Bytes)))
-	if r.total > 0 && p.Examined > r.total {
-		r.bar.ChangeMax64(p.Examined)
+	value, desc := p.Examined, fmt.Sprintf("%s: done %d, skipped %d, failed %d, %s", r.label, p.Done, p.Skipped, p.Failed, formatBytes(p.Bytes))
+	if r.byDone {
+		value, desc = p.Done, fmt.Sprintf("%s: examined %d, skipped %d, failed %d, %s", r.label, p.Examined, p.Skipped, p.Failed, formatBytes(p.Bytes))
 	}
-	_ = r.bar.Set64(p.Examined)
+	r.bar.Describe(desc)
+	if r.total > 0 && value > r.total {
+		r.bar.ChangeMax64(value)
+	}
+	_ = r.bar.Set64(value)
 	if p.Final {
 		r.final = true
 		_ = r.bar.Finish()

@@ -56,7 +56,7 @@ Library call: ops.Purge(ctx, b, optFns...), the tenant in ctx.`,
 		if dryRun {
 			extra = append(extra, ops.WithDryRun())
 		}
-		r := a.newReporter("purge "+a.g.tenant, -1)
+		r := a.newReporter("purge "+a.g.tenant, -1).countingDone()
 		res, err := ops.Purge(ctx, b, a.options(r, extra...)...)
 		r.close()
 		a.sum.Result, a.sum.Counts = res, &res.Counts
