@@ -45,6 +45,9 @@ func (a *app) checkGlobals() error {
 	if g.pageSize < 0 || g.pageSize > ops.MaxPageSize {
 		return usagef("--page-size %d is not between 0 and %d", g.pageSize, ops.MaxPageSize)
 	}
+	if g.progressEvery < 0 {
+		return usagef("--progress-interval %v is below 0", g.progressEvery)
+	}
 	return a.source().check("")
 }
 

@@ -81,7 +81,6 @@ type globals struct {
 type app struct {
 	ctx    context.Context // canceled by SIGINT or SIGTERM
 	g      globals
-	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
 	// terminal is whether stderr is a terminal: a progress bar, else lines.
@@ -95,7 +94,7 @@ type app struct {
 
 // run runs the command line args and returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, begin: time.Now()}
+	a := &app{ctx: ctx, stdout: stdout, stderr: stderr, begin: time.Now()}
 	if f, ok := stderr.(interface{ Fd() uintptr }); ok {
 		a.terminal = term.IsTerminal(int(f.Fd()))
 	}
