@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -227,10 +228,10 @@ func putAll(t *testing.T, b backend.Backend, items []backend.Item) {
 	}
 }
 
-// interrupted runs the binary with args and --json, sends it SIGINT once
-// a progress line of label says that some items are done, and checks that
+// interrupted runs the binary with args and --json, sends it sig once a
+// progress line of label says that some items are done, and checks that
 // it exits with code 5 and prints the checkpoint, which it returns.
-func interrupted(t *testing.T, label string, args ...string) ops.Checkpoint {
+func interrupted(t *testing.T, sig os.Signal, label string, args ...string) ops.Checkpoint {
 	t.Helper()
 	progress := regexp.MustCompile(`^tenantctl: ` + regexp.QuoteMeta(label) + ` progress: examined \d+, done (\d+),`)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
@@ -247,7 +248,7 @@ func interrupted(t *testing.T, label string, args ...string) ops.Checkpoint {
 	for sc.Scan() {
 		errLines = append(errLines, sc.Text())
 		if m := progress.FindStringSubmatch(sc.Text()); m != nil && m[1] != "0" {
-			require.NoError(t, cmd.Process.Signal(os.Interrupt))
+			require.NoError(t, cmd.Process.Signal(sig))
 			break
 		}
 	}
@@ -289,7 +290,7 @@ func TestDynamoDBPurgeResume(t *testing.T) {
 	putAll(t, b, bulkItems("acme", "bulk", 300, func(int) backend.Item { return backend.Item{"v": s("x")} }))
 	before := snapshot(t, b, allDemo...)
 
-	cp := interrupted(t, "purge acme", args(table, []string{"purge", "--tenant", "acme", "--yes",
+	cp := interrupted(t, os.Interrupt, "purge acme", args(table, []string{"purge", "--tenant", "acme", "--yes",
 		"--pace-items", "40", "--page-size", "10", "--concurrency", "1"})...)
 	mid := snapshot(t, b, allDemo...)
 	require.NotEmpty(t, mid[entity.PartitionKey("acme")], "interrupted before the end")
@@ -308,7 +309,7 @@ func TestDynamoDBPurgeResume(t *testing.T) {
 	requireSame(t, before, snapshot(t, b, allDemo...), without("acme")...)
 }
 
-// An import interrupted by SIGINT and resumed from its checkpoint ends
+// An import stopped by SIGTERM and resumed from its checkpoint ends
 // with the tenant's items as an uninterrupted import writes them: its
 // export is acme's, with the tenant renamed.
 func TestDynamoDBImportResume(t *testing.T) {
@@ -319,7 +320,7 @@ func TestDynamoDBImportResume(t *testing.T) {
 	tctlJSON(t, exitDone, args(table, []string{"export", "--tenant", "acme", "-o", data})...)
 	before := snapshot(t, b, allDemo...)
 
-	cp := interrupted(t, "import acme-new", args(table, []string{"import", "--tenant", "acme-new", "-i", data, "--yes",
+	cp := interrupted(t, syscall.SIGTERM, "import acme-new", args(table, []string{"import", "--tenant", "acme-new", "-i", data, "--yes",
 		"--pace-items", "40", "--concurrency", "1"})...)
 	written := len(snapshot(t, b, "acme-new")[entity.PartitionKey("acme-new")])
 	require.Positive(t, written)
@@ -344,7 +345,7 @@ func TestDynamoDBReindexResume(t *testing.T) {
 	before := snapshot(t, b, allDemo...)
 	order := []string{"--prefix", "order", "--index", "by-user:1:user_id:created_at"}
 
-	cp := interrupted(t, "reindex acme", args(table, []string{"reindex", "--tenant", "acme", "--yes",
+	cp := interrupted(t, os.Interrupt, "reindex acme", args(table, []string{"reindex", "--tenant", "acme", "--yes",
 		"--pace-items", "40", "--page-size", "10", "--concurrency", "1"}, order)...)
 	orders := repo.MustNew[shop.Order](b)
 	acme := tenantctx.MustWithTenant(context.Background(), "acme")
