@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/require"
 
@@ -81,15 +82,15 @@ func ptPKs(tenants ...string) []string {
 	return append(pks, ptRawPKs...)
 }
 
-// ptWrite writes items to b in batches, four at a time, retrying
+// ptWrite writes items to b in batches, eight at a time, retrying
 // unprocessed writes.
 func ptWrite(t testing.TB, b backend.Backend, items []backend.Item) {
 	t.Helper()
 	ctx := context.Background()
 	batches := make(chan []backend.WriteRequest)
-	errs := make(chan error, 4)
+	errs := make(chan error, 8)
 	var wg sync.WaitGroup
-	for range 4 {
+	for range 8 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -288,4 +289,9 @@ func ptFastRetries(t *testing.T) {
 	old := retryDelay
 	retryDelay = func(int) time.Duration { return time.Millisecond }
 	t.Cleanup(func() { retryDelay = old })
+}
+
+// ptSetAmount is an update setting order_amount.
+func ptSetAmount(v string) expression.Builder {
+	return expression.NewBuilder().WithUpdate(expression.Set(expression.Name("order_amount"), expression.Value(testfixture.N(v))))
 }

@@ -36,6 +36,9 @@ func TestPurge(t *testing.T) {
 		assert.Equal(t, int64(n), dry.Done)
 		assert.Equal(t, wantBytes, dry.Bytes)
 		assert.Equal(t, wantBy, dry.ByType)
+		assert.Equal(t, []string{"", "a", "order", "user", "zzunknown"}, ptKeys(dry.ByType))
+		assert.Equal(t, int64(2*n/6), dry.ByType[""].Items, "sort keys without a separator count under \"\"")
+		assert.Equal(t, int64(n/6), dry.ByType["a"].Items, "a#b#... counts under its first part")
 		assert.Empty(t, dry.Checkpoint)
 		assert.Equal(t, before, ptSnapshot(t, b, all), "a dry run changes nothing")
 		require.NotEmpty(t, reports)
@@ -164,14 +167,14 @@ func TestPurgeResume(t *testing.T) {
 	for _, stop := range stops {
 		t.Run(stop.name, func(t *testing.T) {
 			ptEach(t, func(t *testing.T, b backend.Backend) {
-				const n = 600
+				const n = 400
 				ptSeed(t, b, n)
 				all := ptPKs(append([]string{"acme"}, ptNeighbours...)...)
 				want := ptSnapshot(t, b, all)
 				want["tenant#acme"] = map[string]backend.Item{}
 
 				var cp Checkpoint
-				for _, at := range []int64{130, 260} {
+				for _, at := range []int64{100, 200} {
 					res, err := stop.run(t, b, cp, at)
 					require.ErrorIs(t, err, stop.is)
 					require.NotEmpty(t, res.Checkpoint)

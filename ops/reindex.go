@@ -85,7 +85,9 @@ func Reindex[T entity.Entity](ctx context.Context, r *repo.Repository[T], optFns
 //
 // A reindex stopped by an error or a canceled context lets the updates it
 // has sent finish and returns a checkpoint: every item up to its position
-// is done, and a run resumed from it continues after that. The checkpoint
+// is done, and a run resumed from it continues after that (an item the
+// stopped run fixed after that position, while an update before it was
+// still unfinished, is examined again and counted as skipped). The checkpoint
 // belongs to the tenant and to the spec: a run with another spec refuses
 // it. A dry run's checkpoint resumes only a dry run.
 //
@@ -118,11 +120,15 @@ func ReindexType(ctx context.Context, b backend.Backend, spec TypeSpec, optFns .
 		if pos, err = decodeTablePosition(opts.Resume, op, t); err != nil {
 			return ReindexResult{DryRun: opts.DryRun}, err
 		}
+		if pos.SK != "" && !rx.inRange(pos.SK) {
+			return ReindexResult{DryRun: opts.DryRun}, fmt.Errorf("%w: a position outside the type's sort keys", ErrInvalidCheckpoint)
+		}
 	}
 	r := newReindexRun(b, opts, rx)
 	f := newFrontier(backend.Key{PK: t.PartitionKey(), SK: pos.SK})
 	r.rep = newReporter("reindex", t.ID(), opts, pos.Counts, func(c Counts) Checkpoint {
 		k, fc := f.at()
+		fc.add(pos.Counts)
 		fc.Units = c.Units
 		return encodeCheckpoint(position{Op: op, Tenant: t.ID(), SK: k.SK, Counts: fc})
 	})
@@ -187,8 +193,10 @@ func ReindexAllType(ctx context.Context, b backend.Backend, spec TypeSpec, optFn
 		return encodeCheckpoint(position{Op: op, Segments: ps, Counts: fc})
 	})
 	return r.run(ctx, func(ctx context.Context) error {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
 		var wg sync.WaitGroup
-		fe := &firstError{cancel: func() {}}
+		fe := &firstError{cancel: cancel} // a segment's error stops the others
 		for i, s := range segs {
 			if s.ended.Load() {
 				continue
