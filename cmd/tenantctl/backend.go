@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
@@ -77,7 +78,7 @@ func open(ctx context.Context, p place, create bool) (backend.Backend, error) {
 		}
 		return store, nil
 	}
-	cfg, err := awsConfig(p)
+	cfg, err := awsConfig(ctx, p)
 	if err != nil {
 		return nil, err
 	}
@@ -96,42 +97,37 @@ func open(ctx context.Context, p place, create bool) (backend.Backend, error) {
 	return b, nil
 }
 
-// awsConfig is the client configuration of p: the region from the flag or
-// the environment, the credentials from the environment, or dummy ones
-// for a loopback endpoint (DynamoDB Local) when the environment has none.
-func awsConfig(p place) (aws.Config, error) {
-	cfg := aws.Config{Region: p.region}
-	if cfg.Region == "" {
-		cfg.Region = firstEnv("AWS_REGION", "AWS_DEFAULT_REGION")
+// awsConfig is the client configuration of p: the region from the flag,
+// else from the SDK's default configuration (AWS_REGION, the shared config
+// file's profile), else us-east-1 for an endpoint; the credentials from
+// the SDK's default chain (environment, shared files and profiles, SSO,
+// container and instance roles), except for a loopback endpoint (DynamoDB
+// Local) when AWS_ACCESS_KEY_ID is not set: dummy ones then, which
+// DynamoDB Local accepts, so that trying the tool locally needs no setup
+// and never reaches for an instance role.
+func awsConfig(ctx context.Context, p place) (aws.Config, error) {
+	local := p.endpoint != "" && isLoopback(p.endpoint)
+	var optFns []func(*config.LoadOptions) error
+	if p.region != "" {
+		optFns = append(optFns, config.WithRegion(p.region))
+	}
+	if local && os.Getenv("AWS_ACCESS_KEY_ID") == "" {
+		optFns = append(optFns, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, optFns...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("AWS configuration: %w", err)
 	}
 	if cfg.Region == "" {
 		if p.endpoint == "" {
-			return aws.Config{}, usagef("--region is required (or AWS_REGION) without --endpoint")
+			return aws.Config{}, usagef("--region is required (or AWS_REGION, or a region in the AWS config file) without --endpoint")
 		}
 		cfg.Region = "us-east-1"
-	}
-	key, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
-	switch {
-	case key != "" && secret != "":
-		cfg.Credentials = credentials.NewStaticCredentialsProvider(key, secret, os.Getenv("AWS_SESSION_TOKEN"))
-	case p.endpoint != "" && isLoopback(p.endpoint):
-		cfg.Credentials = credentials.NewStaticCredentialsProvider("local", "local", "")
-	default:
-		return aws.Config{}, fmt.Errorf("no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (tenantctl reads credentials from the environment)")
 	}
 	if p.endpoint != "" {
 		cfg.BaseEndpoint = aws.String(p.endpoint)
 	}
 	return cfg, nil
-}
-
-func firstEnv(names ...string) string {
-	for _, n := range names {
-		if v := os.Getenv(n); v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // isLoopback reports whether endpoint's host is localhost or a loopback

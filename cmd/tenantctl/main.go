@@ -182,10 +182,11 @@ tenant of the table and need --operator-reason. Destructive commands
 (purge, import, copy, reindex) do nothing without --yes.
 
 The backend: --table with --endpoint (such as DynamoDB Local's
-http://127.0.0.1:8000) or --region (AWS). Credentials come from
-AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; for a
-loopback endpoint without them, dummy ones (DynamoDB Local accepts any).
-The region defaults to AWS_REGION, then us-east-1 when an endpoint is given.
+http://127.0.0.1:8000) or --region (AWS). Credentials and the region
+come from the AWS SDK's default configuration (environment, shared config
+and credentials files, AWS_PROFILE, SSO, container and instance roles);
+for a loopback endpoint without AWS_ACCESS_KEY_ID, dummy credentials
+(DynamoDB Local accepts any). The region is then us-east-1 if none is set.
 Or --memory: an in-memory table, empty in each run, so give it
 --memory-seed demo to load the demo tenants (acme, acme-corp, globex, with
 users, orders, orders written without index keys, and a note) and every
