@@ -47,9 +47,11 @@ func TestMain(m *testing.M) {
 }
 
 // cliEnv is the environment of the binary: the tests' own without any AWS
-// setting, so that a loopback endpoint gets the dummy credentials and
-// region us-east-1, which are dynamotest's too (DynamoDB Local keeps one
-// database per access key and region).
+// setting, and with shared config files that do not exist, so that
+// neither the environment nor the machine's ~/.aws changes what the
+// binary does: a loopback endpoint gets the dummy credentials and region
+// us-east-1, which are dynamotest's too (DynamoDB Local keeps one database
+// per access key and region).
 func cliEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
@@ -57,7 +59,8 @@ func cliEnv() []string {
 			env = append(env, kv)
 		}
 	}
-	return env
+	none := filepath.Join(os.TempDir(), "tenantctl-test-no-such-aws-file")
+	return append(env, "AWS_CONFIG_FILE="+none, "AWS_SHARED_CREDENTIALS_FILE="+none, "AWS_EC2_METADATA_DISABLED=true")
 }
 
 // outcome is one run of the binary.
