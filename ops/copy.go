@@ -88,8 +88,7 @@ func Copy(srcCtx context.Context, src backend.Backend, dstCtx context.Context, d
 		for i, it := range p.Items {
 			n++
 			if err := checkLoadItem(it, p.Sizes[i], srcPK, dstPK); err != nil {
-				sk, _ := strAttr(it, "SK")
-				return fmt.Errorf("item %q: %w", sk, err)
+				return fmt.Errorf("item %q: %w", sortKeyOf(it), err)
 			}
 		}
 		return nil
@@ -103,9 +102,8 @@ func Copy(srcCtx context.Context, src backend.Backend, dstCtx context.Context, d
 	}
 
 	// Pass 2: write, and checksum what was read.
-	tl := newTally("copy", dstT.ID(), o, o.Clock())
-	l := newLoader(dst, o, tl)
-	l.pc = pc
+	rep := newReporter("copy", dstT.ID(), o, o.Clock(), Counts{}, nil)
+	l := newLoader(dst, o, pc, rep)
 	sum := newChecksummer()
 	err = l.run(dstCtx, func(send func(loadBatch) bool) error {
 		bc := batcher{send: send}
@@ -116,8 +114,7 @@ func Copy(srcCtx context.Context, src backend.Backend, dstCtx context.Context, d
 			for i, it := range p.Items {
 				n++
 				if err := checkLoadItem(it, p.Sizes[i], srcPK, dstPK); err != nil {
-					sk, _ := strAttr(it, "SK")
-					return fmt.Errorf("item %q: %w", sk, err)
+					return fmt.Errorf("item %q: %w", sortKeyOf(it), err)
 				}
 				if err := sum.add(it); err != nil {
 					return err
@@ -127,7 +124,7 @@ func Copy(srcCtx context.Context, src backend.Backend, dstCtx context.Context, d
 					return errStopped
 				}
 			}
-			tl.add(Counts{Examined: int64(len(p.Items)), Units: p.Units}, "")
+			rep.add(Counts{Examined: int64(len(p.Items)), Units: p.Units})
 			return nil
 		})
 		switch {
@@ -140,14 +137,14 @@ func Copy(srcCtx context.Context, src backend.Backend, dstCtx context.Context, d
 		return nil
 	})
 	written, notDone, failed := l.result()
-	res.Import.Counts = tl.total()
+	res.Import.Counts = rep.total()
 	res.Import.Examined = n // the first pass's count
 	res.Import.Written, res.Import.NotDone = written, notDone
 	res.Import.Done = countLines(written)
 	res.Import.Failed = failed
 	res.Source = sum.checksum()
 	if err != nil {
-		tl.final("")
+		rep.final(nil)
 		return res, ctxErr(err)
 	}
 
@@ -161,7 +158,7 @@ func Copy(srcCtx context.Context, src backend.Backend, dstCtx context.Context, d
 		}
 		return nil
 	})
-	tl.final("")
+	rep.final(nil)
 	if err != nil {
 		return res, ctxErr(err)
 	}
@@ -196,8 +193,7 @@ func newChecksummer() *checksummer { return &checksummer{h: sha256.New()} }
 func (c *checksummer) add(item backend.Item) error {
 	var err error
 	if c.buf, err = ddbjson.AppendLine(c.buf[:0], item); err != nil {
-		sk, _ := strAttr(item, "SK")
-		return fmt.Errorf("item %q: %w", sk, err)
+		return fmt.Errorf("item %q: %w", sortKeyOf(item), err)
 	}
 	c.h.Write(c.buf)
 	c.n++

@@ -13,13 +13,13 @@ import (
 	"github.com/tenantrepo/tenantrepo/backend/memory"
 )
 
-// ptInFlight counts the write requests in flight, and the most seen.
-type ptInFlight struct {
+// inFlight counts the write requests in flight, and the most seen.
+type inFlight struct {
 	backend.Backend
 	now, most atomic.Int64
 }
 
-func (f *ptInFlight) enter() func() {
+func (f *inFlight) enter() func() {
 	n := f.now.Add(1)
 	for {
 		m := f.most.Load()
@@ -31,12 +31,12 @@ func (f *ptInFlight) enter() func() {
 	return func() { f.now.Add(-1) }
 }
 
-func (f *ptInFlight) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (backend.BatchWriteOutput, error) {
+func (f *inFlight) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (backend.BatchWriteOutput, error) {
 	defer f.enter()()
 	return f.Backend.BatchWrite(ctx, in)
 }
 
-func (f *ptInFlight) Update(ctx context.Context, in backend.UpdateInput) (backend.Item, error) {
+func (f *inFlight) Update(ctx context.Context, in backend.UpdateInput) (backend.Item, error) {
 	defer f.enter()()
 	return f.Backend.Update(ctx, in)
 }
@@ -46,18 +46,18 @@ func (f *ptInFlight) Update(ctx context.Context, in backend.UpdateInput) (backen
 func TestWriteConcurrency(t *testing.T) {
 	for _, c := range []int{1, 3} {
 		b := memory.New()
-		ptSeed(t, b, 600)
-		f := &ptInFlight{Backend: b}
-		res, err := ReindexType(ptCtx(t, "acme"), f, SpecOf[ptOrder](), WithConcurrency(c))
+		seedMixed(t, b, 600)
+		f := &inFlight{Backend: b}
+		res, err := ReindexType(tenantCtx(t, "acme"), f, SpecOf[seedOrder](), WithConcurrency(c))
 		require.NoError(t, err)
 		assert.Equal(t, int64(100), res.Done)
-		ptAssertInFlight(t, c, f.most.Load(), "updates in flight")
+		assertInFlight(t, c, f.most.Load(), "updates in flight")
 
-		f = &ptInFlight{Backend: b}
-		pres, err := Purge(ptCtx(t, "acme"), f, WithConcurrency(c), func(o *Options) { o.PageSize = 200 })
+		f = &inFlight{Backend: b}
+		pres, err := Purge(tenantCtx(t, "acme"), f, WithConcurrency(c), func(o *Options) { o.PageSize = 200 })
 		require.NoError(t, err)
 		assert.Equal(t, int64(600), pres.Done)
-		ptAssertInFlight(t, c, f.most.Load(), "batches in flight")
+		assertInFlight(t, c, f.most.Load(), "batches in flight")
 	}
 }
 
@@ -65,9 +65,9 @@ func TestWriteConcurrency(t *testing.T) {
 // count.
 func TestReindexPace(t *testing.T) {
 	b := memory.New()
-	ptSeed(t, b, 300) // 50 orders
+	seedMixed(t, b, 300) // 50 orders
 	start := time.Now()
-	res, err := ReindexType(ptCtx(t, "acme"), b, SpecOf[ptOrder](), WithPace(Pace{ItemsPerSecond: 200}), func(o *Options) { o.PageSize = 10 })
+	res, err := ReindexType(tenantCtx(t, "acme"), b, SpecOf[seedOrder](), WithPace(Pace{ItemsPerSecond: 200}), func(o *Options) { o.PageSize = 10 })
 	require.NoError(t, err)
 	assert.Equal(t, int64(50), res.Done)
 	// 50 reads and 50 updates at 200 a second, less the first burst.
@@ -75,9 +75,9 @@ func TestReindexPace(t *testing.T) {
 	assert.Positive(t, res.Units)
 }
 
-// ptAssertInFlight checks the most requests seen in flight: never over c,
+// assertInFlight checks the most requests seen in flight: never over c,
 // and more than one when c allows it.
-func ptAssertInFlight(t *testing.T, c int, most int64, what string) {
+func assertInFlight(t *testing.T, c int, most int64, what string) {
 	t.Helper()
 	assert.LessOrEqual(t, most, int64(c), what)
 	if c > 1 {
