@@ -1,45 +1,14 @@
 package ops
 
 import (
-	"context"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/backend/memory"
 )
-
-// inFlight counts the write requests in flight, and the most seen.
-type inFlight struct {
-	backend.Backend
-	now, most atomic.Int64
-}
-
-func (f *inFlight) enter() func() {
-	n := f.now.Add(1)
-	for {
-		m := f.most.Load()
-		if n <= m || f.most.CompareAndSwap(m, n) {
-			break
-		}
-	}
-	time.Sleep(2 * time.Millisecond)
-	return func() { f.now.Add(-1) }
-}
-
-func (f *inFlight) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (backend.BatchWriteOutput, error) {
-	defer f.enter()()
-	return f.Backend.BatchWrite(ctx, in)
-}
-
-func (f *inFlight) Update(ctx context.Context, in backend.UpdateInput) (backend.Item, error) {
-	defer f.enter()()
-	return f.Backend.Update(ctx, in)
-}
 
 // Purge and Reindex have Options.Concurrency write requests in flight,
 // no more.
@@ -54,7 +23,7 @@ func TestWriteConcurrency(t *testing.T) {
 		assertInFlight(t, c, f.most.Load(), "updates in flight")
 
 		f = &inFlight{Backend: b}
-		pres, err := Purge(tenantCtx(t, "acme"), f, WithConcurrency(c), func(o *Options) { o.PageSize = 200 })
+		pres, err := Purge(tenantCtx(t, "acme"), f, WithConcurrency(c), WithPageSize(200))
 		require.NoError(t, err)
 		assert.Equal(t, int64(600), pres.Done)
 		assertInFlight(t, c, f.most.Load(), "batches in flight")
@@ -67,7 +36,7 @@ func TestReindexPace(t *testing.T) {
 	b := memory.New()
 	seedMixed(t, b, 300) // 50 orders
 	start := time.Now()
-	res, err := ReindexType(tenantCtx(t, "acme"), b, SpecOf[seedOrder](), WithPace(Pace{ItemsPerSecond: 200}), func(o *Options) { o.PageSize = 10 })
+	res, err := ReindexType(tenantCtx(t, "acme"), b, SpecOf[seedOrder](), WithPace(Pace{ItemsPerSecond: 200}), WithPageSize(10))
 	require.NoError(t, err)
 	assert.Equal(t, int64(50), res.Done)
 	// 50 reads and 50 updates at 200 a second, less the first burst.

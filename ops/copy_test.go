@@ -25,7 +25,7 @@ func copyCase(t *testing.T, src, dst backend.Backend) {
 	data, _ := exportData(t, tenantCtx(t, "acme"), src)
 
 	var reports int
-	res, err := Copy(tenantCtx(t, "acme"), src, tenantCtx(t, "new"), dst, func(o *Options) { o.PageSize = 50 }, WithProgress(func(p Progress) {
+	res, err := Copy(tenantCtx(t, "acme"), src, tenantCtx(t, "new"), dst, WithPageSize(50), WithProgress(func(p Progress) {
 		require.Equal(t, "copy", p.Op)
 		reports++
 	}))

@@ -37,7 +37,7 @@ func TestExport(t *testing.T) {
 		at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("x", 3600))
 		var reports []Progress
 		data, m := exportData(t, tenantCtx(t, "acme"), b, WithProgress(func(p Progress) { reports = append(reports, p) }),
-			func(o *Options) { o.Clock = func() time.Time { return at }; o.PageSize = 16 })
+			WithClock(func() time.Time { return at }), WithPageSize(16))
 
 		want := exportLines(t, storedItems(items))
 		require.Equal(t, string(want), string(data))
@@ -78,7 +78,7 @@ func TestExport(t *testing.T) {
 		require.Equal(t, int64(16), reports[0].Done)
 
 		// The default page size gives the same bytes.
-		again, m2 := exportData(t, tenantCtx(t, "acme"), b, func(o *Options) { o.Clock = func() time.Time { return at } })
+		again, m2 := exportData(t, tenantCtx(t, "acme"), b, WithClock(func() time.Time { return at }))
 		require.Equal(t, string(data), string(again))
 		require.Equal(t, m, m2)
 
@@ -100,7 +100,7 @@ func TestExportSameBytesOnBothBackends(t *testing.T) {
 	items := richItems("tenant#acme", 200)
 	writeItems(t, local, items)
 	writeItems(t, mem, items)
-	at := func(o *Options) { o.Clock = func() time.Time { return time.Unix(0, 0) } }
+	at := WithClock(func() time.Time { return time.Unix(0, 0) })
 	a, ma := exportData(t, tenantCtx(t, "acme"), mem, at)
 	b, mb := exportData(t, tenantCtx(t, "acme"), local, at)
 	require.Equal(t, string(a), string(b))
@@ -144,7 +144,7 @@ func TestExportRefuses(t *testing.T) {
 	require.Zero(t, buf.Len())
 
 	// A writer that fails: the error, and the manifest of what was written.
-	m, err := Export(ctx, b, &failingWriter{n: 1}, func(o *Options) { o.PageSize = 10 })
+	m, err := Export(ctx, b, &failingWriter{n: 1}, WithPageSize(10))
 	require.ErrorContains(t, err, "disk full")
 	require.Equal(t, int64(10), m.ItemCount)
 
@@ -159,7 +159,7 @@ func TestExportPace(t *testing.T) {
 	b := memory.New()
 	writeItems(t, b, richItems("tenant#acme", 60))
 	start := time.Now()
-	_, m := exportData(t, tenantCtx(t, "acme"), b, WithPace(Pace{ItemsPerSecond: 200}), func(o *Options) { o.PageSize = 20 })
+	_, m := exportData(t, tenantCtx(t, "acme"), b, WithPace(Pace{ItemsPerSecond: 200}), WithPageSize(20))
 	require.Equal(t, int64(60), m.ItemCount)
 	// Two pages of 20 are waited for before the third: at least 0.15 s
 	// (the first tenth of a second's burst aside).
@@ -174,7 +174,7 @@ func TestStats(t *testing.T) {
 		ctx := tenantCtx(t, "acme")
 		_, m := exportData(t, ctx, b)
 		var final Progress
-		st, err := Stats(ctx, b, WithProgress(func(p Progress) { final = p }), func(o *Options) { o.PageSize = 7 })
+		st, err := Stats(ctx, b, WithProgress(func(p Progress) { final = p }), WithPageSize(7))
 		require.NoError(t, err)
 		require.Equal(t, StatsResult{Tenant: "acme", Items: 45, Bytes: m.ItemBytes, ByType: m.ByType}, st)
 		require.True(t, final.Final)

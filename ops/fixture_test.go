@@ -493,6 +493,63 @@ func (f *faultyWrites) Update(ctx context.Context, in backend.UpdateInput) (back
 	return f.Backend.Update(ctx, in)
 }
 
+// batchHook calls beforeBatch before each BatchWrite.
+type batchHook struct {
+	backend.Backend
+	beforeBatch func()
+}
+
+func (h *batchHook) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (backend.BatchWriteOutput, error) {
+	h.beforeBatch()
+	return h.Backend.BatchWrite(ctx, in)
+}
+
+// inFlight counts the write requests in flight, and the most seen.
+type inFlight struct {
+	backend.Backend
+	now, most atomic.Int64
+}
+
+func (f *inFlight) enter() func() {
+	n := f.now.Add(1)
+	for {
+		m := f.most.Load()
+		if n <= m || f.most.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	time.Sleep(2 * time.Millisecond)
+	return func() { f.now.Add(-1) }
+}
+
+func (f *inFlight) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (backend.BatchWriteOutput, error) {
+	defer f.enter()()
+	return f.Backend.BatchWrite(ctx, in)
+}
+
+func (f *inFlight) Update(ctx context.Context, in backend.UpdateInput) (backend.Item, error) {
+	defer f.enter()()
+	return f.Backend.Update(ctx, in)
+}
+
+// faultyScans is faultyWrites for a backend that scans; Scan fails once
+// scanFailAfter scans are done, when it is above zero.
+type faultyScans struct {
+	*faultyWrites
+	scanFailAfter int64
+	scans         *atomic.Int64
+}
+
+func (f faultyScans) Scan(ctx context.Context, in backend.ScanInput) (backend.ScanOutput, error) {
+	if f.scanFailAfter > 0 && f.scans.Add(1) > f.scanFailAfter {
+		return backend.ScanOutput{}, fmt.Errorf("%w: %w", backend.ErrThrottled, errInjected)
+	}
+	return f.Backend.(backend.Scanner).Scan(ctx, in)
+}
+
+// noScan hides a backend's Scan.
+type noScan struct{ backend.Backend }
+
 // setAmount is an update setting order_amount.
 func setAmount(v string) expression.Builder {
 	return expression.NewBuilder().WithUpdate(expression.Set(expression.Name("order_amount"), expression.Value(testfixture.N(v))))

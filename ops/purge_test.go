@@ -76,7 +76,7 @@ func TestPurgeUnprocessed(t *testing.T) {
 	check := func(t *testing.T, b, raw backend.Backend) {
 		seedMixed(t, raw, 400)
 		others := snapshot(t, raw, tenantPKs(neighbours...))
-		res, err := Purge(tenantCtx(t, "acme"), b, func(o *Options) { o.PageSize = 100 })
+		res, err := Purge(tenantCtx(t, "acme"), b, WithPageSize(100))
 		require.NoError(t, err)
 		assert.Equal(t, int64(400), res.Done)
 		assert.Empty(t, partitionItems(t, raw, "tenant#acme"))
@@ -137,7 +137,7 @@ func TestPurgeUnprocessed(t *testing.T) {
 // was; and every item up to the checkpoint's position is gone when it
 // stops.
 func TestPurgeResume(t *testing.T) {
-	page := func(o *Options) { o.PageSize = 100 }
+	page := WithPageSize(100)
 	stops := []struct {
 		name string
 		// run runs a purge from cp that stops after the stop-th item of
@@ -252,17 +252,6 @@ func TestPurgeNotEmpty(t *testing.T) {
 	})
 }
 
-// batchHook calls beforeBatch before each BatchWrite.
-type batchHook struct {
-	backend.Backend
-	beforeBatch func()
-}
-
-func (h *batchHook) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (backend.BatchWriteOutput, error) {
-	h.beforeBatch()
-	return h.Backend.BatchWrite(ctx, in)
-}
-
 // Purge refuses what it cannot use, before reading anything.
 func TestPurgeRefuses(t *testing.T) {
 	b := memory.New()
@@ -288,7 +277,7 @@ func TestPurgePace(t *testing.T) {
 	b := memory.New()
 	seedMixed(t, b, 100)
 	start := time.Now()
-	res, err := Purge(tenantCtx(t, "acme"), b, WithPace(Pace{ItemsPerSecond: 400}), func(o *Options) { o.PageSize = 50 })
+	res, err := Purge(tenantCtx(t, "acme"), b, WithPace(Pace{ItemsPerSecond: 400}), WithPageSize(50))
 	require.NoError(t, err)
 	assert.Equal(t, int64(100), res.Done)
 	// 100 reads and 100 deletes at 400 a second, less the first burst.

@@ -234,7 +234,7 @@ func TestReindexConcurrentWrite(t *testing.T) {
 // state of an uninterrupted reindex of the same data, with the same
 // counts.
 func TestReindexResume(t *testing.T) {
-	page := func(o *Options) { o.PageSize = 20 }
+	page := WithPageSize(20)
 	for _, kind := range []string{"cancel", "backend-failure"} {
 		t.Run(kind, func(t *testing.T) {
 			for _, kb := range testBackends {

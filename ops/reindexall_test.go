@@ -15,24 +15,6 @@ import (
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
 
-// faultyScans is faultyWrites for a backend that scans; Scan fails once
-// scanFailAfter scans are done, when it is above zero.
-type faultyScans struct {
-	*faultyWrites
-	scanFailAfter int64
-	scans         *atomic.Int64
-}
-
-func (f faultyScans) Scan(ctx context.Context, in backend.ScanInput) (backend.ScanOutput, error) {
-	if f.scanFailAfter > 0 && f.scans.Add(1) > f.scanFailAfter {
-		return backend.ScanOutput{}, fmt.Errorf("%w: %w", backend.ErrThrottled, errInjected)
-	}
-	return f.Backend.(backend.Scanner).Scan(ctx, in)
-}
-
-// noScan hides a backend's Scan.
-type noScan struct{ backend.Backend }
-
 // reindexEach reindexes the type of each tenant, one ReindexType at a
 // time, and returns the counts summed: what ReindexAll does in one run.
 func reindexEach(t *testing.T, b backend.Backend, spec TypeSpec, tenants []string) Counts {
@@ -70,7 +52,7 @@ func TestReindexAll(t *testing.T) {
 			assert.Equal(t, before, snapshot(t, b, all), "a dry run changes nothing")
 
 			orders := repo.MustNew[seedOrder](b)
-			res, err := ReindexAll(op, orders, WithSegments(3), func(o *Options) { o.PageSize = 25 })
+			res, err := ReindexAll(op, orders, WithSegments(3), WithPageSize(25))
 			require.NoError(t, err)
 			assert.Empty(t, res.Checkpoint)
 			res.Units = 0
@@ -93,7 +75,7 @@ func TestReindexAll(t *testing.T) {
 // ends as an uninterrupted run.
 func TestReindexAllResume(t *testing.T) {
 	tenants := append([]string{"acme"}, neighbours...)
-	opts := []func(*Options){WithSegments(3), func(o *Options) { o.PageSize = 20 }, WithConcurrency(2)}
+	opts := []func(*Options){WithSegments(3), WithPageSize(20), WithConcurrency(2)}
 	for _, kind := range []string{"cancel", "backend-failure", "scan-failure"} {
 		t.Run(kind, func(t *testing.T) {
 			for _, kb := range testBackends {
@@ -213,7 +195,7 @@ func TestTenants(t *testing.T) {
 				calls := 0
 				for {
 					var read int64
-					page, err := Tenants(operatorCtx(t), b, WithSegments(tc.segments), func(o *Options) { o.PageSize = tc.pageSize }, WithResume(cp),
+					page, err := Tenants(operatorCtx(t), b, WithSegments(tc.segments), WithPageSize(tc.pageSize), WithResume(cp),
 						WithProgress(func(p Progress) {
 							assert.Equal(t, "tenants", p.Op)
 							if p.Final {
