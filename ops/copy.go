@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"hash"
 	"reflect"
@@ -105,36 +104,23 @@ func Copy(srcCtx context.Context, src backend.Backend, dstCtx context.Context, d
 	rep := newReporter("copy", dstT.ID(), o, o.Clock(), Counts{}, nil)
 	l := newLoader(dst, o, pc, rep)
 	sum := newChecksummer()
-	err = l.run(dstCtx, func(send func(loadBatch) bool) error {
-		bc := batcher{send: send}
-		var n int64
-		write := read
-		write.Shared = false // the items wait in batches
-		err := readPartition(srcCtx, src, srcPK, write, func(p page) error {
+	var line int64
+	write := read
+	write.Shared = false // the items wait in batches
+	err = l.load(dstCtx, srcPK, dstPK, func(put func(int64, backend.Item, int) error) error {
+		return readPartition(srcCtx, src, srcPK, write, func(p page) error {
 			for i, it := range p.Items {
-				n++
-				if err := checkLoadItem(it, p.Sizes[i], srcPK, dstPK); err != nil {
-					return fmt.Errorf("item %q: %w", sortKeyOf(it), err)
-				}
+				line++
 				if err := sum.add(it); err != nil {
 					return err
 				}
-				renamed := renameItem(it, srcPK, dstPK)
-				if !bc.add(n, renamed, backend.ItemSize(renamed)) {
-					return errStopped
+				if err := put(line, it, p.Sizes[i]); err != nil {
+					return fmt.Errorf("item %q: %w", sortKeyOf(it), err)
 				}
 			}
 			rep.add(Counts{Examined: int64(len(p.Items)), Units: p.Units})
 			return nil
 		})
-		switch {
-		case errors.Is(err, errStopped):
-			return nil
-		case err != nil:
-			return err
-		}
-		bc.flush()
-		return nil
 	})
 	written, notDone, failed := l.result()
 	res.Import.Counts = rep.total()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -264,7 +265,7 @@ func checkOthers(t testing.TB, b backend.Backend, before map[string]map[string]b
 	t.Helper()
 	lines := func(items map[string]backend.Item) string {
 		var buf []byte
-		for _, sk := range sortedKeys(items) {
+		for _, sk := range slices.Sorted(maps.Keys(items)) {
 			buf = append(buf, exportLine(t, items[sk])...)
 		}
 		return string(buf)
@@ -291,16 +292,6 @@ func countByType(items []backend.Item) (map[string]TypeStats, int64) {
 		bytes += int64(backend.ItemSize(it))
 	}
 	return by, bytes
-}
-
-// sortedKeys returns the sorted keys of m.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // clearPartition deletes every item of partition pk, as a test's own

@@ -171,34 +171,20 @@ func Import(ctx context.Context, b backend.Backend, r io.ReadSeeker, optFns ...f
 		l.written = []LineRange{{First: 1, Last: resume.Line}}
 		l.prefix.Store(resume.Line)
 	}
-	dstPK := dst.PartitionKey()
-	err = l.run(ctx, func(send func(loadBatch) bool) error {
-		bc := batcher{send: send}
-		again, err := scanLines(ctx, r, func(n int64, item backend.Item, size int) error {
+	var again scanned
+	err = l.load(ctx, srcPK, dst.PartitionKey(), func(put func(int64, backend.Item, int) error) error {
+		var err error
+		again, err = scanLines(ctx, r, func(n int64, item backend.Item, size int) error {
 			if n <= resume.Line {
 				return nil
 			}
-			if err := checkLoadItem(item, size, srcPK, dstPK); err != nil {
-				return err // the data changed since the first pass
-			}
-			renamed := renameItem(item, srcPK, dstPK)
-			if !bc.add(n, renamed, backend.ItemSize(renamed)) {
-				return errStopped
-			}
-			return nil
+			return put(n, item, size) // a check fails: the data changed since the first pass
 		})
-		switch {
-		case errors.Is(err, errStopped):
-			return nil
-		case err != nil:
-			return err
-		case !bc.flush():
-			return nil
-		case again != st:
-			return fmt.Errorf("%w: the data changed while it was imported", ErrBadExport)
-		}
-		return nil
+		return err
 	})
+	if err == nil && again != st {
+		err = fmt.Errorf("%w: the data changed while it was imported", ErrBadExport)
+	}
 	written, notDone, failed := l.result()
 	res.Written, res.NotDone = written, notDone
 	res.Counts = rep.total()
@@ -210,9 +196,6 @@ func Import(ctx context.Context, b backend.Backend, r io.ReadSeeker, optFns ...f
 	rep.final(func(Counts) Checkpoint { return res.Checkpoint })
 	return res, opError(ctx, "import", err)
 }
-
-// errStopped ends the reading of a load whose writes have stopped.
-var errStopped = errors.New("ops: stopped")
 
 // maxLineBytes is the longest line Import reads: an item of 400 KB takes
 // at most a few times that in DynamoDB JSON.

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -187,6 +188,38 @@ func (l *loader) run(ctx context.Context, produce func(send func(loadBatch) bool
 	}
 	return l.fe.get()
 }
+
+// load runs the writers on the items read hands, in line order, to put:
+// put checks an item (of size bytes, line n) as checkLoadItem does,
+// renames it from srcPK to dstPK and adds it to a batch; it returns
+// errStopped when the run has stopped, and read returns put's errors.
+// load returns the first error of read or of a write.
+func (l *loader) load(ctx context.Context, srcPK, dstPK string, read func(put func(n int64, item backend.Item, size int) error) error) error {
+	return l.run(ctx, func(send func(loadBatch) bool) error {
+		bc := batcher{send: send}
+		err := read(func(n int64, item backend.Item, size int) error {
+			if err := checkLoadItem(item, size, srcPK, dstPK); err != nil {
+				return err
+			}
+			renamed := renameItem(item, srcPK, dstPK)
+			if !bc.add(n, renamed, backend.ItemSize(renamed)) {
+				return errStopped
+			}
+			return nil
+		})
+		switch {
+		case errors.Is(err, errStopped):
+			return nil
+		case err != nil:
+			return err
+		}
+		bc.flush() // false: stopped, with the run's error
+		return nil
+	})
+}
+
+// errStopped ends the reading of a load whose writes have stopped.
+var errStopped = errors.New("ops: stopped")
 
 // write writes one batch (see batchWrite) and records what became of its
 // lines: written, sent and not written (failed), or sent without an

@@ -2,6 +2,8 @@ package ops
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -36,7 +38,7 @@ func TestPurge(t *testing.T) {
 		assert.Equal(t, int64(n), dry.Done)
 		assert.Equal(t, wantBytes, dry.Bytes)
 		assert.Equal(t, wantBy, dry.ByType)
-		assert.Equal(t, []string{"", "a", "order", "user", "zzunknown"}, sortedKeys(dry.ByType))
+		assert.Equal(t, []string{"", "a", "order", "user", "zzunknown"}, slices.Sorted(maps.Keys(dry.ByType)))
 		assert.Equal(t, int64(2*n/6), dry.ByType[""].Items, "sort keys without a separator count under \"\"")
 		assert.Equal(t, int64(n/6), dry.ByType["a"].Items, "a#b#... counts under its first part")
 		assert.Empty(t, dry.Checkpoint)

@@ -3,6 +3,8 @@ package ops
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sync/atomic"
 	"testing"
 
@@ -223,7 +225,7 @@ func TestTenants(t *testing.T) {
 					}
 					cp = page.Next
 				}
-				got := sortedKeys(seen)
+				got := slices.Sorted(maps.Keys(seen))
 				assert.ElementsMatch(t, want, got)
 				for id, n := range seen {
 					assert.Equal(t, 1, n, "%s listed %d times", id, n)
