@@ -128,9 +128,10 @@ type loadBatch struct {
 // lines are written (the backend said so) and which are not known to be
 // (a request failed without saying).
 type loader struct {
-	b   backend.Backend
-	pc  *pacer
-	rep *reporter
+	b    backend.Backend
+	pc   *pacer
+	rep  *reporter
+	conc int
 	// prefix is the last line of the prefix of lines written (from 1),
 	// for the checkpoints of progress reports.
 	prefix atomic.Int64
@@ -139,8 +140,6 @@ type loader struct {
 	written []LineRange
 	notDone []LineRange
 	failed  int64
-	conc    int
-	fe      *firstError // set by run
 }
 
 func newLoader(b backend.Backend, o Options, pc *pacer, rep *reporter) *loader {
@@ -152,41 +151,11 @@ func newLoader(b backend.Backend, o Options, pc *pacer, rep *reporter) *loader {
 // ctx ended) and the batch was not taken. run returns the first error of
 // produce or of a write.
 func (l *loader) run(ctx context.Context, produce func(send func(loadBatch) bool) error) error {
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	l.fe = &firstError{cancel: cancel}
-	batches := make(chan loadBatch)
-	var wg sync.WaitGroup
-	for range l.conc {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for bt := range batches {
-				l.write(runCtx, bt)
-			}
-		}()
+	err := fanOut(ctx, l.conc, func(_ context.Context, send func(loadBatch) bool) error { return produce(send) }, l.write)
+	if err == nil {
+		err = ctx.Err()
 	}
-	send := func(bt loadBatch) bool {
-		if runCtx.Err() != nil {
-			return false
-		}
-		select {
-		case batches <- bt:
-			return true
-		case <-runCtx.Done():
-			return false
-		}
-	}
-	perr := produce(send)
-	close(batches)
-	wg.Wait()
-	if perr != nil {
-		l.fe.set(perr)
-	}
-	if err := ctx.Err(); err != nil {
-		l.fe.set(err)
-	}
-	return l.fe.get()
+	return err
 }
 
 // load runs the writers on the items read hands, in line order, to put:
@@ -224,8 +193,8 @@ var errStopped = errors.New("ops: stopped")
 // write writes one batch (see batchWrite) and records what became of its
 // lines: written, sent and not written (failed), or sent without an
 // answer (failed, and not known to be done). Lines never sent, the run
-// having stopped, are neither.
-func (l *loader) write(ctx context.Context, bt loadBatch) {
+// having stopped, are neither. It returns batchWrite's error.
+func (l *loader) write(ctx context.Context, bt loadBatch) error {
 	writes := make([]backend.WriteRequest, len(bt.Items))
 	for i, it := range bt.Items {
 		writes[i] = backend.WriteRequest{Put: it}
@@ -247,9 +216,7 @@ func (l *loader) write(ctx context.Context, bt loadBatch) {
 	if len(done) > 0 || failed > 0 {
 		l.record(bt, done, notDone, failed, bytes, o.Units)
 	}
-	if err != nil {
-		l.fe.set(err)
-	}
+	return err
 }
 
 // record adds the lines of batch bt at the indexes done to those written,

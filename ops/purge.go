@@ -142,35 +142,19 @@ func (p *purgeRun) count(sk string, size int) {
 }
 
 func (p *purgeRun) run(ctx context.Context) (PurgeResult, error) {
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	fe := &firstError{cancel: cancel}
-	batches := make(chan purgeBatch)
-	var wg sync.WaitGroup
-	if !p.opts.DryRun {
-		for range p.opts.Concurrency {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for bt := range batches {
-					if fe.get() != nil {
-						continue // drain
-					}
-					if err := p.delete(runCtx, bt); err != nil {
-						fe.set(err)
-					}
-				}
-			}()
+	workers := p.opts.Concurrency
+	if p.opts.DryRun {
+		workers = 0 // a dry run hands out no batch
+	}
+	err := fanOut(ctx, workers, p.read, func(ctx context.Context, bt purgeBatch) error {
+		if err := ctx.Err(); err != nil {
+			return err // the run stopped: the batch is left to the next
 		}
-	}
-	if err := p.read(runCtx, batches); err != nil {
-		fe.set(err)
-	}
-	close(batches)
-	wg.Wait()
+		return p.delete(ctx, bt)
+	})
 
 	res := PurgeResult{ByType: p.byType, DryRun: p.opts.DryRun}
-	if err := fe.get(); err != nil {
+	if err != nil {
 		res.Checkpoint = p.checkpoint(p.rep.total())
 		res.Counts = p.rep.final(p.checkpoint)
 		return res, opError(ctx, p.op, err)
@@ -192,7 +176,7 @@ func (p *purgeRun) run(ctx context.Context) (PurgeResult, error) {
 
 // read reads the partition from the frontier on and hands out its items in
 // batches (or, in a dry run, counts them).
-func (p *purgeRun) read(ctx context.Context, batches chan<- purgeBatch) error {
+func (p *purgeRun) read(ctx context.Context, send func(purgeBatch) bool) error {
 	pk := p.t.PartitionKey()
 	at, _ := p.f.at()
 	return readPartition(ctx, p.b, pk, partitionRead{PageSize: p.opts.PageSize, Pacer: p.pc, After: at.SK}, func(pg page) error {
@@ -213,9 +197,7 @@ func (p *purgeRun) read(ctx context.Context, batches chan<- purgeBatch) error {
 				bt.keys = append(bt.keys, backend.Key{PK: pk, SK: sortKeyOf(it)})
 			}
 			bt.seq = p.f.add(bt.keys[len(bt.keys)-1])
-			select {
-			case batches <- bt:
-			case <-ctx.Done():
+			if !send(bt) {
 				return ctx.Err()
 			}
 		}

@@ -420,7 +420,9 @@ type reindexRun struct {
 	rx   *reindexer
 	pc   *pacer
 	rep  *reporter
-	work chan rxWork
+	// send hands an update to the workers; false: the run stopped, and
+	// the update was not taken.
+	send func(rxWork) bool
 }
 
 // rxWork is one update, a piece of its frontier.
@@ -433,34 +435,18 @@ type rxWork struct {
 }
 
 func newReindexRun(b backend.Backend, opts Options, rx *reindexer) *reindexRun {
-	return &reindexRun{b: b, opts: opts, rx: rx, pc: newPacer(opts.Pace), work: make(chan rxWork)}
+	return &reindexRun{b: b, opts: opts, rx: rx, pc: newPacer(opts.Pace)}
 }
 
 // run runs read, which hands out updates, with Options.Concurrency
 // workers sending them, and returns the result.
 func (r *reindexRun) run(ctx context.Context, read func(ctx context.Context) error) (ReindexResult, error) {
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	fe := &firstError{cancel: cancel}
-	var wg sync.WaitGroup
-	for range r.opts.Concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for w := range r.work {
-				if err := r.update(runCtx, w); err != nil {
-					fe.set(err)
-				}
-			}
-		}()
-	}
-	if err := read(runCtx); err != nil {
-		fe.set(err)
-	}
-	close(r.work)
-	wg.Wait()
+	err := fanOut(ctx, r.opts.Concurrency, func(ctx context.Context, send func(rxWork) bool) error {
+		r.send = send
+		return read(ctx)
+	}, r.update)
 	res := ReindexResult{DryRun: r.opts.DryRun}
-	if err := fe.get(); err != nil {
+	if err != nil {
 		res.Checkpoint = r.rep.checkpoint(r.rep.total())
 		res.Counts = r.rep.final(r.rep.checkpoint)
 		return res, opError(ctx, "reindex", err)
@@ -524,9 +510,7 @@ func (r *reindexRun) page(ctx context.Context, f *frontier, items []backend.Item
 				return err
 			}
 			w := rxWork{f: f, seq: f.add(key), key: key, expr: expr, size: size}
-			select {
-			case r.work <- w:
-			case <-ctx.Done():
+			if !r.send(w) {
 				r.rep.add(c)
 				return ctx.Err()
 			}

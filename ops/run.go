@@ -7,8 +7,50 @@ import (
 	"sync"
 )
 
-// This file holds how a run of an operation stops: its first error, which
-// cancels the rest of the run, and the error it reports.
+// This file holds how a run of an operation goes and stops: work handed
+// out to concurrent workers, the run's first error, which cancels the rest
+// of the run, and the error it reports.
+
+// fanOut runs produce, which hands out pieces of work in order through
+// send, with n workers calling do on each piece, and returns the first
+// error of produce or of do. The first error cancels the context both are
+// given; send then returns false, the piece not taken. Every piece taken
+// is given to do, which decides what to do with it once ctx has ended.
+func fanOut[W any](ctx context.Context, n int, produce func(ctx context.Context, send func(W) bool) error, do func(ctx context.Context, w W) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	fe := &firstError{cancel: cancel}
+	work := make(chan W)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for w := range work {
+				if err := do(ctx, w); err != nil {
+					fe.set(err)
+				}
+			}
+		}()
+	}
+	send := func(w W) bool {
+		if ctx.Err() != nil {
+			return false
+		}
+		select {
+		case work <- w:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	if err := produce(ctx, send); err != nil {
+		fe.set(err)
+	}
+	close(work)
+	wg.Wait()
+	return fe.get()
+}
 
 // firstError keeps the first error of a group of goroutines and cancels
 // their context when it is set. It is safe for concurrent use.
