@@ -96,8 +96,11 @@ func TestLayoutOnlyInEntityLayout(t *testing.T) {
 		if file == "entity/layout.go" {
 			continue
 		}
+		// A command's flag may be called "tenant": that names an
+		// option, not a key.
+		flag := strings.HasPrefix(file, "cmd/")
 		for _, s := range lits {
-			if s == "PK" || s == "SK" || strings.HasPrefix(s, "GSI") || strings.HasPrefix(s, "tenant#") || s == "tenant" {
+			if s == "PK" || s == "SK" || strings.HasPrefix(s, "GSI") || strings.HasPrefix(s, "tenant#") || s == "tenant" && !flag {
 				t.Errorf("%s: literal %q: the table layout is written only in entity/layout.go", file, s)
 			}
 		}
