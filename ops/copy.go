@@ -17,6 +17,7 @@ import (
 type CopyResult struct {
 	// Import is what the writing pass did, as Import reports it, the
 	// lines being the source's items in sort-key order (1 is the first).
+	// Its Checkpoint is always empty: a copy is run again, not resumed.
 	Import ImportResult `json:"import"`
 	// Source and Dest are the checksums of the tenant's items in each
 	// backend: the source's as the writing pass read them, the
