@@ -2,16 +2,27 @@ package ops
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"reflect"
 
 	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/internal/ddbjson"
+	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
 
 // CopyResult is what Copy did.
 type CopyResult struct {
+	// Import is what the writing pass did, as Import reports it, the
+	// lines being the source's items in sort-key order (1 is the first).
 	Import ImportResult `json:"import"`
 	// Source and Dest are the checksums of the tenant's items in each
-	// backend at the end, the destination's with its keys renamed to the
-	// source tenant's; they are equal when Copy returns no error.
+	// backend: the source's as the writing pass read them, the
+	// destination's as read at the end, with its keys renamed to the
+	// source tenant's. They are equal when Copy returns no error.
 	Source Checksum `json:"source"`
 	Dest   Checksum `json:"dest"`
 }
@@ -24,10 +35,175 @@ type Checksum struct {
 }
 
 // Copy copies every item of srcCtx's tenant in src to dstCtx's tenant in
-// dst, as Export piped into Import would, renaming the keys when the
-// tenants differ, then verifies that the destination holds the same items
-// by count and checksum (ErrVerify when not). src and dst may be the same
-// backend, for two different tenants.
+// dst, as Export piped into Import would, without a file, renaming the
+// keys when the tenants differ (see Import), then verifies that the
+// destination holds the same items by count and checksum (ErrVerify when
+// not: the destination's partition held other items, or either changed
+// while Copy ran). src and dst may be the same backend, for two different
+// tenants (else ErrInvalidArgument).
+//
+// It reads the source three times, a page at a time: first to check every
+// item as Import checks the lines of an export (ErrForeignItem,
+// ErrBadExport, ErrInvalidArgument; nothing is written if a check fails),
+// and, with Options.DryRun, stops there; then to write, in batches of 25,
+// Options.Concurrency at a time; then it reads the destination to verify.
+// Re-running a copy is safe (it puts the same items); Copy does not take a
+// checkpoint (Options.Resume is refused: ErrInvalidCheckpoint).
 func Copy(srcCtx context.Context, src backend.Backend, dstCtx context.Context, dst backend.Backend, optFns ...func(*Options)) (CopyResult, error) {
-	panic("ops.Copy: not yet")
+	o, err := options(optFns)
+	if err != nil {
+		return CopyResult{}, err
+	}
+	switch {
+	case src == nil || dst == nil:
+		return CopyResult{}, fmt.Errorf("%w: copy: nil backend", ErrInvalidArgument)
+	case o.Resume != "":
+		return CopyResult{}, fmt.Errorf("%w: copy does not resume; run it again", ErrInvalidCheckpoint)
+	}
+	srcT, err := tenantctx.Tenant(srcCtx)
+	if err != nil {
+		return CopyResult{}, err
+	}
+	dstT, err := tenantctx.Tenant(dstCtx)
+	if err != nil {
+		return CopyResult{}, err
+	}
+	if srcT.ID() == dstT.ID() && sameBackend(src, dst) {
+		return CopyResult{}, fmt.Errorf("%w: copy of tenant %q onto itself", ErrInvalidArgument, srcT.ID())
+	}
+	srcPK, dstPK := srcT.PartitionKey(), dstT.PartitionKey()
+	res := CopyResult{Import: ImportResult{From: srcT.ID(), To: dstT.ID(), Written: []LineRange{}}}
+	pc := newPacer(o.Pace)
+	read := partitionRead{PageSize: o.PageSize, Pacer: pc, Shared: true}
+	ctxErr := func(err error) error {
+		if srcCtx.Err() != nil {
+			return opError(srcCtx, "copy", err)
+		}
+		return opError(dstCtx, "copy", err)
+	}
+
+	// Pass 1: check every item.
+	var n int64
+	err = readPartition(srcCtx, src, srcPK, read, func(p page) error {
+		for i, it := range p.Items {
+			n++
+			if err := checkLoadItem(it, p.Sizes[i], srcPK, dstPK); err != nil {
+				sk, _ := strAttr(it, "SK")
+				return fmt.Errorf("item %q: %w", sk, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return res, ctxErr(err)
+	}
+	res.Import.Examined = n
+	if o.DryRun {
+		return res, nil
+	}
+
+	// Pass 2: write, and checksum what was read.
+	tl := newTally("copy", dstT.ID(), o, o.Clock())
+	l := newLoader(dst, o, tl)
+	l.pc = pc
+	sum := newChecksummer()
+	err = l.run(dstCtx, func(send func(loadBatch) bool) error {
+		bc := batcher{send: send}
+		var n int64
+		write := read
+		write.Shared = false // the items wait in batches
+		err := readPartition(srcCtx, src, srcPK, write, func(p page) error {
+			for i, it := range p.Items {
+				n++
+				if err := checkLoadItem(it, p.Sizes[i], srcPK, dstPK); err != nil {
+					sk, _ := strAttr(it, "SK")
+					return fmt.Errorf("item %q: %w", sk, err)
+				}
+				if err := sum.add(it); err != nil {
+					return err
+				}
+				renamed := renameItem(it, srcPK, dstPK)
+				if !bc.add(n, renamed, backend.ItemSize(renamed)) {
+					return errStopped
+				}
+			}
+			tl.add(Counts{Examined: int64(len(p.Items)), Units: p.Units}, "")
+			return nil
+		})
+		switch {
+		case errors.Is(err, errStopped):
+			return nil
+		case err != nil:
+			return err
+		}
+		bc.flush()
+		return nil
+	})
+	written, notDone, failed := l.result()
+	res.Import.Counts = tl.total()
+	res.Import.Examined = n // the first pass's count
+	res.Import.Written, res.Import.NotDone = written, notDone
+	res.Import.Done = countLines(written)
+	res.Import.Failed = failed
+	res.Source = sum.checksum()
+	if err != nil {
+		tl.final("")
+		return res, ctxErr(err)
+	}
+
+	// Verify.
+	dsum := newChecksummer()
+	err = readPartition(dstCtx, dst, dstPK, read, func(p page) error {
+		for _, it := range p.Items {
+			if err := dsum.add(renameItem(it, dstPK, srcPK)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	tl.final("")
+	if err != nil {
+		return res, ctxErr(err)
+	}
+	res.Dest = dsum.checksum()
+	if res.Dest != res.Source {
+		return res, fmt.Errorf("ops: copy: %w: the source holds %d items (SHA-256 %s), the destination %d (SHA-256 %s)",
+			ErrVerify, res.Source.Items, res.Source.SHA256, res.Dest.Items, res.Dest.SHA256)
+	}
+	return res, nil
+}
+
+// sameBackend reports whether a and b are one backend: equal comparable
+// values (pointers, usually).
+func sameBackend(a, b backend.Backend) bool {
+	ta, tb := reflect.TypeOf(a), reflect.TypeOf(b)
+	if ta != tb || !ta.Comparable() {
+		return false
+	}
+	return a == b
+}
+
+// checksummer computes a Checksum of items: their count and the SHA-256 of
+// their lines as Export writes them.
+type checksummer struct {
+	h   hash.Hash
+	n   int64
+	buf []byte
+}
+
+func newChecksummer() *checksummer { return &checksummer{h: sha256.New()} }
+
+func (c *checksummer) add(item backend.Item) error {
+	var err error
+	if c.buf, err = ddbjson.AppendLine(c.buf[:0], item); err != nil {
+		sk, _ := strAttr(item, "SK")
+		return fmt.Errorf("item %q: %w", sk, err)
+	}
+	c.h.Write(c.buf)
+	c.n++
+	return nil
+}
+
+func (c *checksummer) checksum() Checksum {
+	return Checksum{Items: c.n, SHA256: hex.EncodeToString(c.h.Sum(nil))}
 }

@@ -2,11 +2,47 @@ package ops
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"io"
+	"runtime/debug"
 	"time"
 
 	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/internal/ddbjson"
+	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
+
+// The Tool of the manifests Export writes, and their Format.
+const (
+	toolName   = "tenantrepo"
+	formatJSON = "DYNAMODB_JSON"
+)
+
+// modulePath is the path of this module, whose version manifests name.
+const modulePath = "github.com/tenantrepo/tenantrepo"
+
+// toolVersion is the ToolVersion of the manifests Export writes: the
+// version of this module in the running program's build information
+// ("v1.2.3" when a program depends on a released version), or "devel" when
+// there is none (a build of the module itself, a test).
+var toolVersion = func() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	mods := append([]*debug.Module{&bi.Main}, bi.Deps...)
+	for _, m := range mods {
+		if m.Path == modulePath && m.Version != "" && m.Version != "(devel)" {
+			if m.Replace != nil && m.Replace.Version != "" {
+				return m.Replace.Version
+			}
+			return m.Version
+		}
+	}
+	return "devel"
+}()
 
 // Manifest describes an export: what the data holds and how to check it.
 type Manifest struct {
@@ -53,9 +89,98 @@ type IndexSchema struct {
 // Export writes every item of the context's tenant to w as DynamoDB JSON,
 // one item per line ({"Item":{"PK":{"S":"tenant#..."},...}}), in sort-key
 // order, and returns the data's manifest. It reads the partition a page at
-// a time and keeps no more than a page in memory, whatever the tenant's
-// size. Map keys are written in byte order and set elements sorted, so
-// the same items always give the same bytes.
+// a time, with consistent reads, and keeps no more than a page in memory,
+// whatever the tenant's size. Attribute names and map keys are written in
+// byte order and set elements sorted (number sets by value), without HTML
+// escaping, so the same items always give the same bytes on every backend.
+//
+// The manifest's key schema lists the indexes the backend reports
+// (backend.IndexReporter, else backend.IndexCounter, else all
+// backend.MaxIndexes); its ExportTime is Options.Clock's time at the
+// start. Options.Pace limits the reads; Options.Progress is called after
+// each page. Export does not resume: Options.Resume is refused
+// (ErrInvalidCheckpoint), and so is Options.DryRun (ErrInvalidArgument).
+// On an error, the manifest returned counts what was written to w before
+// it.
 func Export(ctx context.Context, b backend.Backend, w io.Writer, optFns ...func(*Options)) (Manifest, error) {
-	panic("ops.Export: not yet")
+	o, err := options(optFns)
+	if err != nil {
+		return Manifest{}, err
+	}
+	switch {
+	case b == nil || w == nil:
+		return Manifest{}, fmt.Errorf("%w: export: nil backend or writer", ErrInvalidArgument)
+	case o.Resume != "":
+		return Manifest{}, fmt.Errorf("%w: export does not resume", ErrInvalidCheckpoint)
+	case o.DryRun:
+		return Manifest{}, fmt.Errorf("%w: export has no dry run", ErrInvalidArgument)
+	}
+	t, err := tenantctx.Tenant(ctx)
+	if err != nil {
+		return Manifest{}, err
+	}
+	start := o.Clock()
+	schema, err := keySchema(ctx, b)
+	if err != nil {
+		return Manifest{}, opError(ctx, "export", err)
+	}
+	m := Manifest{
+		Format:       formatJSON,
+		Tool:         toolName,
+		ToolVersion:  toolVersion,
+		Tenant:       t.ID(),
+		PartitionKey: t.PartitionKey(),
+		ExportTime:   start.UTC(),
+		KeySchema:    schema,
+		ByType:       map[string]TypeStats{},
+	}
+	tl := newTally("export", t.ID(), o, start)
+	h := sha256.New()
+	var buf []byte
+	err = readPartition(ctx, b, t.PartitionKey(), partitionRead{PageSize: o.PageSize, Pacer: newPacer(o.Pace), Shared: true}, func(p page) error {
+		buf = buf[:0]
+		for i, it := range p.Items {
+			var err error
+			if buf, err = ddbjson.AppendLine(buf, it); err != nil {
+				sk, _ := strAttr(it, "SK")
+				return fmt.Errorf("item %q: %w", sk, err)
+			}
+			sk, _ := strAttr(it, "SK")
+			addByType(m.ByType, sk, p.Sizes[i])
+		}
+		if _, err := w.Write(buf); err != nil {
+			return fmt.Errorf("writing: %w", err)
+		}
+		h.Write(buf)
+		n := int64(len(p.Items))
+		m.ItemCount += n
+		m.ItemBytes += int64(p.Bytes)
+		m.DataBytes += int64(len(buf))
+		tl.add(Counts{Examined: n, Done: n, Bytes: int64(p.Bytes), Units: p.Units}, "")
+		return nil
+	})
+	m.SHA256 = hex.EncodeToString(h.Sum(nil))
+	tl.final("")
+	return m, opError(ctx, "export", err)
+}
+
+// keySchema returns the table's key schema with the indexes b reports.
+func keySchema(ctx context.Context, b backend.Backend) (KeySchema, error) {
+	slots := backend.AllIndexes
+	if r, ok := b.(backend.IndexReporter); ok {
+		s, err := r.TableIndexes(ctx)
+		if err != nil {
+			return KeySchema{}, err
+		}
+		slots = s
+	} else if c, ok := b.(backend.IndexCounter); ok {
+		slots = backend.FirstIndexes(c.Indexes())
+	}
+	ks := KeySchema{PartitionKey: "PK", SortKey: "SK", Indexes: []IndexSchema{}}
+	for _, n := range slots.Slots() {
+		name := backend.IndexName(n)
+		pk, sk := backend.IndexKeyNames(name)
+		ks.Indexes = append(ks.Indexes, IndexSchema{Name: name, PartitionKey: pk, SortKey: sk})
+	}
+	return ks, nil
 }

@@ -29,7 +29,8 @@ type Options struct {
 	// import), returned or reported. Empty starts at the beginning.
 	Resume Checkpoint
 	// DryRun makes Purge and the Reindex operations report what they
-	// would do, writing nothing.
+	// would do, writing nothing, and Import and Copy stop after checking
+	// their input. Export refuses it.
 	DryRun bool
 	// Segments is how many parallel scan segments the operator-scoped
 	// operations read the table in: DefaultSegments when 0.

@@ -2,8 +2,10 @@ package ops
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
 
 // StatsResult are the items of one tenant.
@@ -18,7 +20,39 @@ type StatsResult struct {
 }
 
 // Stats counts the items and bytes of the context's tenant per entity type
-// (sort-key prefix), reading its partition in pages.
+// (sort-key prefix), reading its partition in pages with consistent reads,
+// as Export reads it, and writing nothing. Options.Pace limits the reads;
+// Options.Progress is called after each page. Options.Resume is refused
+// (ErrInvalidCheckpoint). On an error, the result counts the pages read
+// before it.
 func Stats(ctx context.Context, b backend.Backend, optFns ...func(*Options)) (StatsResult, error) {
-	panic("ops.Stats: not yet")
+	o, err := options(optFns)
+	if err != nil {
+		return StatsResult{}, err
+	}
+	switch {
+	case b == nil:
+		return StatsResult{}, fmt.Errorf("%w: stats: nil backend", ErrInvalidArgument)
+	case o.Resume != "":
+		return StatsResult{}, fmt.Errorf("%w: stats does not resume", ErrInvalidCheckpoint)
+	}
+	t, err := tenantctx.Tenant(ctx)
+	if err != nil {
+		return StatsResult{}, err
+	}
+	res := StatsResult{Tenant: t.ID(), ByType: map[string]TypeStats{}}
+	tl := newTally("stats", t.ID(), o, o.Clock())
+	err = readPartition(ctx, b, t.PartitionKey(), partitionRead{PageSize: o.PageSize, Pacer: newPacer(o.Pace), Shared: true}, func(p page) error {
+		for i, it := range p.Items {
+			sk, _ := strAttr(it, "SK")
+			addByType(res.ByType, sk, p.Sizes[i])
+		}
+		n := int64(len(p.Items))
+		res.Items += n
+		res.Bytes += int64(p.Bytes)
+		tl.add(Counts{Examined: n, Done: n, Bytes: int64(p.Bytes), Units: p.Units}, "")
+		return nil
+	})
+	tl.final("")
+	return res, opError(ctx, "stats", err)
 }

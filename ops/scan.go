@@ -1,0 +1,117 @@
+package ops
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/entity"
+)
+
+// scanSeg is one segment of a scan of the table by an operator-scoped
+// operation: its frontier, and whether it is read to its end.
+type scanSeg struct {
+	f     *frontier
+	ended atomic.Bool // the segment is read to its end
+}
+
+// position returns where the segment stands, for a checkpoint, and the
+// counts of the work done before that position.
+func (s *scanSeg) position() (segmentPosition, Counts) {
+	k, c := s.f.at()
+	if s.ended.Load() && s.f.idle() {
+		return segmentPosition{Done: true}, c
+	}
+	return segmentPosition{PK: k.PK, SK: k.SK}, c
+}
+
+// start returns the exclusive start key of the segment's next scan.
+func (s *scanSeg) start() *backend.Key {
+	k, _ := s.f.at()
+	if k.PK == "" {
+		return nil
+	}
+	return &backend.Key{PK: k.PK, SK: k.SK}
+}
+
+// scanStart returns the segments a scan of operation op starts with:
+// Options.Segments of them from the beginning, or, with Options.Resume,
+// those of the checkpoint, and the checkpoint's counts.
+func scanStart(opts Options, op string) ([]*scanSeg, Counts, error) {
+	n := opts.Segments
+	var pos position
+	if opts.Resume != "" {
+		var err error
+		if pos, err = decodeCheckpoint(opts.Resume, op, ""); err != nil {
+			return nil, Counts{}, err
+		}
+		if pos.SK != "" || pos.Line != 0 || pos.Data != "" || len(pos.Segments) == 0 || len(pos.Segments) > MaxSegments {
+			return nil, Counts{}, fmt.Errorf("%w: not a position in a scan", ErrInvalidCheckpoint)
+		}
+		for _, s := range pos.Segments {
+			if len(s.PK) > entity.MaxPartitionKeyBytes || len(s.SK) > entity.MaxSortKeyBytes || (s.Done && s.PK != "") {
+				return nil, Counts{}, fmt.Errorf("%w: bad segment position", ErrInvalidCheckpoint)
+			}
+		}
+		n = len(pos.Segments)
+	}
+	segs := make([]*scanSeg, n)
+	for i := range segs {
+		segs[i] = &scanSeg{f: newFrontier(backend.Key{})}
+		if i < len(pos.Segments) {
+			p := pos.Segments[i]
+			segs[i].f = newFrontier(backend.Key{PK: p.PK, SK: p.SK})
+			segs[i].ended.Store(p.Done)
+		}
+	}
+	return segs, pos.Counts, nil
+}
+
+// tenantCache parses partition keys as tenants', remembering the last.
+type tenantCache struct {
+	pk string
+	t  entity.Tenant
+	ok bool
+}
+
+func (c *tenantCache) tenant(pk string) (entity.Tenant, bool) {
+	if pk == c.pk && pk != "" {
+		return c.t, c.ok
+	}
+	c.pk, c.t, c.ok = pk, entity.Tenant{}, false
+	if id, ok := entity.ParsePartitionKey(pk); ok {
+		if t, err := entity.NewTenant(id); err == nil {
+			c.t, c.ok = t, true
+		}
+	}
+	return c.t, c.ok
+}
+
+// readSegment reads segment i of total from s's position on and reindexes
+// the type's items of every tenant in it.
+func (r *reindexRun) readSegment(ctx context.Context, sc backend.Scanner, i, total int, s *scanSeg) error {
+	var cache tenantCache
+	start := s.start()
+	for {
+		out, err := sc.Scan(ctx, backend.ScanInput{Segment: i, TotalSegments: total, Limit: r.opts.PageSize, StartKey: start})
+		if err != nil {
+			return err
+		}
+		last, units, err := pageEnd(out.Items, out.LastKey, false)
+		if err != nil {
+			return err
+		}
+		if err := r.page(ctx, s.f, out.Items, last, units, cache.tenant); err != nil {
+			return err
+		}
+		if err := r.pc.wait(ctx, len(out.Items), units); err != nil {
+			return err
+		}
+		if out.LastKey == nil {
+			s.ended.Store(true)
+			return nil
+		}
+		start = &backend.Key{PK: out.LastKey.PK, SK: out.LastKey.SK}
+	}
+}
