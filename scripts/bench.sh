@@ -79,7 +79,7 @@ for round in $(seq 1 "$count"); do
 	run batch.txt '^BenchmarkLocalBatch$' -test.benchtime 1x
 	# An iteration purges or exports 10,000 items on each side (raw and
 	# ops, alternating which goes first).
-	run ops.txt '^BenchmarkLocalOps$/op=export' -test.benchtime 6x
+	run ops.txt '^BenchmarkLocalOps$/op=export' -test.benchtime 10x
 	run ops.txt '^BenchmarkLocalOps$/op=purge' -test.benchtime 2x
 done
 # The memory benchmarks compare sizes, not sides, and building their 1M
