@@ -372,7 +372,7 @@ func memoryExport(b *testing.B, items int) {
 		total = max(total, p)
 		b.StartTimer()
 	}
-	const mb = 1 << 20
+	const mb = 1e6 // benchstat reads the unit MB as 10^6 bytes
 	b.ReportMetric(float64(base)/mb, "store-MB")
 	b.ReportMetric(float64(worst)/mb, "peak-heap-MB")
 	b.ReportMetric(float64(total)/mb, "peak-total-MB")
