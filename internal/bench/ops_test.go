@@ -119,6 +119,7 @@ type pair struct {
 	// local is its /proc stat file, "" when not found.
 	rawLocal, opsLocal int64
 	local              string
+	rawAlloc, opsAlloc uint64    // bytes the process allocated during each side
 	ratios             []float64 // per iteration: ops items/s over raw items/s
 }
 
@@ -136,6 +137,7 @@ func (p *pair) run(b *testing.B, i int, prepare func(side string), raw, ops func
 		}
 		b.StartTimer()
 		local0, _ := processCPU(p.local)
+		alloc0 := heapAllocs()
 		cpu0, _ := cpuTime()
 		start := time.Now()
 		if side == "raw" {
@@ -146,13 +148,16 @@ func (p *pair) run(b *testing.B, i int, prepare func(side string), raw, ops func
 			took[1] = time.Since(start)
 		}
 		cpu1, _ := cpuTime()
+		alloc1 := heapAllocs()
 		local1, _ := processCPU(p.local)
 		if side == "raw" {
 			p.rawCPU += time.Duration(cpu1 - cpu0)
 			p.rawLocal += local1 - local0
+			p.rawAlloc += alloc1 - alloc0
 		} else {
 			p.opsCPU += time.Duration(cpu1 - cpu0)
 			p.opsLocal += local1 - local0
+			p.opsAlloc += alloc1 - alloc0
 		}
 	}
 	p.raw += took[0]
@@ -165,7 +170,8 @@ func (p *pair) run(b *testing.B, i int, prepare func(side string), raw, ops func
 // the machine's other load moves it least); and each side's CPU time per
 // iteration: the client's (cpu-ms), which shares the machine's CPUs with
 // DynamoDB Local, and DynamoDB Local's (local-cpu-ms, when its process is
-// found), the work each side asks of it.
+// found), the work each side asks of it; and the bytes the client
+// allocated during each side (alloc-MB, the SDK's included).
 func (p *pair) report(b *testing.B, items int) {
 	n := float64(items * len(p.ratios))
 	iters := float64(len(p.ratios))
@@ -173,6 +179,8 @@ func (p *pair) report(b *testing.B, items int) {
 	b.ReportMetric(n/p.ops.Seconds(), "ops-items/s")
 	b.ReportMetric(p.rawCPU.Seconds()*1000/iters, "raw-cpu-ms/op")
 	b.ReportMetric(p.opsCPU.Seconds()*1000/iters, "ops-cpu-ms/op")
+	b.ReportMetric(float64(p.rawAlloc)/1e6/iters, "raw-alloc-MB/op")
+	b.ReportMetric(float64(p.opsAlloc)/1e6/iters, "ops-alloc-MB/op")
 	if p.local != "" {
 		b.ReportMetric(float64(p.rawLocal)*10/iters, "raw-local-cpu-ms/op")
 		b.ReportMetric(float64(p.opsLocal)*10/iters, "ops-local-cpu-ms/op")
@@ -299,6 +307,14 @@ func startHeapSampler(every time.Duration) *heapSampler {
 		}
 	}()
 	return h
+}
+
+// heapAllocs returns the bytes allocated on the heap since the process
+// started (runtime/metrics /gc/heap/allocs:bytes).
+func heapAllocs() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }
 
 // peak stops the sampler and returns the peak it saw.
