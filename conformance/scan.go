@@ -326,5 +326,4 @@ func backendScanPageOverOneMB(t *testing.T, h *harness) {
 			assert.Equal(t, tc.pages, got)
 		})
 	}
-
 }

@@ -22,6 +22,10 @@
 #   batch.txt    10,000 items: Put each vs BatchPut, BatchGet; DynamoDB Local
 #   memory.txt   memory backend at 1k, 100k and 1M items; the ordered-tree
 #                yardstick
+#   ops.txt      purge and export of 10,000 items of a tenant (package ops
+#                vs a hand-written SDK baseline), DynamoDB Local
+#   opsmem.txt   export of 10,000 and 100,000 items on the memory backend,
+#                with the peak heap
 #
 # Env: BENCH_TIME (go test -benchtime of BenchmarkCanned and BenchmarkLocal,
 # default 1s), BENCH_MEMTIME (of BenchmarkMemory, default 500ms),
@@ -48,7 +52,7 @@ log() { printf 'bench: %s\n' "$*" >&2; }
 log "machine: $(uname -srm), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 log "$(go version); load: $(uptime | sed 's/.*load average: *//')"
 go test -c -o "$bin" ./internal/bench
-: >"$out/canned.txt" >"$out/codec.txt" >"$out/stub.txt" >"$out/local.txt" >"$out/memory.txt" >"$out/batch.txt"
+: >"$out/canned.txt" >"$out/codec.txt" >"$out/stub.txt" >"$out/local.txt" >"$out/memory.txt" >"$out/batch.txt" >"$out/ops.txt" >"$out/opsmem.txt"
 
 # run FILE BENCH [ARG...] runs the benchmark binary once and appends its
 # output to FILE (the first round keeps the header lines benchstat reads).
@@ -73,12 +77,17 @@ for round in $(seq 1 "$count"); do
 	run local.txt '^BenchmarkLocal$' -test.benchtime "$benchtime"
 	# One op writes or reads 10,000 items: one iteration each.
 	run batch.txt '^BenchmarkLocalBatch$' -test.benchtime 1x
+	# An iteration purges or exports 10,000 items on each side (raw and
+	# ops, alternating which goes first).
+	run ops.txt '^BenchmarkLocalOps$/op=export' -test.benchtime 10x
+	run ops.txt '^BenchmarkLocalOps$/op=purge' -test.benchtime 2x
 done
 # The memory benchmarks compare sizes, not sides, and building their 1M
 # items takes long: one process builds each store once and runs each
 # benchmark COUNT times in a row.
 log "memory backend, $count counts ($((SECONDS - start))s; load: $(load))"
 run memory.txt '^(BenchmarkMemory|BenchmarkOrderedTree)$' -test.benchtime "$memtime" -test.count "$count"
+run opsmem.txt '^BenchmarkMemoryExport$' -test.benchtime 3x -test.count "$count"
 log "done in $((SECONDS - start))s; load: $(load); raw results in $out"
 
 section() { printf '\n## %s\n\n' "$1"; }
@@ -119,3 +128,7 @@ report "Memory backend, one tenant, by items" "$out/memory.txt" -filter '/tenant
 report "Memory backend, the same items over 1,000 tenants" "$out/memory.txt" -filter '/tenants:1000' -col /items
 report "Yardstick: a lookup in an ordered tree of 1M items, alone" "$out/memory.txt" -filter '.name:OrderedTree' -col /items
 report "10,000 items against DynamoDB Local: one Put each, BatchPut, BatchPut with 4 requests in flight; BatchGet" "$out/batch.txt" -col /via
+section "Purge and export of 10,000 items of a tenant, package ops vs hand-written SDK code, DynamoDB Local (ops/raw: ratio of items/s, paired)"
+"$benchstat" "$out/ops.txt"
+section "Export of a tenant on the memory backend: peak heap"
+"$benchstat" -col /items "$out/opsmem.txt"

@@ -19,7 +19,13 @@
 //     backend at 1k, 100k and 1M items, in one tenant and spread over 1,000
 //     tenants, and BenchmarkOrderedTree, its yardstick;
 //   - BenchmarkLocalBatch: 10,000 items written with one Put each and with
-//     BatchPut, and read back with BatchGet, against DynamoDB Local.
+//     BatchPut, and read back with BatchGet, against DynamoDB Local;
+//   - BenchmarkLocalOps: ops.Purge and ops.Export of a tenant of 10,000
+//     items against DynamoDB Local, each beside a hand-written
+//     aws-sdk-go-v2 baseline doing the same work (ops_baseline_test.go),
+//     in items/s; the baseline's export must give the same bytes;
+//   - BenchmarkMemoryExport: ops.Export of 10,000 and 100,000 items on the
+//     memory backend, with the peak heap sampled during the export.
 //
 // BenchmarkCanned, BenchmarkStub, BenchmarkLocal and BenchmarkCodec report,
 // besides ns/op, the process's CPU time per op (cpu-ns/op; against DynamoDB
