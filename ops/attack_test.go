@@ -300,3 +300,107 @@ func TestAttackRenameAtTheSizeLimit(t *testing.T) {
 		atUnchanged(t, b, before)
 	})
 }
+
+// Copy between tenants of one backend whose IDs are prefixes of each
+// other: each direction renames exactly the keys of the source tenant
+// ("tenant#acme#..." but never "tenant#acme-corp#..."), leaves the source
+// as it was, and touches no other partition; an item of the source whose
+// index key names the other tenant is refused before anything is written.
+func TestAttackCopyPrefixTenants(t *testing.T) {
+	atEach(t, func(t *testing.T, b backend.Backend) {
+		item := func(pk, sk string) backend.Item {
+			return backend.Item{"PK": atS(pk), "SK": atS(sk), "email": atS(sk + "@x"),
+				"GSI1PK": atS(pk + "#user#byEmail#" + sk), "GSI1SK": atS("1"),
+				"GSI2PK": atS(pk), "GSI2SK": atS(sk), "GSI3PK": atS("global#" + pk), "GSI3SK": atS("x")}
+		}
+		atPut(t, b, item("tenant#acme", "user#1"), item("tenant#acme", "user#2"))
+		others := []string{"tenant#acm", "tenant#acme2", "tenant#Acme", "tenant#acme#x", "tenantacme"}
+		for _, pk := range others {
+			atPut(t, b, item(pk, "user#9"))
+		}
+		before := atSnapshot(t, b, others...)
+		src := atPartition(t, b, "tenant#acme")
+
+		_, err := ops.Copy(atCtx(t, "acme"), b, atCtx(t, "acme-corp"), b)
+		require.NoError(t, err)
+		got := atPartition(t, b, "tenant#acme-corp")
+		require.Equal(t, strings.ReplaceAll(strings.ReplaceAll(src, `"tenant#acme"`, `"tenant#acme-corp"`), `"tenant#acme#`, `"tenant#acme-corp#`), got)
+		require.Equal(t, src, atPartition(t, b, "tenant#acme"), "the source changed")
+
+		// And back, onto a partition that holds the same items: a no-op.
+		_, err = ops.Copy(atCtx(t, "acme-corp"), b, atCtx(t, "acme"), b)
+		require.NoError(t, err)
+		require.Equal(t, src, atPartition(t, b, "tenant#acme"))
+		require.Equal(t, got, atPartition(t, b, "tenant#acme-corp"))
+
+		// An item of acme whose index key names acme-corp: refused, both ways.
+		bad := item("tenant#acme", "user#3")
+		bad["GSI1PK"] = atS("tenant#acme-corp#user#byEmail#x")
+		atPut(t, b, bad)
+		for _, dst := range []string{"fresh", "acme-corp"} {
+			before := atPartition(t, b, "tenant#"+dst)
+			_, err = ops.Copy(atCtx(t, "acme"), b, atCtx(t, dst), b)
+			require.ErrorIs(t, err, ops.ErrForeignItem)
+			require.Equal(t, before, atPartition(t, b, "tenant#"+dst), "a refused copy wrote")
+		}
+		atUnchanged(t, b, before)
+	})
+}
+
+// Reindex verdicts on hostile item values, alike on both backends: an
+// index key naming another tenant is replaced by the tenant's own; a
+// source attribute that is NULL, empty or missing removes the keys; a
+// number, a list, or a value too long for a key fails the item and leaves
+// it as it was.
+func TestAttackReindexHostileValues(t *testing.T) {
+	spec := ops.TypeSpec{Prefix: "user", Indexes: []entity.Index{{Name: "byEmail", Slot: 1, PartitionAttr: "email", SortAttr: "name"}}}
+	stale := func(it backend.Item) backend.Item {
+		it["PK"], it["GSI1PK"], it["GSI1SK"] = atS("tenant#acme"), atS("tenant#acme-corp#user#byEmail#x"), atS("stale")
+		return it
+	}
+	cases := map[string]struct {
+		item backend.Item
+		want string // "fix", "remove", "fail"
+	}{
+		"foreign index key": {stale(backend.Item{"SK": atS("user#a"), "email": atS("a#b"), "name": atS("n")}), "fix"},
+		"NULL source":       {stale(backend.Item{"SK": atS("user#b"), "email": &types.AttributeValueMemberNULL{Value: true}, "name": atS("n")}), "remove"},
+		"empty source":      {stale(backend.Item{"SK": atS("user#c"), "email": atS(""), "name": atS("n")}), "remove"},
+		"missing source":    {stale(backend.Item{"SK": atS("user#d"), "name": atS("n")}), "remove"},
+		"number source":     {stale(backend.Item{"SK": atS("user#e"), "email": &types.AttributeValueMemberN{Value: "1"}, "name": atS("n")}), "fail"},
+		"list source":       {stale(backend.Item{"SK": atS("user#f"), "email": &types.AttributeValueMemberL{Value: []types.AttributeValue{atS("a")}}, "name": atS("n")}), "fail"},
+		"key too long":      {stale(backend.Item{"SK": atS("user#g"), "email": atS(strings.Repeat("e", 2048-len("tenant#acme#user#byEmail#")+1)), "name": atS("n")}), "fail"},
+		"key just fits":     {stale(backend.Item{"SK": atS("user#h"), "email": atS(strings.Repeat("e", 2048-len("tenant#acme#user#byEmail#"))), "name": atS("n")}), "fix"},
+		"sort key too long": {stale(backend.Item{"SK": atS("user#i"), "email": atS("a"), "name": atS(strings.Repeat("n", 1025))}), "fail"},
+		"id with separator": {stale(backend.Item{"SK": atS("user#j#k"), "email": atS("a"), "name": atS("n")}), "fail"},
+	}
+	atEach(t, func(t *testing.T, b backend.Backend) {
+		before := atSeedNeighbours(t, b)
+		for _, c := range cases {
+			atPut(t, b, c.item)
+		}
+		res, err := ops.ReindexType(atCtx(t, "acme"), b, spec)
+		require.NoError(t, err)
+		var fails int64
+		for name, c := range cases {
+			sk := c.item["SK"].(*types.AttributeValueMemberS).Value
+			out, err := b.Get(context.Background(), backend.GetInput{Key: backend.Key{PK: "tenant#acme", SK: sk}, ConsistentRead: true})
+			require.NoError(t, err, name)
+			got := out
+			switch c.want {
+			case "fix":
+				email := c.item["email"].(*types.AttributeValueMemberS).Value
+				assert.Equal(t, atS("tenant#acme#user#byEmail#"+email), got["GSI1PK"], name)
+				assert.Equal(t, c.item["name"], got["GSI1SK"], name)
+			case "remove":
+				assert.NotContains(t, got, "GSI1PK", name)
+				assert.NotContains(t, got, "GSI1SK", name)
+			case "fail":
+				fails++
+				assert.Equal(t, c.item, got, name)
+			}
+		}
+		assert.Equal(t, fails, res.Failed, "%+v", res)
+		assert.Equal(t, int64(len(cases))-fails, res.Done, "%+v", res)
+		atUnchanged(t, b, before)
+	})
+}
