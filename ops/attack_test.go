@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/assert"
@@ -144,6 +145,13 @@ func TestAttackEdgeLines(t *testing.T) {
 	})
 }
 
+// operatorKey and key look like tenantctx's keys of the operator marker
+// and the tenant, but are this package's types.
+type (
+	operatorKey struct{}
+	key         struct{}
+)
+
 // atForged answers every key but tenantctx's "unowned" probe (found by its
 // type's name) with V: a context built to slip past the check for
 // contexts that answer every key.
@@ -182,6 +190,7 @@ func TestAttackContexts(t *testing.T) {
 			"empty id":            testfixture.ForgedContext{Context: bg, V: ""},
 			"every key":           testfixture.ForgedContext{Context: bg, V: "acme-corp", Every: true},
 			"look-alike key":      context.WithValue(bg, struct{}{}, "acme-corp"),
+			"look-alike operator": context.WithValue(context.WithValue(bg, operatorKey{}, "ops"), key{}, "acme"),
 			"all but the probe":   atForged{Context: bg, V: "acme#"},
 			"invalid UTF-8":       testfixture.ForgedContext{Context: bg, V: "acme\xff"},
 			"control character":   testfixture.ForgedContext{Context: bg, V: "acme\x00"},
@@ -403,4 +412,57 @@ func TestAttackReindexHostileValues(t *testing.T) {
 		assert.Equal(t, int64(len(cases))-fails, res.Done, "%+v", res)
 		atUnchanged(t, b, before)
 	})
+}
+
+// The operations report the same on memory and on DynamoDB Local for the
+// same data, pages cut at 1 MB included: stats, a purge's dry run, an
+// export's manifest (but its time), a reindex's counts, and the tenant
+// list.
+func TestAttackSameResultsOnBothBackends(t *testing.T) {
+	local := dynamotest.NewTable(t)
+	mem := memory.New()
+	var items []backend.Item
+	for i := range 40 {
+		it := testfixture.SizedItem(t, "tenant#acme", fmt.Sprintf("user#%03d", i), 1000+i*997%120_000)
+		if i%3 == 0 {
+			it["email"] = atS(fmt.Sprintf("u%d@x", i))
+			it["name"] = atS("n")
+		}
+		if i%5 == 0 {
+			it["GSI1PK"], it["GSI1SK"] = atS("tenant#acme-corp#user#byEmail#x"), atS("stale")
+		}
+		items = append(items, it)
+	}
+	items = append(items, backend.Item{"PK": atS("tenant#acme"), "SK": atS("nosep")}, backend.Item{"PK": atS("tenant#acme"), "SK": atS("evt#1"), "n": &types.AttributeValueMemberN{Value: "-0.5e-3"}})
+	atPut(t, local, items...)
+	atPut(t, mem, items...)
+	atSeedNeighbours(t, local)
+	atSeedNeighbours(t, mem)
+	ctx := atCtx(t, "acme")
+	run := func(b backend.Backend) []any {
+		var out []any
+		st, err := ops.Stats(ctx, b, func(o *ops.Options) { o.PageSize = 7 })
+		require.NoError(t, err)
+		out = append(out, st)
+		pr, err := ops.Purge(ctx, b, ops.WithDryRun())
+		require.NoError(t, err)
+		out = append(out, pr)
+		var buf bytes.Buffer
+		m, err := ops.Export(ctx, b, &buf)
+		require.NoError(t, err)
+		m.ExportTime = time.Time{}
+		out = append(out, m, buf.String())
+		spec := ops.TypeSpec{Prefix: "user", Indexes: []entity.Index{{Name: "byEmail", Slot: 1, PartitionAttr: "email", SortAttr: "name"}}}
+		rr, err := ops.ReindexType(ctx, b, spec, func(o *ops.Options) { o.PageSize = 3 })
+		require.NoError(t, err)
+		out = append(out, rr, atPartition(t, b, "tenant#acme"))
+		tp, err := ops.Tenants(atOperator(t), b)
+		require.NoError(t, err)
+		out = append(out, tp)
+		return out
+	}
+	got, want := run(mem), run(local)
+	for i := range want {
+		assert.Equal(t, want[i], got[i], "result %d", i)
+	}
 }
