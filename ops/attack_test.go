@@ -466,3 +466,52 @@ func TestAttackSameResultsOnBothBackends(t *testing.T) {
 		assert.Equal(t, want[i], got[i], "result %d", i)
 	}
 }
+
+// The longest tenant IDs (a partition key of exactly 2048 bytes, in ASCII
+// and in 4-byte characters) work through every operation on both
+// backends, and so does a rename between the shortest and the longest.
+func TestAttackLongestTenantIDs(t *testing.T) {
+	ids := []string{
+		strings.Repeat("a", entity.MaxTenantIDBytes),
+		strings.Repeat("\U0001F600", entity.MaxTenantIDBytes/4) + strings.Repeat("b", entity.MaxTenantIDBytes%4),
+	}
+	atEach(t, func(t *testing.T, b backend.Backend) {
+		before := atSeedNeighbours(t, b)
+		for i, id := range ids {
+			require.NoError(t, entity.ValidateTenantID(id))
+			pk := "tenant#" + id
+			require.Len(t, pk, entity.MaxPartitionKeyBytes)
+			atPut(t, b,
+				backend.Item{"PK": atS(pk), "SK": atS("user#1"), "email": atS("a"), "name": atS("n")},
+				backend.Item{"PK": atS(pk), "SK": atS("user#2"), "GSI2PK": atS(pk), "GSI2SK": atS("x")},
+			)
+			ctx := atCtx(t, id)
+			st, err := ops.Stats(ctx, b)
+			require.NoError(t, err)
+			require.Equal(t, int64(2), st.Items)
+			rr, err := ops.ReindexType(ctx, b, ops.TypeSpec{Prefix: "user", Indexes: []entity.Index{{Name: "e", Slot: 1, PartitionAttr: "email", SortAttr: "name"}}})
+			require.NoError(t, err)
+			require.Equal(t, int64(1), rr.Failed, "the index key would be over 2048 bytes: %+v", rr)
+			var buf bytes.Buffer
+			_, err = ops.Export(ctx, b, &buf)
+			require.NoError(t, err)
+			short := fmt.Sprintf("s%d", i)
+			res, err := ops.Import(atCtx(t, short), b, bytes.NewReader(buf.Bytes()))
+			require.NoError(t, err, "%+v", res)
+			require.Contains(t, atPartition(t, b, "tenant#"+short), `"GSI2PK":{"S":"tenant#`+short+`"}`)
+			// And back from the short ID to the longest, over the items.
+			var back bytes.Buffer
+			_, err = ops.Export(atCtx(t, short), b, &back)
+			require.NoError(t, err)
+			_, err = ops.Import(ctx, b, bytes.NewReader(back.Bytes()))
+			require.NoError(t, err)
+			_, err = ops.Copy(ctx, b, atCtx(t, "c"+short), b)
+			require.NoError(t, err)
+			pr, err := ops.Purge(ctx, b)
+			require.NoError(t, err)
+			require.Equal(t, int64(2), pr.Done)
+			require.Empty(t, atPartition(t, b, pk))
+		}
+		atUnchanged(t, b, before)
+	})
+}
