@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"hash"
 	"reflect"
@@ -88,8 +87,7 @@ func Copy(srcCtx context.Context, src backend.Backend, dstCtx context.Context, d
 		for i, it := range p.Items {
 			n++
 			if err := checkLoadItem(it, p.Sizes[i], srcPK, dstPK); err != nil {
-				sk, _ := strAttr(it, "SK")
-				return fmt.Errorf("item %q: %w", sk, err)
+				return fmt.Errorf("item %q: %w", sortKeyOf(it), err)
 			}
 		}
 		return nil
@@ -103,51 +101,36 @@ func Copy(srcCtx context.Context, src backend.Backend, dstCtx context.Context, d
 	}
 
 	// Pass 2: write, and checksum what was read.
-	tl := newTally("copy", dstT.ID(), o, o.Clock())
-	l := newLoader(dst, o, tl)
-	l.pc = pc
+	rep := newReporter("copy", dstT.ID(), o, o.Clock(), Counts{}, nil)
+	l := newLoader(dst, o, pc, rep)
 	sum := newChecksummer()
-	err = l.run(dstCtx, func(send func(loadBatch) bool) error {
-		bc := batcher{send: send}
-		var n int64
-		write := read
-		write.Shared = false // the items wait in batches
-		err := readPartition(srcCtx, src, srcPK, write, func(p page) error {
+	var line int64
+	write := read
+	write.Shared = false // the items wait in batches
+	err = l.load(dstCtx, srcPK, dstPK, func(put func(int64, backend.Item, int) error) error {
+		return readPartition(srcCtx, src, srcPK, write, func(p page) error {
 			for i, it := range p.Items {
-				n++
-				if err := checkLoadItem(it, p.Sizes[i], srcPK, dstPK); err != nil {
-					sk, _ := strAttr(it, "SK")
-					return fmt.Errorf("item %q: %w", sk, err)
-				}
+				line++
 				if err := sum.add(it); err != nil {
 					return err
 				}
-				renamed := renameItem(it, srcPK, dstPK)
-				if !bc.add(n, renamed, backend.ItemSize(renamed)) {
-					return errStopped
+				if err := put(line, it, p.Sizes[i]); err != nil {
+					return fmt.Errorf("item %q: %w", sortKeyOf(it), err)
 				}
 			}
-			tl.add(Counts{Examined: int64(len(p.Items)), Units: p.Units}, "")
+			rep.add(Counts{Examined: int64(len(p.Items)), Units: p.Units})
 			return nil
 		})
-		switch {
-		case errors.Is(err, errStopped):
-			return nil
-		case err != nil:
-			return err
-		}
-		bc.flush()
-		return nil
 	})
 	written, notDone, failed := l.result()
-	res.Import.Counts = tl.total()
+	res.Import.Counts = rep.total()
 	res.Import.Examined = n // the first pass's count
 	res.Import.Written, res.Import.NotDone = written, notDone
 	res.Import.Done = countLines(written)
 	res.Import.Failed = failed
 	res.Source = sum.checksum()
 	if err != nil {
-		tl.final("")
+		rep.final(nil)
 		return res, ctxErr(err)
 	}
 
@@ -161,7 +144,7 @@ func Copy(srcCtx context.Context, src backend.Backend, dstCtx context.Context, d
 		}
 		return nil
 	})
-	tl.final("")
+	rep.final(nil)
 	if err != nil {
 		return res, ctxErr(err)
 	}
@@ -196,8 +179,7 @@ func newChecksummer() *checksummer { return &checksummer{h: sha256.New()} }
 func (c *checksummer) add(item backend.Item) error {
 	var err error
 	if c.buf, err = ddbjson.AppendLine(c.buf[:0], item); err != nil {
-		sk, _ := strAttr(item, "SK")
-		return fmt.Errorf("item %q: %w", sk, err)
+		return fmt.Errorf("item %q: %w", sortKeyOf(item), err)
 	}
 	c.h.Write(c.buf)
 	c.n++

@@ -9,22 +9,23 @@ import (
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/backend/memory"
 	"github.com/tenantrepo/tenantrepo/internal/dynamotest"
+	"github.com/tenantrepo/tenantrepo/internal/testfixture"
 )
 
-// dtCopyCase copies acme of src to new of dst, renaming, and checks the
+// copyCase copies acme of src to new of dst, renaming, and checks the
 // result and both sides' other tenants.
-func dtCopyCase(t *testing.T, src, dst backend.Backend) {
+func copyCase(t *testing.T, src, dst backend.Backend) {
 	t.Helper()
-	srcOthers := dtSeed(t, src)
-	var dstOthers map[string][]byte
+	srcOthers := seedOthers(t, src)
+	var dstOthers map[string]map[string]backend.Item
 	if dst != src {
-		dstOthers = dtSeed(t, dst)
+		dstOthers = seedOthers(t, dst)
 	}
-	dtWrite(t, src, dtItems("tenant#acme", 120))
-	data, _ := dtExport(t, dtCtx(t, "acme"), src)
+	writeItems(t, src, richItems("tenant#acme", 120))
+	data, _ := exportData(t, tenantCtx(t, "acme"), src)
 
 	var reports int
-	res, err := Copy(dtCtx(t, "acme"), src, dtCtx(t, "new"), dst, func(o *Options) { o.PageSize = 50 }, WithProgress(func(p Progress) {
+	res, err := Copy(tenantCtx(t, "acme"), src, tenantCtx(t, "new"), dst, WithPageSize(50), WithProgress(func(p Progress) {
 		require.Equal(t, "copy", p.Op)
 		reports++
 	}))
@@ -38,58 +39,58 @@ func dtCopyCase(t *testing.T, src, dst backend.Backend) {
 	require.Equal(t, "new", res.Import.To)
 	require.Greater(t, reports, 3)
 
-	got, m := dtExport(t, dtCtx(t, "new"), dst)
-	require.Equal(t, string(dtRenamed(t, data, "tenant#acme", "tenant#new")), string(got))
+	got, m := exportData(t, tenantCtx(t, "new"), dst)
+	require.Equal(t, string(renamedData(t, data, "tenant#acme", "tenant#new")), string(got))
 	// The checksum is the export's, of the source.
-	_, ms := dtExport(t, dtCtx(t, "acme"), src)
+	_, ms := exportData(t, tenantCtx(t, "acme"), src)
 	require.Equal(t, ms.SHA256, res.Source.SHA256)
 	require.Equal(t, ms.ItemCount, m.ItemCount)
 
 	// Again: the same.
-	res2, err := Copy(dtCtx(t, "acme"), src, dtCtx(t, "new"), dst)
+	res2, err := Copy(tenantCtx(t, "acme"), src, tenantCtx(t, "new"), dst)
 	require.NoError(t, err)
 	require.Equal(t, res.Dest, res2.Dest)
 
-	dtCheckOthers(t, src, srcOthers)
+	checkOthers(t, src, srcOthers)
 	if dstOthers != nil {
-		dtCheckOthers(t, dst, dstOthers)
+		checkOthers(t, dst, dstOthers)
 	}
 }
 
 func TestCopySameBackend(t *testing.T) {
-	dtEach(t, func(t *testing.T, b backend.Backend) { dtCopyCase(t, b, b) })
+	eachBackend(t, func(t *testing.T, b backend.Backend) { copyCase(t, b, b) })
 }
 
 func TestCopyMemoryToLocal(t *testing.T) {
 	local := dynamotest.NewTable(t)
-	dtCopyCase(t, memory.New(), local)
+	copyCase(t, memory.New(), local)
 }
 
 func TestCopyLocalToMemory(t *testing.T) {
 	local := dynamotest.NewTable(t)
-	dtCopyCase(t, local, memory.New())
+	copyCase(t, local, memory.New())
 }
 
 // TestCopyWithoutRename: the same tenant from one memory store to another.
 func TestCopyWithoutRename(t *testing.T) {
 	src, dst := memory.New(), memory.New()
-	dtWrite(t, src, dtItems("tenant#acme", 40))
-	ctx := dtCtx(t, "acme")
+	writeItems(t, src, richItems("tenant#acme", 40))
+	ctx := tenantCtx(t, "acme")
 	res, err := Copy(ctx, src, ctx, dst)
 	require.NoError(t, err)
 	require.Equal(t, res.Source, res.Dest)
-	a, _ := dtExport(t, ctx, src)
-	b, _ := dtExport(t, ctx, dst)
+	a, _ := exportData(t, ctx, src)
+	b, _ := exportData(t, ctx, dst)
 	require.Equal(t, string(a), string(b))
 }
 
 // TestCopyVerifies: a destination that holds more than the source fails
 // the verification.
 func TestCopyVerifies(t *testing.T) {
-	dtEach(t, func(t *testing.T, b backend.Backend) {
-		dtWrite(t, b, dtItems("tenant#acme", 30))
-		dtWrite(t, b, []backend.Item{{"PK": dtS("tenant#new"), "SK": dtS("stray#1")}})
-		res, err := Copy(dtCtx(t, "acme"), b, dtCtx(t, "new"), b)
+	eachBackend(t, func(t *testing.T, b backend.Backend) {
+		writeItems(t, b, richItems("tenant#acme", 30))
+		writeItems(t, b, []backend.Item{{"PK": testfixture.S("tenant#new"), "SK": testfixture.S("stray#1")}})
+		res, err := Copy(tenantCtx(t, "acme"), b, tenantCtx(t, "new"), b)
 		require.ErrorIs(t, err, ErrVerify)
 		require.Equal(t, int64(30), res.Source.Items)
 		require.Equal(t, int64(31), res.Dest.Items)
@@ -100,13 +101,13 @@ func TestCopyVerifies(t *testing.T) {
 // TestCopyRefuses: a source with an item naming another tenant writes
 // nothing; so do bad arguments.
 func TestCopyRefuses(t *testing.T) {
-	dtEach(t, func(t *testing.T, b backend.Backend) {
-		others := dtSeed(t, b)
-		items := dtItems("tenant#acme", 60)
-		items = append(items, backend.Item{"PK": dtS("tenant#acme"), "SK": dtS("zz#1"), "GSI1PK": dtS("tenant#acme-corp#user#by-email#x"), "GSI1SK": dtS("x")})
-		dtWrite(t, b, items)
-		src, dst := dtCtx(t, "acme"), dtCtx(t, "new")
-		f := &dtFaulty{Backend: b}
+	eachBackend(t, func(t *testing.T, b backend.Backend) {
+		others := seedOthers(t, b)
+		items := richItems("tenant#acme", 60)
+		items = append(items, backend.Item{"PK": testfixture.S("tenant#acme"), "SK": testfixture.S("zz#1"), "GSI1PK": testfixture.S("tenant#acme-corp#user#by-email#x"), "GSI1SK": testfixture.S("x")})
+		writeItems(t, b, items)
+		src, dst := tenantCtx(t, "acme"), tenantCtx(t, "new")
+		f := &faultyBatches{Backend: b}
 		_, err := Copy(src, b, dst, f)
 		require.ErrorIs(t, err, ErrForeignItem)
 		require.Zero(t, f.calls.Load())
@@ -128,22 +129,22 @@ func TestCopyRefuses(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, int64(60), res.Import.Examined)
 		require.Zero(t, f.calls.Load())
-		got, _ := dtExport(t, dst, b)
+		got, _ := exportData(t, dst, b)
 		require.Empty(t, got)
-		dtCheckOthers(t, b, others)
+		checkOthers(t, b, others)
 	})
 }
 
 // TestCopyFailsPartWay: a write that fails is reported as Import reports
 // it, and a new copy completes.
 func TestCopyFailsPartWay(t *testing.T) {
-	dtFastRetries(t)
-	dtEach(t, func(t *testing.T, b backend.Backend) {
-		dtWrite(t, b, dtItems("tenant#acme", 100))
-		src, dst := dtCtx(t, "acme"), dtCtx(t, "new")
-		f := &dtFaulty{Backend: b, fail: func(n int, _ []backend.WriteRequest) dtFault { return dtFault{after: n == 2} }}
+	fastRetries(t)
+	eachBackend(t, func(t *testing.T, b backend.Backend) {
+		writeItems(t, b, richItems("tenant#acme", 100))
+		src, dst := tenantCtx(t, "acme"), tenantCtx(t, "new")
+		f := &faultyBatches{Backend: b, fail: func(n int, _ []backend.WriteRequest) batchFault { return batchFault{after: n == 2} }}
 		res, err := Copy(src, b, dst, f, WithConcurrency(1))
-		require.ErrorIs(t, err, errDtInjected)
+		require.ErrorIs(t, err, errInjected)
 		require.Equal(t, []LineRange{{1, 25}}, res.Import.Written)
 		require.Equal(t, []LineRange{{26, 50}}, res.Import.NotDone)
 		res, err = Copy(src, b, dst, b)

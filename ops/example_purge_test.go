@@ -132,7 +132,7 @@ func ExampleTenants() {
 	var all []string
 	var next ops.Checkpoint
 	for {
-		page, err := ops.Tenants(op, b, ops.WithResume(next), func(o *ops.Options) { o.PageSize = 2 })
+		page, err := ops.Tenants(op, b, ops.WithResume(next), ops.WithPageSize(2))
 		if err != nil {
 			panic(err)
 		}

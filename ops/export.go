@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/entity"
 	"github.com/tenantrepo/tenantrepo/internal/ddbjson"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
@@ -134,7 +135,7 @@ func Export(ctx context.Context, b backend.Backend, w io.Writer, optFns ...func(
 		KeySchema:    schema,
 		ByType:       map[string]TypeStats{},
 	}
-	tl := newTally("export", t.ID(), o, start)
+	rep := newReporter("export", t.ID(), o, start, Counts{}, nil)
 	h := sha256.New()
 	var buf []byte
 	err = readPartition(ctx, b, t.PartitionKey(), partitionRead{PageSize: o.PageSize, Pacer: newPacer(o.Pace), Shared: true}, func(p page) error {
@@ -142,11 +143,9 @@ func Export(ctx context.Context, b backend.Backend, w io.Writer, optFns ...func(
 		for i, it := range p.Items {
 			var err error
 			if buf, err = ddbjson.AppendLine(buf, it); err != nil {
-				sk, _ := strAttr(it, "SK")
-				return fmt.Errorf("item %q: %w", sk, err)
+				return fmt.Errorf("item %q: %w", sortKeyOf(it), err)
 			}
-			sk, _ := strAttr(it, "SK")
-			addByType(m.ByType, sk, p.Sizes[i])
+			addByType(m.ByType, sortKeyOf(it), p.Sizes[i])
 		}
 		if _, err := w.Write(buf); err != nil {
 			return fmt.Errorf("writing: %w", err)
@@ -156,11 +155,11 @@ func Export(ctx context.Context, b backend.Backend, w io.Writer, optFns ...func(
 		m.ItemCount += n
 		m.ItemBytes += int64(p.Bytes)
 		m.DataBytes += int64(len(buf))
-		tl.add(Counts{Examined: n, Done: n, Bytes: int64(p.Bytes), Units: p.Units}, "")
+		rep.add(Counts{Examined: n, Done: n, Bytes: int64(p.Bytes), Units: p.Units})
 		return nil
 	})
 	m.SHA256 = hex.EncodeToString(h.Sum(nil))
-	tl.final("")
+	rep.final(nil)
 	return m, opError(ctx, "export", err)
 }
 
@@ -176,10 +175,10 @@ func keySchema(ctx context.Context, b backend.Backend) (KeySchema, error) {
 	} else if c, ok := b.(backend.IndexCounter); ok {
 		slots = backend.FirstIndexes(c.Indexes())
 	}
-	ks := KeySchema{PartitionKey: "PK", SortKey: "SK", Indexes: []IndexSchema{}}
+	ks := KeySchema{PartitionKey: entity.PartitionKeyName, SortKey: entity.SortKeyName, Indexes: []IndexSchema{}}
 	for _, n := range slots.Slots() {
-		name := backend.IndexName(n)
-		pk, sk := backend.IndexKeyNames(name)
+		name := entity.IndexName(n)
+		pk, sk := entity.IndexKeyNames(name)
 		ks.Indexes = append(ks.Indexes, IndexSchema{Name: name, PartitionKey: pk, SortKey: sk})
 	}
 	return ks, nil

@@ -18,28 +18,28 @@ import (
 	"github.com/tenantrepo/tenantrepo/internal/dynamotest"
 )
 
-// dtStored returns items as a backend returns them once stored, in
+// storedItems returns items as a backend returns them once stored, in
 // sort-key order.
-func dtStored(items []backend.Item) []backend.Item {
+func storedItems(items []backend.Item) []backend.Item {
 	out := make([]backend.Item, len(items))
 	for i, it := range items {
 		out[i] = backend.StoredItem(it)
 	}
-	slices.SortFunc(out, func(a, b backend.Item) int { return strings.Compare(dtSK(a), dtSK(b)) })
+	slices.SortFunc(out, func(a, b backend.Item) int { return strings.Compare(sortKeyOf(a), sortKeyOf(b)) })
 	return out
 }
 
 func TestExport(t *testing.T) {
-	dtEach(t, func(t *testing.T, b backend.Backend) {
-		others := dtSeed(t, b)
-		items := dtItems("tenant#acme", 60)
-		dtWrite(t, b, items)
+	eachBackend(t, func(t *testing.T, b backend.Backend) {
+		others := seedOthers(t, b)
+		items := richItems("tenant#acme", 60)
+		writeItems(t, b, items)
 		at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("x", 3600))
 		var reports []Progress
-		data, m := dtExport(t, dtCtx(t, "acme"), b, WithProgress(func(p Progress) { reports = append(reports, p) }),
-			func(o *Options) { o.Clock = func() time.Time { return at }; o.PageSize = 16 })
+		data, m := exportData(t, tenantCtx(t, "acme"), b, WithProgress(func(p Progress) { reports = append(reports, p) }),
+			WithClock(func() time.Time { return at }), WithPageSize(16))
 
-		want := dtLines(t, dtStored(items))
+		want := exportLines(t, storedItems(items))
 		require.Equal(t, string(want), string(data))
 		sum := sha256.Sum256(data)
 		var itemBytes int64
@@ -78,16 +78,16 @@ func TestExport(t *testing.T) {
 		require.Equal(t, int64(16), reports[0].Done)
 
 		// The default page size gives the same bytes.
-		again, m2 := dtExport(t, dtCtx(t, "acme"), b, func(o *Options) { o.Clock = func() time.Time { return at } })
+		again, m2 := exportData(t, tenantCtx(t, "acme"), b, WithClock(func() time.Time { return at }))
 		require.Equal(t, string(data), string(again))
 		require.Equal(t, m, m2)
 
 		// A tenant without items: empty data.
-		empty, me := dtExport(t, dtCtx(t, "acme-c"), b)
+		empty, me := exportData(t, tenantCtx(t, "acme-c"), b)
 		require.Empty(t, empty)
 		require.Equal(t, int64(0), me.ItemCount)
 		require.Equal(t, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", me.SHA256)
-		dtCheckOthers(t, b, others)
+		checkOthers(t, b, others)
 	})
 }
 
@@ -97,25 +97,25 @@ func TestExport(t *testing.T) {
 func TestExportSameBytesOnBothBackends(t *testing.T) {
 	local := dynamotest.NewTable(t)
 	mem := memory.New()
-	items := dtItems("tenant#acme", 200)
-	dtWrite(t, local, items)
-	dtWrite(t, mem, items)
-	at := func(o *Options) { o.Clock = func() time.Time { return time.Unix(0, 0) } }
-	a, ma := dtExport(t, dtCtx(t, "acme"), mem, at)
-	b, mb := dtExport(t, dtCtx(t, "acme"), local, at)
+	items := richItems("tenant#acme", 200)
+	writeItems(t, local, items)
+	writeItems(t, mem, items)
+	at := WithClock(func() time.Time { return time.Unix(0, 0) })
+	a, ma := exportData(t, tenantCtx(t, "acme"), mem, at)
+	b, mb := exportData(t, tenantCtx(t, "acme"), local, at)
 	require.Equal(t, string(a), string(b))
 	require.Equal(t, ma, mb)
 }
 
 func TestExportIndexesReported(t *testing.T) {
 	b := memory.New(func(o *memory.Options) { o.Indexes = 2 })
-	_, m := dtExport(t, dtCtx(t, "acme"), b)
+	_, m := exportData(t, tenantCtx(t, "acme"), b)
 	require.Equal(t, []IndexSchema{{"GSI1", "GSI1PK", "GSI1SK"}, {"GSI2", "GSI2PK", "GSI2SK"}}, m.KeySchema.Indexes)
 }
 
-type dtFailWriter struct{ n int }
+type failingWriter struct{ n int }
 
-func (w *dtFailWriter) Write(p []byte) (int, error) {
+func (w *failingWriter) Write(p []byte) (int, error) {
 	if w.n--; w.n < 0 {
 		return 0, errors.New("disk full")
 	}
@@ -124,8 +124,8 @@ func (w *dtFailWriter) Write(p []byte) (int, error) {
 
 func TestExportRefuses(t *testing.T) {
 	b := memory.New()
-	dtWrite(t, b, dtItems("tenant#acme", 30))
-	ctx := dtCtx(t, "acme")
+	writeItems(t, b, richItems("tenant#acme", 30))
+	ctx := tenantCtx(t, "acme")
 	var buf bytes.Buffer
 	_, err := Export(ctx, nil, &buf)
 	require.ErrorIs(t, err, ErrInvalidArgument)
@@ -144,7 +144,7 @@ func TestExportRefuses(t *testing.T) {
 	require.Zero(t, buf.Len())
 
 	// A writer that fails: the error, and the manifest of what was written.
-	m, err := Export(ctx, b, &dtFailWriter{n: 1}, func(o *Options) { o.PageSize = 10 })
+	m, err := Export(ctx, b, &failingWriter{n: 1}, WithPageSize(10))
 	require.ErrorContains(t, err, "disk full")
 	require.Equal(t, int64(10), m.ItemCount)
 
@@ -157,9 +157,9 @@ func TestExportRefuses(t *testing.T) {
 
 func TestExportPace(t *testing.T) {
 	b := memory.New()
-	dtWrite(t, b, dtItems("tenant#acme", 60))
+	writeItems(t, b, richItems("tenant#acme", 60))
 	start := time.Now()
-	_, m := dtExport(t, dtCtx(t, "acme"), b, WithPace(Pace{ItemsPerSecond: 200}), func(o *Options) { o.PageSize = 20 })
+	_, m := exportData(t, tenantCtx(t, "acme"), b, WithPace(Pace{ItemsPerSecond: 200}), WithPageSize(20))
 	require.Equal(t, int64(60), m.ItemCount)
 	// Two pages of 20 are waited for before the third: at least 0.15 s
 	// (the first tenth of a second's burst aside).
@@ -167,27 +167,27 @@ func TestExportPace(t *testing.T) {
 }
 
 func TestStats(t *testing.T) {
-	dtEach(t, func(t *testing.T, b backend.Backend) {
-		others := dtSeed(t, b)
-		items := dtItems("tenant#acme", 45)
-		dtWrite(t, b, items)
-		ctx := dtCtx(t, "acme")
-		_, m := dtExport(t, ctx, b)
+	eachBackend(t, func(t *testing.T, b backend.Backend) {
+		others := seedOthers(t, b)
+		items := richItems("tenant#acme", 45)
+		writeItems(t, b, items)
+		ctx := tenantCtx(t, "acme")
+		_, m := exportData(t, ctx, b)
 		var final Progress
-		st, err := Stats(ctx, b, WithProgress(func(p Progress) { final = p }), func(o *Options) { o.PageSize = 7 })
+		st, err := Stats(ctx, b, WithProgress(func(p Progress) { final = p }), WithPageSize(7))
 		require.NoError(t, err)
 		require.Equal(t, StatsResult{Tenant: "acme", Items: 45, Bytes: m.ItemBytes, ByType: m.ByType}, st)
 		require.True(t, final.Final)
 		require.Equal(t, "stats", final.Op)
 		require.Equal(t, int64(45), final.Examined)
 
-		st, err = Stats(dtCtx(t, "acme-c"), b)
+		st, err = Stats(tenantCtx(t, "acme-c"), b)
 		require.NoError(t, err)
 		require.Equal(t, StatsResult{Tenant: "acme-c", ByType: map[string]TypeStats{}}, st)
 		_, err = Stats(ctx, nil)
 		require.ErrorIs(t, err, ErrInvalidArgument)
 		_, err = Stats(ctx, b, WithResume("x"))
 		require.ErrorIs(t, err, ErrInvalidCheckpoint)
-		dtCheckOthers(t, b, others)
+		checkOthers(t, b, others)
 	})
 }

@@ -113,7 +113,7 @@ func Import(ctx context.Context, b backend.Backend, r io.ReadSeeker, optFns ...f
 	sorted, prevSK := true, ""
 	st, err := scanLines(ctx, r, func(n int64, item backend.Item, size int) error {
 		if srcPK == "" {
-			pk, _ := strAttr(item, entity.PartitionKeyName)
+			pk, _ := stringAttr(item, entity.PartitionKeyName)
 			id, ok := entity.ParsePartitionKey(pk)
 			if !ok {
 				return fmt.Errorf("%w: partition key %q is not a tenant's", ErrBadExport, pk)
@@ -123,7 +123,7 @@ func Import(ctx context.Context, b backend.Backend, r io.ReadSeeker, optFns ...f
 		if err := checkLoadItem(item, size, srcPK, dst.PartitionKey()); err != nil {
 			return err
 		}
-		sk, _ := strAttr(item, entity.SortKeyName)
+		sk := sortKeyOf(item)
 		if n > 1 && sk <= prevSK {
 			sorted = false
 		}
@@ -156,61 +156,46 @@ func Import(ctx context.Context, b backend.Backend, r io.ReadSeeker, optFns ...f
 	if _, err := r.Seek(origin, io.SeekStart); err != nil {
 		return res, fmt.Errorf("ops: import: rewinding the data: %w", err)
 	}
-	tl := newTally("import", dst.ID(), o, start)
-	tl.counts = Counts{Examined: st.lines, Skipped: resume.Line, Done: resume.Line}
 	if !sorted {
 		o.Concurrency = 1
-	}
-	l := newLoader(b, o, tl)
-	if resume.Line > 0 {
-		l.written = []LineRange{{First: 1, Last: resume.Line}}
 	}
 	checkpoint := func(prefix int64) Checkpoint {
 		return encodeCheckpoint(position{Op: "import", Tenant: dst.ID(), Line: prefix, Data: st.sum})
 	}
-	l.checkpoint = checkpoint
-	dstPK := dst.PartitionKey()
-	err = l.run(ctx, func(send func(loadBatch) bool) error {
-		bc := batcher{send: send}
-		again, err := scanLines(ctx, r, func(n int64, item backend.Item, size int) error {
+	var l *loader
+	rep := newReporter("import", dst.ID(), o, start, Counts{Examined: st.lines, Skipped: resume.Line, Done: resume.Line}, func(Counts) Checkpoint {
+		return checkpoint(l.prefix.Load())
+	})
+	l = newLoader(b, o, newPacer(o.Pace), rep)
+	if resume.Line > 0 {
+		l.written = []LineRange{{First: 1, Last: resume.Line}}
+		l.prefix.Store(resume.Line)
+	}
+	var again scanned
+	err = l.load(ctx, srcPK, dst.PartitionKey(), func(put func(int64, backend.Item, int) error) error {
+		var err error
+		again, err = scanLines(ctx, r, func(n int64, item backend.Item, size int) error {
 			if n <= resume.Line {
 				return nil
 			}
-			if err := checkLoadItem(item, size, srcPK, dstPK); err != nil {
-				return err // the data changed since the first pass
-			}
-			renamed := renameItem(item, srcPK, dstPK)
-			if !bc.add(n, renamed, backend.ItemSize(renamed)) {
-				return errStopped
-			}
-			return nil
+			return put(n, item, size) // a check fails: the data changed since the first pass
 		})
-		switch {
-		case errors.Is(err, errStopped):
-			return nil
-		case err != nil:
-			return err
-		case !bc.flush():
-			return nil
-		case again != st:
-			return fmt.Errorf("%w: the data changed while it was imported", ErrBadExport)
-		}
-		return nil
+		return err
 	})
+	if err == nil && again != st {
+		err = fmt.Errorf("%w: the data changed while it was imported", ErrBadExport)
+	}
 	written, notDone, failed := l.result()
 	res.Written, res.NotDone = written, notDone
-	res.Counts = tl.total()
+	res.Counts = rep.total()
 	res.Done = countLines(written)
 	res.Failed = failed
 	if err != nil {
 		res.Checkpoint = checkpoint(prefixOf(written))
 	}
-	tl.final(res.Checkpoint)
+	rep.final(func(Counts) Checkpoint { return res.Checkpoint })
 	return res, opError(ctx, "import", err)
 }
-
-// errStopped ends the reading of a load whose writes have stopped.
-var errStopped = errors.New("ops: stopped")
 
 // maxLineBytes is the longest line Import reads: an item of 400 KB takes
 // at most a few times that in DynamoDB JSON.

@@ -24,11 +24,11 @@ import (
 // acme's items with the keys renamed, and re-running the import changes
 // nothing; other tenants are untouched.
 func TestImportRename(t *testing.T) {
-	dtEach(t, func(t *testing.T, b backend.Backend) {
-		others := dtSeed(t, b)
-		dtWrite(t, b, dtItems("tenant#acme", 80))
-		data, m := dtExport(t, dtCtx(t, "acme"), b)
-		nctx := dtCtx(t, "new")
+	eachBackend(t, func(t *testing.T, b backend.Backend) {
+		others := seedOthers(t, b)
+		writeItems(t, b, richItems("tenant#acme", 80))
+		data, m := exportData(t, tenantCtx(t, "acme"), b)
+		nctx := tenantCtx(t, "new")
 		var final Progress
 		res, err := Import(nctx, b, bytes.NewReader(data), WithManifest(&m), WithProgress(func(p Progress) {
 			if p.Final {
@@ -48,8 +48,8 @@ func TestImportRename(t *testing.T) {
 		require.Equal(t, "import", final.Op)
 		require.Equal(t, "new", final.Tenant)
 
-		got, _ := dtExport(t, nctx, b)
-		require.Equal(t, string(dtRenamed(t, data, "tenant#acme", "tenant#new")), string(got))
+		got, _ := exportData(t, nctx, b)
+		require.Equal(t, string(renamedData(t, data, "tenant#acme", "tenant#new")), string(got))
 		// The layout's index keys are renamed, other programs' kept.
 		require.Contains(t, string(got), `"GSI1PK":{"S":"tenant#new#user#by-email#`)
 		require.Contains(t, string(got), `"GSI2PK":{"S":"tenant#new"}`)
@@ -60,33 +60,25 @@ func TestImportRename(t *testing.T) {
 		// Again: the same state.
 		_, err = Import(nctx, b, bytes.NewReader(data))
 		require.NoError(t, err)
-		again, _ := dtExport(t, nctx, b)
+		again, _ := exportData(t, nctx, b)
 		require.Equal(t, string(got), string(again))
 
 		// Into acme itself: no rename, the same items.
-		res, err = Import(dtCtx(t, "acme"), b, bytes.NewReader(data), WithConcurrency(1))
+		res, err = Import(tenantCtx(t, "acme"), b, bytes.NewReader(data), WithConcurrency(1))
 		require.NoError(t, err)
 		require.Equal(t, []LineRange{{1, 80}}, res.Written)
-		same, _ := dtExport(t, dtCtx(t, "acme"), b)
+		same, _ := exportData(t, tenantCtx(t, "acme"), b)
 		require.Equal(t, string(data), string(same))
-		dtCheckOthers(t, b, others)
+		checkOthers(t, b, others)
 	})
-}
-
-// dtLine returns the export line of one item.
-func dtLine(t testing.TB, it backend.Item) string {
-	t.Helper()
-	line, err := ddbjson.AppendLine(nil, it)
-	require.NoError(t, err)
-	return string(line)
 }
 
 // TestImportRefusesBadData: every kind of bad data, anywhere in the file,
 // is refused with the error of its kind, and nothing is written.
 func TestImportRefusesBadData(t *testing.T) {
-	dtEach(t, func(t *testing.T, b backend.Backend) {
-		others := dtSeed(t, b)
-		good := dtLines(t, dtItems("tenant#acme", 40))
+	eachBackend(t, func(t *testing.T, b backend.Backend) {
+		others := seedOthers(t, b)
+		good := exportLines(t, richItems("tenant#acme", 40))
 		long := strings.Repeat("x", 2030) // 2042 bytes with "tenant#acme#", over 2048 renamed
 		cases := []struct {
 			name   string
@@ -95,13 +87,13 @@ func TestImportRefusesBadData(t *testing.T) {
 			first  bool   // put it first instead
 			err    error
 		}{
-			{name: "other tenant", line: dtLine(t, backend.Item{"PK": dtS("tenant#acme-corp"), "SK": dtS("user#1")}), err: ErrForeignItem},
-			{name: "prefix tenant", line: dtLine(t, backend.Item{"PK": dtS("tenant#acm"), "SK": dtS("user#1")}), err: ErrForeignItem},
-			{name: "raw partition", line: dtLine(t, backend.Item{"PK": dtS("tenant#acme#x"), "SK": dtS("user#1")}), err: ErrForeignItem},
-			{name: "index of other tenant", line: dtLine(t, backend.Item{"PK": dtS("tenant#acme"), "SK": dtS("user#1"), "GSI1PK": dtS("tenant#acme-corp#user#by-email#x"), "GSI1SK": dtS("x")}), err: ErrForeignItem},
-			{name: "index of longer tenant", line: dtLine(t, backend.Item{"PK": dtS("tenant#acme"), "SK": dtS("user#1"), "GSI2PK": dtS("tenant#acmex"), "GSI2SK": dtS("x")}), err: ErrForeignItem},
-			{name: "index of no tenant", line: dtLine(t, backend.Item{"PK": dtS("tenant#acme"), "SK": dtS("user#1"), "GSI2PK": dtS("tenant#"), "GSI2SK": dtS("x")}), err: ErrForeignItem},
-			{name: "first line not a tenant", first: true, line: dtLine(t, backend.Item{"PK": dtS("acme"), "SK": dtS("user#1")}), err: ErrBadExport},
+			{name: "other tenant", line: exportLine(t, backend.Item{"PK": testfixture.S("tenant#acme-corp"), "SK": testfixture.S("user#1")}), err: ErrForeignItem},
+			{name: "prefix tenant", line: exportLine(t, backend.Item{"PK": testfixture.S("tenant#acm"), "SK": testfixture.S("user#1")}), err: ErrForeignItem},
+			{name: "raw partition", line: exportLine(t, backend.Item{"PK": testfixture.S("tenant#acme#x"), "SK": testfixture.S("user#1")}), err: ErrForeignItem},
+			{name: "index of other tenant", line: exportLine(t, backend.Item{"PK": testfixture.S("tenant#acme"), "SK": testfixture.S("user#1"), "GSI1PK": testfixture.S("tenant#acme-corp#user#by-email#x"), "GSI1SK": testfixture.S("x")}), err: ErrForeignItem},
+			{name: "index of longer tenant", line: exportLine(t, backend.Item{"PK": testfixture.S("tenant#acme"), "SK": testfixture.S("user#1"), "GSI2PK": testfixture.S("tenant#acmex"), "GSI2SK": testfixture.S("x")}), err: ErrForeignItem},
+			{name: "index of no tenant", line: exportLine(t, backend.Item{"PK": testfixture.S("tenant#acme"), "SK": testfixture.S("user#1"), "GSI2PK": testfixture.S("tenant#"), "GSI2SK": testfixture.S("x")}), err: ErrForeignItem},
+			{name: "first line not a tenant", first: true, line: exportLine(t, backend.Item{"PK": testfixture.S("acme"), "SK": testfixture.S("user#1")}), err: ErrBadExport},
 			{name: "not JSON", line: "{\"Item\":\n", err: ErrBadExport},
 			{name: "empty line", line: "\n", err: ErrBadExport},
 			{name: "unknown type", line: `{"Item":{"PK":{"S":"tenant#acme"},"SK":{"S":"a#1"},"x":{"Q":"1"}}}` + "\n", err: ErrBadExport},
@@ -113,19 +105,19 @@ func TestImportRefusesBadData(t *testing.T) {
 			{name: "invalid UTF-8", line: `{"Item":{"PK":{"S":"tenant#acme"},"SK":{"S":"a#1"},"x":{"S":"` + "\xff\xfe" + `"}}}` + "\n", err: ErrBadExport},
 			{name: "no PK", line: `{"Item":{"SK":{"S":"a#1"}}}` + "\n", err: ErrBadExport},
 			{name: "number SK", line: `{"Item":{"PK":{"S":"tenant#acme"},"SK":{"N":"1"}}}` + "\n", err: ErrBadExport},
-			{name: "SK too long", line: dtLine(t, backend.Item{"PK": dtS("tenant#acme"), "SK": dtS(strings.Repeat("s", 1025))}), err: ErrBadExport},
+			{name: "SK too long", line: exportLine(t, backend.Item{"PK": testfixture.S("tenant#acme"), "SK": testfixture.S(strings.Repeat("s", 1025))}), err: ErrBadExport},
 			{name: "index key not a string", line: `{"Item":{"PK":{"S":"tenant#acme"},"SK":{"S":"a#1"},"GSI1PK":{"N":"1"}}}` + "\n", err: ErrBadExport},
 			{name: "index key empty", line: `{"Item":{"PK":{"S":"tenant#acme"},"SK":{"S":"a#1"},"GSI1SK":{"S":""}}}` + "\n", err: ErrBadExport},
-			{name: "item too large", line: dtLine(t, backend.Item{"PK": dtS("tenant#acme"), "SK": dtS("a#1"), "x": dtS(strings.Repeat("x", backend.MaxItemBytes))}), err: ErrBadExport},
+			{name: "item too large", line: exportLine(t, backend.Item{"PK": testfixture.S("tenant#acme"), "SK": testfixture.S("a#1"), "x": testfixture.S(strings.Repeat("x", backend.MaxItemBytes))}), err: ErrBadExport},
 			{name: "line too long", line: `{"Item":{"PK":{"S":"tenant#acme"},"SK":{"S":"a#1"},"x":{"S":"` + strings.Repeat("\\u0041", maxLineBytes/6+1) + `"}}}` + "\n", err: ErrBadExport},
 			{
 				name: "renamed index key too long", tenant: "a-much-longer-tenant-id",
-				line: dtLine(t, backend.Item{"PK": dtS("tenant#acme"), "SK": dtS("a#1"), "GSI1PK": dtS("tenant#acme#" + long), "GSI1SK": dtS("x")}),
+				line: exportLine(t, backend.Item{"PK": testfixture.S("tenant#acme"), "SK": testfixture.S("a#1"), "GSI1PK": testfixture.S("tenant#acme#" + long), "GSI1SK": testfixture.S("x")}),
 				err:  ErrInvalidArgument,
 			},
 			{
 				name: "renamed item too large", tenant: "a-much-longer-tenant-id",
-				line: dtLine(t, testfixture.SizedItem(t, "tenant#acme", "a#1", backend.MaxItemBytes-10)),
+				line: exportLine(t, testfixture.SizedItem(t, "tenant#acme", "a#1", backend.MaxItemBytes-10)),
 				err:  ErrInvalidArgument,
 			},
 		}
@@ -139,28 +131,28 @@ func TestImportRefusesBadData(t *testing.T) {
 				if c.first {
 					data = c.line + string(good)
 				}
-				cb := &dtFaulty{Backend: b}
-				res, err := Import(dtCtx(t, dst), cb, strings.NewReader(data))
+				cb := &faultyBatches{Backend: b}
+				res, err := Import(tenantCtx(t, dst), cb, strings.NewReader(data))
 				require.ErrorIs(t, err, c.err)
 				require.Zero(t, cb.calls.Load(), "nothing written")
 				require.Empty(t, res.Written)
 				require.Empty(t, res.Checkpoint)
-				got, _ := dtExport(t, dtCtx(t, dst), b)
+				got, _ := exportData(t, tenantCtx(t, dst), b)
 				require.Empty(t, got)
 				// And in a dry run too.
-				_, err = Import(dtCtx(t, dst), cb, strings.NewReader(data), WithDryRun())
+				_, err = Import(tenantCtx(t, dst), cb, strings.NewReader(data), WithDryRun())
 				require.ErrorIs(t, err, c.err)
 			})
 		}
-		dtCheckOthers(t, b, others)
+		checkOthers(t, b, others)
 	})
 }
 
 func TestImportManifestChecked(t *testing.T) {
 	b := memory.New()
-	dtWrite(t, b, dtItems("tenant#acme", 30))
-	data, m := dtExport(t, dtCtx(t, "acme"), b)
-	ctx := dtCtx(t, "new")
+	writeItems(t, b, richItems("tenant#acme", 30))
+	data, m := exportData(t, tenantCtx(t, "acme"), b)
+	ctx := tenantCtx(t, "new")
 	for name, change := range map[string]func(m *Manifest){
 		"count":            func(m *Manifest) { m.ItemCount++ },
 		"bytes":            func(m *Manifest) { m.DataBytes-- },
@@ -175,7 +167,7 @@ func TestImportManifestChecked(t *testing.T) {
 			mm := m
 			if change == nil {
 				// A manifest of other data.
-				_, mm = dtExport(t, dtCtx(t, "nobody"), b)
+				_, mm = exportData(t, tenantCtx(t, "nobody"), b)
 				mm.Tenant, mm.PartitionKey = "acme", "tenant#acme"
 			} else {
 				change(&mm)
@@ -186,7 +178,7 @@ func TestImportManifestChecked(t *testing.T) {
 			} else {
 				require.ErrorIs(t, err, ErrBadExport)
 			}
-			got, _ := dtExport(t, ctx, b)
+			got, _ := exportData(t, ctx, b)
 			require.Empty(t, got)
 		})
 	}
@@ -195,11 +187,11 @@ func TestImportManifestChecked(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(30), res.Examined)
 	require.Empty(t, res.Written)
-	got, _ := dtExport(t, ctx, b)
+	got, _ := exportData(t, ctx, b)
 	require.Empty(t, got)
 
 	// Empty data with its manifest: nothing to do.
-	edata, em := dtExport(t, dtCtx(t, "nobody"), b)
+	edata, em := exportData(t, tenantCtx(t, "nobody"), b)
 	res, err = Import(ctx, b, bytes.NewReader(edata), WithManifest(&em))
 	require.NoError(t, err)
 	require.Equal(t, "nobody", res.From)
@@ -213,10 +205,10 @@ func TestImportManifestChecked(t *testing.T) {
 	require.Error(t, err)
 }
 
-// dtCheckExact asserts that the lines res says are written are stored as
+// checkExact asserts that the lines res says are written are stored as
 // the data holds them, and those it says nothing of (neither written nor
 // not done) are not stored; then returns how many lines are stored.
-func dtCheckExact(t testing.TB, b backend.Backend, data []byte, from, to string, res ImportResult) int {
+func checkExact(t testing.TB, b backend.Backend, data []byte, from, to string, res ImportResult) int {
 	t.Helper()
 	in := func(rs []LineRange, n int64) bool {
 		for _, r := range rs {
@@ -230,7 +222,7 @@ func dtCheckExact(t testing.TB, b backend.Backend, data []byte, from, to string,
 	have := map[string]string{} // the destination's items, by sort key
 	err := readPartition(context.Background(), b, to, partitionRead{PageSize: 1000}, func(p page) error {
 		for _, it := range p.Items {
-			have[dtSK(it)] = dtLine(t, it)
+			have[sortKeyOf(it)] = exportLine(t, it)
 		}
 		return nil
 	})
@@ -241,11 +233,11 @@ func dtCheckExact(t testing.TB, b backend.Backend, data []byte, from, to string,
 		item, _, err := ddbjson.DecodeLine(line)
 		require.NoError(t, err)
 		want := renameItem(item, from, to)
-		got, ok := have[dtSK(want)]
+		got, ok := have[sortKeyOf(want)]
 		switch {
 		case in(res.Written, n):
 			require.True(t, ok, "line %d is written", n)
-			require.Equal(t, dtLine(t, want), got, "line %d", n)
+			require.Equal(t, exportLine(t, want), got, "line %d", n)
 			stored++
 		case in(res.NotDone, n):
 			if ok {
@@ -262,20 +254,20 @@ func dtCheckExact(t testing.TB, b backend.Backend, data []byte, from, to string,
 // result says exactly which lines are stored, and resuming from its
 // checkpoint ends in the state of an import that never failed.
 func TestImportReportsExactly(t *testing.T) {
-	dtFastRetries(t)
-	dtEach(t, func(t *testing.T, b backend.Backend) {
-		others := dtSeed(t, b)
+	fastRetries(t)
+	eachBackend(t, func(t *testing.T, b backend.Backend) {
+		others := seedOthers(t, b)
 		const n = 130
-		dtWrite(t, b, dtItems("tenant#acme", n))
-		data, m := dtExport(t, dtCtx(t, "acme"), b)
+		writeItems(t, b, richItems("tenant#acme", n))
+		data, m := exportData(t, tenantCtx(t, "acme"), b)
 		// The state an import that never failed ends in.
-		want := string(dtRenamed(t, data, "tenant#acme", "tenant#new"))
+		want := string(renamedData(t, data, "tenant#acme", "tenant#new"))
 		var onceMu sync.Mutex
 		unprocessedOnce := map[string]bool{}
 		cases := []struct {
 			name    string
 			conc    int
-			fault   func(n int, writes []backend.WriteRequest) dtFault
+			fault   func(n int, writes []backend.WriteRequest) batchFault
 			written []LineRange // when known exactly
 			notDone []LineRange
 			failed  int64
@@ -284,27 +276,27 @@ func TestImportReportsExactly(t *testing.T) {
 			{
 				name:    "answer lost",
 				conc:    1,
-				fault:   func(n int, _ []backend.WriteRequest) dtFault { return dtFault{after: n == 3} },
-				written: []LineRange{{1, 50}}, notDone: []LineRange{{51, 75}}, failed: 25, err: errDtInjected,
+				fault:   func(n int, _ []backend.WriteRequest) batchFault { return batchFault{after: n == 3} },
+				written: []LineRange{{1, 50}}, notDone: []LineRange{{51, 75}}, failed: 25, err: errInjected,
 			},
 			{
 				name:    "no answer, not written",
 				conc:    1,
-				fault:   func(n int, _ []backend.WriteRequest) dtFault { return dtFault{before: n == 2} },
-				written: []LineRange{{1, 25}}, notDone: []LineRange{{26, 50}}, failed: 25, err: errDtInjected,
+				fault:   func(n int, _ []backend.WriteRequest) batchFault { return batchFault{before: n == 2} },
+				written: []LineRange{{1, 25}}, notDone: []LineRange{{26, 50}}, failed: 25, err: errInjected,
 			},
 			{
 				name:    "refused",
 				conc:    1,
-				fault:   func(n int, _ []backend.WriteRequest) dtFault { return dtFault{refuse: n == 4} },
+				fault:   func(n int, _ []backend.WriteRequest) batchFault { return batchFault{refuse: n == 4} },
 				written: []LineRange{{1, 75}}, failed: 25, err: backend.ErrInvalidArgument,
 			},
 			{
 				name: "unprocessed, then written",
 				conc: 2,
-				fault: func(n int, _ []backend.WriteRequest) dtFault {
-					return dtFault{unprocessed: func(w backend.WriteRequest) bool {
-						sk := dtSK(w.Put)
+				fault: func(n int, _ []backend.WriteRequest) batchFault {
+					return batchFault{unprocessed: func(w backend.WriteRequest) bool {
+						sk := sortKeyOf(w.Put)
 						onceMu.Lock()
 						defer onceMu.Unlock()
 						if strings.HasSuffix(sk, "3") && !unprocessedOnce[sk] {
@@ -319,22 +311,22 @@ func TestImportReportsExactly(t *testing.T) {
 			{
 				name: "unprocessed for ever",
 				conc: 1,
-				fault: func(n int, _ []backend.WriteRequest) dtFault {
-					return dtFault{unprocessed: func(w backend.WriteRequest) bool { return dtSK(w.Put) == "order#00011" }}
+				fault: func(n int, _ []backend.WriteRequest) batchFault {
+					return batchFault{unprocessed: func(w backend.WriteRequest) bool { return sortKeyOf(w.Put) == "order#00011" }}
 				},
 				err: backend.ErrThrottled,
 			},
 			{
 				name:  "answers lost in parallel",
 				conc:  4,
-				fault: func(n int, _ []backend.WriteRequest) dtFault { return dtFault{after: n == 3 || n == 5} },
-				err:   errDtInjected,
+				fault: func(n int, _ []backend.WriteRequest) batchFault { return batchFault{after: n == 3 || n == 5} },
+				err:   errInjected,
 			},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
-				ctx := dtCtx(t, "new")
-				f := &dtFaulty{Backend: b, fail: c.fault}
+				ctx := tenantCtx(t, "new")
+				f := &faultyBatches{Backend: b, fail: c.fault}
 				res, err := Import(ctx, f, bytes.NewReader(data), WithConcurrency(c.conc), WithManifest(&m))
 				if c.err == nil {
 					require.NoError(t, err)
@@ -348,7 +340,7 @@ func TestImportReportsExactly(t *testing.T) {
 					require.Equal(t, c.notDone, res.NotDone)
 					require.Equal(t, c.failed, res.Failed)
 				}
-				stored := dtCheckExact(t, b, data, "tenant#acme", "tenant#new", res)
+				stored := checkExact(t, b, data, "tenant#acme", "tenant#new", res)
 				require.Equal(t, countLines(res.Written), res.Done)
 				require.GreaterOrEqual(t, int64(stored), res.Done)
 
@@ -359,12 +351,12 @@ func TestImportReportsExactly(t *testing.T) {
 					require.Equal(t, []LineRange{{1, n}}, res2.Written)
 					require.Equal(t, prefixOf(res.Written), res2.Skipped)
 				}
-				got, _ := dtExport(t, ctx, b)
+				got, _ := exportData(t, ctx, b)
 				require.Equal(t, want, string(got))
-				dtClear(t, b, "tenant#new")
+				clearPartition(t, b, "tenant#new")
 			})
 		}
-		dtCheckOthers(t, b, others)
+		checkOthers(t, b, others)
 	})
 }
 
@@ -372,13 +364,13 @@ func TestImportReportsExactly(t *testing.T) {
 // its checkpoint, ends in the state of an uninterrupted one; a checkpoint
 // of other data or another tenant is refused and writes nothing.
 func TestImportKillAndResume(t *testing.T) {
-	dtEach(t, func(t *testing.T, b backend.Backend) {
-		others := dtSeed(t, b)
-		dtWrite(t, b, dtItems("tenant#acme", 300))
-		data, _ := dtExport(t, dtCtx(t, "acme"), b)
-		want := string(dtRenamed(t, data, "tenant#acme", "tenant#new"))
+	eachBackend(t, func(t *testing.T, b backend.Backend) {
+		others := seedOthers(t, b)
+		writeItems(t, b, richItems("tenant#acme", 300))
+		data, _ := exportData(t, tenantCtx(t, "acme"), b)
+		want := string(renamedData(t, data, "tenant#acme", "tenant#new"))
 
-		ctx, cancel := context.WithCancel(dtCtx(t, "new"))
+		ctx, cancel := context.WithCancel(tenantCtx(t, "new"))
 		var lastCP Checkpoint
 		res, err := Import(ctx, b, bytes.NewReader(data), WithConcurrency(3), WithProgress(func(p Progress) {
 			if p.Checkpoint != "" {
@@ -393,16 +385,16 @@ func TestImportKillAndResume(t *testing.T) {
 		require.Equal(t, lastCP, res.Checkpoint)
 		require.Less(t, res.Done, int64(300))
 		require.GreaterOrEqual(t, res.Done, int64(100))
-		dtCheckExact(t, b, data, "tenant#acme", "tenant#new", res)
+		checkExact(t, b, data, "tenant#acme", "tenant#new", res)
 
-		nctx := dtCtx(t, "new")
+		nctx := tenantCtx(t, "new")
 		// Other data, another tenant, another operation: refused, nothing
 		// written.
-		other := dtLines(t, dtItems("tenant#acme", 299))
-		cb := &dtFaulty{Backend: b}
+		other := exportLines(t, richItems("tenant#acme", 299))
+		cb := &faultyBatches{Backend: b}
 		_, err = Import(nctx, cb, bytes.NewReader(other), WithResume(res.Checkpoint))
 		require.ErrorIs(t, err, ErrInvalidCheckpoint)
-		_, err = Import(dtCtx(t, "acme-corp"), cb, bytes.NewReader(data), WithResume(res.Checkpoint))
+		_, err = Import(tenantCtx(t, "acme-corp"), cb, bytes.NewReader(data), WithResume(res.Checkpoint))
 		require.ErrorIs(t, err, ErrInvalidCheckpoint)
 		_, err = Import(nctx, cb, bytes.NewReader(data), WithResume("garbage"))
 		require.ErrorIs(t, err, ErrInvalidCheckpoint)
@@ -412,31 +404,31 @@ func TestImportKillAndResume(t *testing.T) {
 
 		// Resume: only the lines after the checkpoint are sent.
 		var sent atomic.Int64
-		cb = &dtFaulty{Backend: b, fail: func(_ int, w []backend.WriteRequest) dtFault {
+		cb = &faultyBatches{Backend: b, fail: func(_ int, w []backend.WriteRequest) batchFault {
 			sent.Add(int64(len(w)))
-			return dtFault{}
+			return batchFault{}
 		}}
 		res2, err := Import(nctx, cb, bytes.NewReader(data), WithResume(res.Checkpoint))
 		require.NoError(t, err)
 		require.Equal(t, 300-prefixOf(res.Written), sent.Load())
 		require.Equal(t, []LineRange{{1, 300}}, res2.Written)
 		require.Equal(t, int64(300), res2.Done)
-		got, _ := dtExport(t, nctx, b)
+		got, _ := exportData(t, nctx, b)
 		require.Equal(t, want, string(got))
-		dtCheckOthers(t, b, others)
+		checkOthers(t, b, others)
 	})
 }
 
 // TestImportLaterLineWins: data not in sort-key order, with a key twice,
 // ends with the later line's item, as writing line by line would.
 func TestImportLaterLineWins(t *testing.T) {
-	dtEach(t, func(t *testing.T, b backend.Backend) {
+	eachBackend(t, func(t *testing.T, b backend.Backend) {
 		var items []backend.Item
 		for i := range 60 {
-			items = append(items, backend.Item{"PK": dtS("tenant#acme"), "SK": dtS(fmt.Sprintf("k#%d", i%40)), "v": dtN(fmt.Sprint(i))})
+			items = append(items, backend.Item{"PK": testfixture.S("tenant#acme"), "SK": testfixture.S(fmt.Sprintf("k#%d", i%40)), "v": testfixture.N(fmt.Sprint(i))})
 		}
-		data := dtLines(t, items)
-		ctx := dtCtx(t, "new")
+		data := exportLines(t, items)
+		ctx := tenantCtx(t, "new")
 		res, err := Import(ctx, b, bytes.NewReader(data), WithConcurrency(8))
 		require.NoError(t, err)
 		require.Equal(t, []LineRange{{1, 60}}, res.Written)
@@ -456,12 +448,12 @@ func TestImportLaterLineWins(t *testing.T) {
 // write units.
 func TestImportPace(t *testing.T) {
 	b := memory.New()
-	dtWrite(t, b, dtItems("tenant#acme", 100))
-	data, _ := dtExport(t, dtCtx(t, "acme"), b)
+	writeItems(t, b, richItems("tenant#acme", 100))
+	data, _ := exportData(t, tenantCtx(t, "acme"), b)
 	for name, p := range map[string]Pace{"items": {ItemsPerSecond: 400}, "units": {UnitsPerSecond: 400}} {
 		t.Run(name, func(t *testing.T) {
 			start := time.Now()
-			res, err := Import(dtCtx(t, "new-"+name), b, bytes.NewReader(data), WithPace(p))
+			res, err := Import(tenantCtx(t, "new-"+name), b, bytes.NewReader(data), WithPace(p))
 			require.NoError(t, err)
 			require.Equal(t, int64(100), res.Done)
 			require.GreaterOrEqual(t, res.Units, float64(100)) // one unit an item at least
@@ -474,12 +466,12 @@ func TestImportPace(t *testing.T) {
 // TestImportFromOffset: the data starts where the reader is.
 func TestImportFromOffset(t *testing.T) {
 	b := memory.New()
-	dtWrite(t, b, dtItems("tenant#acme", 30))
-	data, m := dtExport(t, dtCtx(t, "acme"), b)
+	writeItems(t, b, richItems("tenant#acme", 30))
+	data, m := exportData(t, tenantCtx(t, "acme"), b)
 	r := bytes.NewReader(append([]byte("header that is not data\n"), data...))
 	_, err := r.Seek(int64(len("header that is not data\n")), io.SeekStart)
 	require.NoError(t, err)
-	res, err := Import(dtCtx(t, "new"), b, r, WithManifest(&m))
+	res, err := Import(tenantCtx(t, "new"), b, r, WithManifest(&m))
 	require.NoError(t, err)
 	require.Equal(t, []LineRange{{1, 30}}, res.Written)
 }

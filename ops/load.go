@@ -2,13 +2,13 @@ package ops
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
-	"time"
+	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -23,8 +23,8 @@ import (
 
 // indexPKNames are GSI1PK ... GSI<MaxIndexes>PK, indexSKNames the sort keys.
 var indexPKNames, indexSKNames = func() (pks, sks []string) {
-	for n := 1; n <= backend.MaxIndexes; n++ {
-		pk, sk := backend.IndexKeyNames(backend.IndexName(n))
+	for n := 1; n <= entity.MaxIndexes; n++ {
+		pk, sk := entity.IndexKeyNames(entity.IndexName(n))
 		pks, sks = append(pks, pk), append(sks, sk)
 	}
 	return pks, sks
@@ -47,14 +47,14 @@ func ownsKey(v, pk string) bool {
 // that do not start with "tenant#" are not the layout's (another program
 // wrote them): they are kept as they are, never renamed.
 func checkLoadItem(item backend.Item, size int, srcPK, dstPK string) error {
-	pk, ok := strAttr(item, entity.PartitionKeyName)
+	pk, ok := stringAttr(item, entity.PartitionKeyName)
 	if !ok {
 		return fmt.Errorf("%w: the partition key is not a string", ErrBadExport)
 	}
 	if pk != srcPK {
 		return fmt.Errorf("%w: partition key %q, not %q", ErrForeignItem, pk, srcPK)
 	}
-	sk, ok := strAttr(item, entity.SortKeyName)
+	sk, ok := stringAttr(item, entity.SortKeyName)
 	switch {
 	case !ok || sk == "":
 		return fmt.Errorf("%w: the sort key is not a non-empty string", ErrBadExport)
@@ -80,7 +80,7 @@ func checkLoadItem(item backend.Item, size int, srcPK, dstPK string) error {
 				return fmt.Errorf("%w: index key %s of item %q has %d bytes, more than %d", ErrBadExport, a.name, sk, len(s.Value), a.max)
 			}
 		}
-		v, ok := strAttr(item, name)
+		v, ok := stringAttr(item, name)
 		if !ok || !strings.HasPrefix(v, entity.TenantPrefix) {
 			continue
 		}
@@ -109,7 +109,7 @@ func renameItem(item backend.Item, srcPK, dstPK string) backend.Item {
 	out := maps.Clone(item)
 	out[entity.PartitionKeyName] = &types.AttributeValueMemberS{Value: dstPK}
 	for _, name := range indexPKNames {
-		if v, ok := strAttr(item, name); ok && ownsKey(v, srcPK) {
+		if v, ok := stringAttr(item, name); ok && ownsKey(v, srcPK) {
 			out[name] = &types.AttributeValueMemberS{Value: dstPK + v[len(srcPK):]}
 		}
 	}
@@ -124,40 +124,26 @@ type loadBatch struct {
 	Sizes []int
 }
 
-// loadMaxAttempts is how many times the writer sends the writes of a batch
-// a backend leaves unprocessed before it gives up (backend.ErrThrottled).
-const loadMaxAttempts = 12
-
-// loadRetryDelay is the wait before sending unprocessed writes again, on
-// attempt 2, 3, ...: exponential from 20 ms to 2 s, with jitter. Tests
-// make it shorter.
-var loadRetryDelay = func(attempt int) time.Duration {
-	d := min(20*time.Millisecond<<min(attempt-2, 8), 2*time.Second)
-	return d/2 + rand.N(d/2+1)
-}
-
 // loader writes batches of puts, Concurrency at a time, and records which
 // lines are written (the backend said so) and which are not known to be
 // (a request failed without saying).
 type loader struct {
 	b    backend.Backend
 	pc   *pacer
-	tl   *tally
+	rep  *reporter
 	conc int
-	// checkpoint, when set, is the checkpoint of a prefix of lines
-	// written, for progress reports.
-	checkpoint func(prefix int64) Checkpoint
+	// prefix is the last line of the prefix of lines written (from 1),
+	// for the checkpoints of progress reports.
+	prefix atomic.Int64
 
 	mu      sync.Mutex
 	written []LineRange
 	notDone []LineRange
 	failed  int64
-	err     error // the first error
-	stop    chan struct{}
 }
 
-func newLoader(b backend.Backend, o Options, tl *tally) *loader {
-	return &loader{b: b, pc: newPacer(o.Pace), tl: tl, conc: o.Concurrency, stop: make(chan struct{})}
+func newLoader(b backend.Backend, o Options, pc *pacer, rep *reporter) *loader {
+	return &loader{b: b, pc: pc, rep: rep, conc: o.Concurrency}
 }
 
 // run starts the writers and calls produce, which hands batches to send
@@ -165,142 +151,72 @@ func newLoader(b backend.Backend, o Options, tl *tally) *loader {
 // ctx ended) and the batch was not taken. run returns the first error of
 // produce or of a write.
 func (l *loader) run(ctx context.Context, produce func(send func(loadBatch) bool) error) error {
-	batches := make(chan loadBatch)
-	var wg sync.WaitGroup
-	for range l.conc {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for bt := range batches {
-				l.write(ctx, bt)
-			}
-		}()
+	err := fanOut(ctx, l.conc, func(_ context.Context, send func(loadBatch) bool) error { return produce(send) }, l.write)
+	if err == nil {
+		err = ctx.Err()
 	}
-	send := func(bt loadBatch) bool {
-		select {
-		case <-l.stop:
-			return false
-		case <-ctx.Done():
-			return false
-		default:
-		}
-		select {
-		case batches <- bt:
-			return true
-		case <-l.stop:
-			return false
-		case <-ctx.Done():
-			return false
-		}
-	}
-	perr := produce(send)
-	close(batches)
-	wg.Wait()
-	if perr != nil {
-		l.fail(perr)
-	}
-	if err := ctx.Err(); err != nil {
-		l.fail(err)
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.err
+	return err
 }
 
-// fail records err as the run's error, if it is the first, and stops the
-// run.
-func (l *loader) fail(err error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.err == nil {
-		l.err = err
-		close(l.stop)
-	}
+// load runs the writers on the items read hands, in line order, to put:
+// put checks an item (of size bytes, line n) as checkLoadItem does,
+// renames it from srcPK to dstPK and adds it to a batch; it returns
+// errStopped when the run has stopped, and read returns put's errors.
+// load returns the first error of read or of a write.
+func (l *loader) load(ctx context.Context, srcPK, dstPK string, read func(put func(n int64, item backend.Item, size int) error) error) error {
+	return l.run(ctx, func(send func(loadBatch) bool) error {
+		bc := batcher{send: send}
+		err := read(func(n int64, item backend.Item, size int) error {
+			if err := checkLoadItem(item, size, srcPK, dstPK); err != nil {
+				return err
+			}
+			renamed := renameItem(item, srcPK, dstPK)
+			if !bc.add(n, renamed, backend.ItemSize(renamed)) {
+				return errStopped
+			}
+			return nil
+		})
+		switch {
+		case errors.Is(err, errStopped):
+			return nil
+		case err != nil:
+			return err
+		}
+		bc.flush() // false: stopped, with the run's error
+		return nil
+	})
 }
 
-func (l *loader) stopped() bool {
-	select {
-	case <-l.stop:
-		return true
-	default:
-		return false
-	}
-}
+// errStopped ends the reading of a load whose writes have stopped.
+var errStopped = errors.New("ops: stopped")
 
-// write sends one batch, and again the writes the backend leaves
-// unprocessed, until all are written or an error.
-func (l *loader) write(ctx context.Context, bt loadBatch) {
-	pending := make([]int, len(bt.Items)) // indexes into bt.Items
-	for i := range pending {
-		pending[i] = i
+// write writes one batch (see batchWrite) and records what became of its
+// lines: written, sent and not written (failed), or sent without an
+// answer (failed, and not known to be done). Lines never sent, the run
+// having stopped, are neither. It returns batchWrite's error.
+func (l *loader) write(ctx context.Context, bt loadBatch) error {
+	writes := make([]backend.WriteRequest, len(bt.Items))
+	for i, it := range bt.Items {
+		writes[i] = backend.WriteRequest{Put: it}
 	}
-	for attempt := 1; ; attempt++ {
-		if l.stopped() {
-			if attempt > 1 {
-				// Sent and left unprocessed: not written.
-				l.record(bt, nil, nil, int64(len(pending)), 0, 0)
-			}
-			return // else not sent: not written
+	var done []int
+	var bytes int64
+	o, err := batchWrite(ctx, l.b, l.pc, writes, bt.Sizes, func(i int) {
+		done = append(done, i)
+		bytes += int64(bt.Sizes[i])
+	})
+	var notDone []int
+	var failed int64
+	if err != nil && o.Sent {
+		failed = int64(len(o.Left))
+		if o.Unanswered {
+			notDone = o.Left
 		}
-		if attempt > 1 {
-			if attempt > loadMaxAttempts {
-				l.record(bt, nil, nil, int64(len(pending)), 0, 0)
-				l.fail(fmt.Errorf("%w: %d writes of a batch still unprocessed after %d attempts", backend.ErrThrottled, len(pending), loadMaxAttempts))
-				return
-			}
-			if err := sleepCtx(ctx, loadRetryDelay(attempt)); err != nil {
-				l.record(bt, nil, nil, int64(len(pending)), 0, 0) // unprocessed: not written
-				l.fail(err)
-				return
-			}
-		}
-		writes := make([]backend.WriteRequest, len(pending))
-		var units float64
-		for j, i := range pending {
-			writes[j] = backend.WriteRequest{Put: bt.Items[i]}
-			units += writeUnits(bt.Sizes[i])
-		}
-		if err := l.pc.wait(ctx, len(writes), units); err != nil {
-			l.fail(err) // not sent: not written
-			return
-		}
-		out, err := l.b.BatchWrite(ctx, backend.BatchWriteInput{Writes: writes})
-		if err != nil {
-			switch backend.KindOf(err) {
-			case backend.KindInvalidArgument, backend.KindItemTooLarge:
-				// Refused as a whole: nothing written.
-				l.record(bt, nil, nil, int64(len(pending)), 0, 0)
-			default:
-				l.record(bt, nil, pending, int64(len(pending)), 0, 0)
-			}
-			l.fail(err)
-			return
-		}
-		left := make(map[string]bool, len(out.Unprocessed))
-		for _, w := range out.Unprocessed {
-			if sk, ok := strAttr(w.Put, entity.SortKeyName); ok {
-				left[sk] = true
-			}
-		}
-		var done, next []int
-		var bytes int64
-		var spent float64
-		for _, i := range pending {
-			sk, _ := strAttr(bt.Items[i], entity.SortKeyName)
-			if left[sk] {
-				next = append(next, i)
-				continue
-			}
-			done = append(done, i)
-			bytes += int64(bt.Sizes[i])
-			spent += writeUnits(bt.Sizes[i])
-		}
-		l.record(bt, done, nil, 0, bytes, spent)
-		if len(next) == 0 {
-			return
-		}
-		pending = next
 	}
+	if len(done) > 0 || failed > 0 {
+		l.record(bt, done, notDone, failed, bytes, o.Units)
+	}
+	return err
 }
 
 // record adds the lines of batch bt at the indexes done to those written,
@@ -314,12 +230,9 @@ func (l *loader) record(bt loadBatch, done, notDone []int, failed, bytes int64, 
 		l.notDone = addLine(l.notDone, bt.First+int64(i))
 	}
 	l.failed += failed
-	var cp Checkpoint
-	if l.checkpoint != nil {
-		cp = l.checkpoint(prefixOf(l.written))
-	}
+	l.prefix.Store(prefixOf(l.written))
 	l.mu.Unlock()
-	l.tl.add(Counts{Done: int64(len(done)), Failed: failed, Bytes: bytes, Units: units}, cp)
+	l.rep.add(Counts{Done: int64(len(done)), Failed: failed, Bytes: bytes, Units: units})
 }
 
 // result returns the lines written and not known to be, and how many
@@ -385,7 +298,7 @@ type batcher struct {
 // add adds the item of line n; it returns false when a full batch could
 // not be sent (the run stopped).
 func (bc *batcher) add(n int64, item backend.Item, size int) bool {
-	sk, _ := strAttr(item, entity.SortKeyName)
+	sk := sortKeyOf(item)
 	if _, dup := bc.keys[sk]; dup || len(bc.cur.Items) == backend.MaxBatchWrite {
 		if !bc.flush() {
 			return false
@@ -409,16 +322,4 @@ func (bc *batcher) flush() bool {
 	ok := bc.send(bc.cur)
 	bc.cur = loadBatch{}
 	return ok
-}
-
-// sleepCtx waits d, or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

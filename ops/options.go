@@ -63,6 +63,12 @@ func WithProgress(fn func(Progress)) func(*Options) { return func(o *Options) { 
 // WithConcurrency returns an option that sets Options.Concurrency.
 func WithConcurrency(n int) func(*Options) { return func(o *Options) { o.Concurrency = n } }
 
+// WithPageSize returns an option that sets Options.PageSize.
+func WithPageSize(n int) func(*Options) { return func(o *Options) { o.PageSize = n } }
+
+// WithClock returns an option that sets Options.Clock.
+func WithClock(now func() time.Time) func(*Options) { return func(o *Options) { o.Clock = now } }
+
 // WithResume returns an option that sets Options.Resume.
 func WithResume(cp Checkpoint) func(*Options) { return func(o *Options) { o.Resume = cp } }
 

@@ -3,6 +3,7 @@ package ops
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/tenantrepo/tenantrepo/backend"
@@ -80,7 +81,7 @@ func Purge(ctx context.Context, b backend.Backend, optFns ...func(*Options)) (Pu
 		}
 	}
 	p := &purgeRun{b: b, opts: opts, t: t, op: op, pc: newPacer(opts.Pace), f: newFrontier(backend.Key{PK: t.PartitionKey(), SK: pos.SK}), byType: map[string]TypeStats{}}
-	p.rep = newReporter(opPurge, t.ID(), opts, pos.Counts, p.checkpoint)
+	p.rep = newReporter(opPurge, t.ID(), opts, opts.Clock(), pos.Counts, p.checkpoint)
 	return p.run(ctx)
 }
 
@@ -118,7 +119,7 @@ type purgeRun struct {
 type purgeBatch struct {
 	seq   int64
 	keys  []backend.Key
-	sizes map[string]int // by sort key
+	sizes []int // of the items of keys
 }
 
 // checkpoint returns the checkpoint of the run with counts c: the
@@ -133,48 +134,30 @@ func (p *purgeRun) checkpoint(c Counts) Checkpoint {
 	return encodeCheckpoint(position{Op: p.op, Tenant: p.t.ID(), SK: k.SK, Counts: c})
 }
 
+// count adds an item of size bytes with sort key sk to ByType.
 func (p *purgeRun) count(sk string, size int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	ts := p.byType[typeOf(sk)]
-	ts.Items++
-	ts.Bytes += int64(size)
-	p.byType[typeOf(sk)] = ts
+	addByType(p.byType, sk, size)
 }
 
 func (p *purgeRun) run(ctx context.Context) (PurgeResult, error) {
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	fe := &firstError{cancel: cancel}
-	batches := make(chan purgeBatch)
-	var wg sync.WaitGroup
-	if !p.opts.DryRun {
-		for range p.opts.Concurrency {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for bt := range batches {
-					if fe.get() != nil {
-						continue // drain
-					}
-					if err := p.delete(runCtx, bt); err != nil {
-						fe.set(err)
-					}
-				}
-			}()
+	workers := p.opts.Concurrency
+	if p.opts.DryRun {
+		workers = 0 // a dry run hands out no batch
+	}
+	err := fanOut(ctx, workers, p.read, func(ctx context.Context, bt purgeBatch) error {
+		if err := ctx.Err(); err != nil {
+			return err // the run stopped: the batch is left to the next
 		}
-	}
-	if err := p.read(runCtx, batches); err != nil {
-		fe.set(err)
-	}
-	close(batches)
-	wg.Wait()
+		return p.delete(ctx, bt)
+	})
 
 	res := PurgeResult{ByType: p.byType, DryRun: p.opts.DryRun}
-	if err := fe.get(); err != nil {
+	if err != nil {
 		res.Checkpoint = p.checkpoint(p.rep.total())
 		res.Counts = p.rep.final(p.checkpoint)
-		return res, runError(ctx, p.op, err)
+		return res, opError(ctx, p.op, err)
 	}
 	if !p.opts.DryRun {
 		if err := p.checkEmpty(ctx); err != nil {
@@ -184,7 +167,7 @@ func (p *purgeRun) run(ctx context.Context) (PurgeResult, error) {
 			}
 			res.Checkpoint = restart(p.rep.total())
 			res.Counts = p.rep.final(restart)
-			return res, runError(ctx, p.op, err)
+			return res, opError(ctx, p.op, err)
 		}
 	}
 	res.Counts = p.rep.final(nil)
@@ -193,72 +176,33 @@ func (p *purgeRun) run(ctx context.Context) (PurgeResult, error) {
 
 // read reads the partition from the frontier on and hands out its items in
 // batches (or, in a dry run, counts them).
-func (p *purgeRun) read(ctx context.Context, batches chan<- purgeBatch) error {
+func (p *purgeRun) read(ctx context.Context, send func(purgeBatch) bool) error {
 	pk := p.t.PartitionKey()
 	at, _ := p.f.at()
-	start := at.SK
-	for {
-		in := backend.QueryInput{PK: pk, Range: partitionRange, Limit: p.opts.PageSize, ConsistentRead: true}
-		if start != "" {
-			in.StartKey = &backend.Key{PK: pk, SK: start}
-		}
-		out, err := p.b.Query(ctx, in)
-		if err != nil {
-			return err
-		}
-		sizes := make([]int, len(out.Items))
-		bytes := 0
-		for i, it := range out.Items {
-			sizes[i] = backend.ItemSize(it)
-			bytes += sizes[i]
-		}
-		units := readUnits(bytes, true)
+	return readPartition(ctx, p.b, pk, partitionRead{PageSize: p.opts.PageSize, Pacer: p.pc, After: at.SK}, func(pg page) error {
+		n := int64(len(pg.Items))
 		if p.opts.DryRun {
-			var c Counts
-			for i, it := range out.Items {
-				sk, _ := stringAttr(it, entity.SortKeyName)
-				p.count(sk, sizes[i])
-				c.Examined++
-				c.Done++
-				c.Bytes += int64(sizes[i])
+			for i, it := range pg.Items {
+				p.count(sortKeyOf(it), pg.Sizes[i])
 			}
-			c.Units = units
-			if n := len(out.Items); n > 0 {
-				last, _ := stringAttr(out.Items[n-1], entity.SortKeyName)
-				p.f.done(p.f.add(backend.Key{PK: pk, SK: last}), Counts{})
-			}
-			p.rep.add(c)
-		} else {
-			p.rep.add(Counts{Examined: int64(len(out.Items)), Units: units})
-			for lo := 0; lo < len(out.Items); lo += backend.MaxBatchWrite {
-				hi := min(lo+backend.MaxBatchWrite, len(out.Items))
-				bt := purgeBatch{sizes: map[string]int{}}
-				for i := lo; i < hi; i++ {
-					sk, ok := stringAttr(out.Items[i], entity.SortKeyName)
-					if !ok {
-						return fmt.Errorf("the backend returned an item without a string sort key")
-					}
-					bt.keys = append(bt.keys, backend.Key{PK: pk, SK: sk})
-					bt.sizes[sk] = sizes[i]
-				}
-				bt.seq = p.f.add(bt.keys[len(bt.keys)-1])
-				select {
-				case batches <- bt:
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-			}
-		}
-		// The page is read: it counts against the pace before the next
-		// request.
-		if err := p.pc.wait(ctx, len(out.Items), units); err != nil {
-			return err
-		}
-		if out.LastKey == nil {
+			p.f.done(p.f.add(backend.Key{PK: pk, SK: sortKeyOf(pg.Items[n-1])}), Counts{})
+			p.rep.add(Counts{Examined: n, Done: n, Bytes: int64(pg.Bytes), Units: pg.Units})
 			return nil
 		}
-		start = out.LastKey.SK
-	}
+		p.rep.add(Counts{Examined: n, Units: pg.Units})
+		for lo := 0; lo < len(pg.Items); lo += backend.MaxBatchWrite {
+			hi := min(lo+backend.MaxBatchWrite, len(pg.Items))
+			bt := purgeBatch{sizes: slices.Clone(pg.Sizes[lo:hi])}
+			for _, it := range pg.Items[lo:hi] {
+				bt.keys = append(bt.keys, backend.Key{PK: pk, SK: sortKeyOf(it)})
+			}
+			bt.seq = p.f.add(bt.keys[len(bt.keys)-1])
+			if !send(bt) {
+				return ctx.Err()
+			}
+		}
+		return nil
+	})
 }
 
 // delete deletes the items of one batch.
@@ -268,14 +212,12 @@ func (p *purgeRun) delete(ctx context.Context, bt purgeBatch) error {
 		writes[i] = backend.WriteRequest{Delete: &bt.keys[i]}
 	}
 	var c Counts
-	units := func(w backend.WriteRequest) float64 { return writeUnits(bt.sizes[w.Delete.SK]) }
-	spent, err := batchWrite(ctx, p.b, p.pc, writes, units, func(w backend.WriteRequest) {
-		size := bt.sizes[w.Delete.SK]
-		p.count(w.Delete.SK, size)
+	o, err := batchWrite(ctx, p.b, p.pc, writes, bt.sizes, func(i int) {
+		p.count(bt.keys[i].SK, bt.sizes[i])
 		c.Done++
-		c.Bytes += int64(size)
+		c.Bytes += int64(bt.sizes[i])
 	})
-	c.Units = spent
+	c.Units = o.Units
 	if err == nil {
 		p.f.done(bt.seq, Counts{})
 	}
@@ -295,8 +237,7 @@ func (p *purgeRun) checkEmpty(ctx context.Context) error {
 	}
 	p.rep.add(Counts{Units: readUnits(0, true)})
 	if len(out.Items) > 0 {
-		sk, _ := stringAttr(out.Items[0], entity.SortKeyName)
-		return fmt.Errorf("%w: item %q (written while the purge ran?)", ErrNotEmpty, sk)
+		return fmt.Errorf("%w: item %q (written while the purge ran?)", ErrNotEmpty, sortKeyOf(out.Items[0]))
 	}
 	return nil
 }

@@ -2,6 +2,8 @@ package ops
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -19,14 +21,14 @@ import (
 // deletes every item of the tenant, of every type and shape, and nothing
 // of any other partition; a second purge does nothing.
 func TestPurge(t *testing.T) {
-	ptEach(t, func(t *testing.T, b backend.Backend) {
+	eachBackend(t, func(t *testing.T, b backend.Backend) {
 		const n = 2000
-		acme := ptSeed(t, b, n)
-		wantBy, wantBytes := ptCounts(acme)
-		all := ptPKs(append([]string{"acme"}, ptNeighbours...)...)
-		before := ptSnapshot(t, b, all)
+		acme := seedMixed(t, b, n)
+		wantBy, wantBytes := countByType(acme)
+		all := tenantPKs(append([]string{"acme"}, neighbours...)...)
+		before := snapshot(t, b, all)
 		require.Len(t, before["tenant#acme"], n)
-		ctx := ptCtx(t, "acme")
+		ctx := tenantCtx(t, "acme")
 
 		var reports []Progress
 		dry, err := Purge(ctx, b, WithDryRun(), WithProgress(func(p Progress) { reports = append(reports, p) }))
@@ -36,11 +38,11 @@ func TestPurge(t *testing.T) {
 		assert.Equal(t, int64(n), dry.Done)
 		assert.Equal(t, wantBytes, dry.Bytes)
 		assert.Equal(t, wantBy, dry.ByType)
-		assert.Equal(t, []string{"", "a", "order", "user", "zzunknown"}, ptKeys(dry.ByType))
+		assert.Equal(t, []string{"", "a", "order", "user", "zzunknown"}, slices.Sorted(maps.Keys(dry.ByType)))
 		assert.Equal(t, int64(2*n/6), dry.ByType[""].Items, "sort keys without a separator count under \"\"")
 		assert.Equal(t, int64(n/6), dry.ByType["a"].Items, "a#b#... counts under its first part")
 		assert.Empty(t, dry.Checkpoint)
-		assert.Equal(t, before, ptSnapshot(t, b, all), "a dry run changes nothing")
+		assert.Equal(t, before, snapshot(t, b, all), "a dry run changes nothing")
 		require.NotEmpty(t, reports)
 		assert.True(t, reports[len(reports)-1].Final)
 		assert.Equal(t, "purge", reports[0].Op)
@@ -56,7 +58,7 @@ func TestPurge(t *testing.T) {
 		assert.Positive(t, res.Units)
 		assert.Empty(t, res.Checkpoint)
 
-		after := ptSnapshot(t, b, all)
+		after := snapshot(t, b, all)
 		assert.Empty(t, after["tenant#acme"])
 		delete(before, "tenant#acme")
 		delete(after, "tenant#acme")
@@ -66,26 +68,26 @@ func TestPurge(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, Counts{Units: again.Units}, again.Counts, "a finished purge does nothing")
 		assert.Empty(t, again.ByType)
-		assert.Equal(t, before, ptSnapshot(t, b, ptPKs(ptNeighbours...)))
+		assert.Equal(t, before, snapshot(t, b, tenantPKs(neighbours...)))
 	})
 }
 
 // Writes the backend leaves unprocessed are sent again until done.
 func TestPurgeUnprocessed(t *testing.T) {
-	ptFastRetries(t)
+	fastRetries(t)
 	check := func(t *testing.T, b, raw backend.Backend) {
-		ptSeed(t, raw, 400)
-		others := ptSnapshot(t, raw, ptPKs(ptNeighbours...))
-		res, err := Purge(ptCtx(t, "acme"), b, func(o *Options) { o.PageSize = 100 })
+		seedMixed(t, raw, 400)
+		others := snapshot(t, raw, tenantPKs(neighbours...))
+		res, err := Purge(tenantCtx(t, "acme"), b, WithPageSize(100))
 		require.NoError(t, err)
 		assert.Equal(t, int64(400), res.Done)
-		assert.Empty(t, ptPartition(t, raw, "tenant#acme"))
-		assert.Equal(t, others, ptSnapshot(t, raw, ptPKs(ptNeighbours...)))
+		assert.Empty(t, partitionItems(t, raw, "tenant#acme"))
+		assert.Equal(t, others, snapshot(t, raw, tenantPKs(neighbours...)))
 	}
 	t.Run("wrapper", func(t *testing.T) {
-		ptEach(t, func(t *testing.T, b backend.Backend) {
+		eachBackend(t, func(t *testing.T, b backend.Backend) {
 			// Every third item is unprocessed twice before it goes through.
-			check(t, &ptFaulty{Backend: b, unprocessed: func(k backend.Key, attempt int) bool {
+			check(t, &faultyWrites{Backend: b, unprocessed: func(k backend.Key, attempt int) bool {
 				return len(k.SK)%3 == 0 && attempt <= 2
 			}}, b)
 		})
@@ -105,28 +107,28 @@ func TestPurgeUnprocessed(t *testing.T) {
 				return seen[k] == 1 // each write once
 			}
 		})
-		ptSeed(t, b, 10) // the option applies to the seed's writes too
+		seedMixed(t, b, 10) // the option applies to the seed's writes too
 		mu.Lock()
 		on = true
 		mu.Unlock()
 		check(t, b, b)
 	})
 	t.Run("never", func(t *testing.T) {
-		ptEach(t, func(t *testing.T, b backend.Backend) {
+		eachBackend(t, func(t *testing.T, b backend.Backend) {
 			// A write never processed is an error after the retries, with a
 			// checkpoint from which a purge on a healthy backend finishes.
-			ptSeed(t, b, 100)
-			f := &ptFaulty{Backend: b, unprocessed: func(k backend.Key, _ int) bool { return k.SK == "order#00031" }}
-			res, err := Purge(ptCtx(t, "acme"), f, WithConcurrency(1))
+			seedMixed(t, b, 100)
+			f := &faultyWrites{Backend: b, unprocessed: func(k backend.Key, _ int) bool { return k.SK == "order#00031" }}
+			res, err := Purge(tenantCtx(t, "acme"), f, WithConcurrency(1))
 			require.ErrorIs(t, err, backend.ErrThrottled)
 			require.NotEmpty(t, res.Checkpoint)
 			pos, err := decodeCheckpoint(res.Checkpoint, opPurge, "acme")
 			require.NoError(t, err)
 			assert.Less(t, pos.SK, "order#00031")
-			res2, err := Purge(ptCtx(t, "acme"), b, WithResume(res.Checkpoint))
+			res2, err := Purge(tenantCtx(t, "acme"), b, WithResume(res.Checkpoint))
 			require.NoError(t, err)
 			assert.Equal(t, int64(100), res2.Done)
-			assert.Empty(t, ptPartition(t, b, "tenant#acme"))
+			assert.Empty(t, partitionItems(t, b, "tenant#acme"))
 		})
 	})
 }
@@ -137,7 +139,7 @@ func TestPurgeUnprocessed(t *testing.T) {
 // was; and every item up to the checkpoint's position is gone when it
 // stops.
 func TestPurgeResume(t *testing.T) {
-	page := func(o *Options) { o.PageSize = 100 }
+	page := WithPageSize(100)
 	stops := []struct {
 		name string
 		// run runs a purge from cp that stops after the stop-th item of
@@ -146,7 +148,7 @@ func TestPurgeResume(t *testing.T) {
 		is  error
 	}{
 		{"cancel", func(t *testing.T, b backend.Backend, cp Checkpoint, stop int64) (PurgeResult, error) {
-			ctx, cancel := context.WithCancel(ptCtx(t, "acme"))
+			ctx, cancel := context.WithCancel(tenantCtx(t, "acme"))
 			defer cancel()
 			return Purge(ctx, b, WithConcurrency(3), page, WithResume(cp), WithProgress(func(p Progress) {
 				if p.Done >= stop {
@@ -161,16 +163,16 @@ func TestPurgeResume(t *testing.T) {
 				require.NoError(t, err)
 				done = pos.Counts.Done
 			}
-			return Purge(ptCtx(t, "acme"), &ptFaulty{Backend: b, failAfter: stop - done}, WithConcurrency(3), page, WithResume(cp))
-		}, errPtInjected},
+			return Purge(tenantCtx(t, "acme"), &faultyWrites{Backend: b, failAfter: stop - done}, WithConcurrency(3), page, WithResume(cp))
+		}, errInjected},
 	}
 	for _, stop := range stops {
 		t.Run(stop.name, func(t *testing.T) {
-			ptEach(t, func(t *testing.T, b backend.Backend) {
+			eachBackend(t, func(t *testing.T, b backend.Backend) {
 				const n = 400
-				ptSeed(t, b, n)
-				all := ptPKs(append([]string{"acme"}, ptNeighbours...)...)
-				want := ptSnapshot(t, b, all)
+				seedMixed(t, b, n)
+				all := tenantPKs(append([]string{"acme"}, neighbours...)...)
+				want := snapshot(t, b, all)
 				want["tenant#acme"] = map[string]backend.Item{}
 
 				var cp Checkpoint
@@ -180,7 +182,7 @@ func TestPurgeResume(t *testing.T) {
 					require.NotEmpty(t, res.Checkpoint)
 					pos, err := decodeCheckpoint(res.Checkpoint, opPurge, "acme")
 					require.NoError(t, err)
-					left := ptPartition(t, b, "tenant#acme")
+					left := partitionItems(t, b, "tenant#acme")
 					for sk := range left {
 						require.Greater(t, sk, pos.SK, "an item at or before the checkpoint is left")
 					}
@@ -190,12 +192,12 @@ func TestPurgeResume(t *testing.T) {
 					assert.Equal(t, res.Done, pos.Counts.Done)
 					cp = res.Checkpoint
 				}
-				res, err := Purge(ptCtx(t, "acme"), b, WithResume(cp))
+				res, err := Purge(tenantCtx(t, "acme"), b, WithResume(cp))
 				require.NoError(t, err)
 				assert.Equal(t, int64(n), res.Done, "the counts of the runs add up")
 				assert.Equal(t, int64(n), res.Examined)
 				assert.Empty(t, res.Checkpoint)
-				assert.Equal(t, want, ptSnapshot(t, b, all))
+				assert.Equal(t, want, snapshot(t, b, all))
 			})
 		})
 	}
@@ -203,11 +205,11 @@ func TestPurgeResume(t *testing.T) {
 
 // A checkpoint that is not this purge's is refused, and nothing changes.
 func TestPurgeBadCheckpoint(t *testing.T) {
-	ptEach(t, func(t *testing.T, b backend.Backend) {
-		ptSeed(t, b, 60)
-		all := ptPKs(append([]string{"acme"}, ptNeighbours...)...)
-		before := ptSnapshot(t, b, all)
-		ctx := ptCtx(t, "acme")
+	eachBackend(t, func(t *testing.T, b backend.Backend) {
+		seedMixed(t, b, 60)
+		all := tenantPKs(append([]string{"acme"}, neighbours...)...)
+		before := snapshot(t, b, all)
+		ctx := tenantCtx(t, "acme")
 
 		cps := map[string]Checkpoint{
 			"garbage":       "garbage!",
@@ -226,69 +228,58 @@ func TestPurgeBadCheckpoint(t *testing.T) {
 		}
 		_, err := Purge(ctx, b, WithDryRun(), WithResume(encodeCheckpoint(position{Op: opPurge, Tenant: "acme"})))
 		require.ErrorIs(t, err, ErrInvalidCheckpoint, "a purge's checkpoint does not resume a dry run")
-		assert.Equal(t, before, ptSnapshot(t, b, all))
+		assert.Equal(t, before, snapshot(t, b, all))
 	})
 }
 
 // Items written under the purge are found by its final check; a run
 // from the checkpoint then finishes.
 func TestPurgeNotEmpty(t *testing.T) {
-	ptEach(t, func(t *testing.T, b backend.Backend) {
-		ptSeed(t, b, 200)
+	eachBackend(t, func(t *testing.T, b backend.Backend) {
+		seedMixed(t, b, 200)
 		var once sync.Once
-		w := &ptHook{Backend: b, beforeBatch: func() {
+		w := &batchHook{Backend: b, beforeBatch: func() {
 			once.Do(func() { testfixture.Put(t, b, testfixture.Item("tenant#acme", "aaa#late")) })
 		}}
-		res, err := Purge(ptCtx(t, "acme"), w)
+		res, err := Purge(tenantCtx(t, "acme"), w)
 		require.ErrorIs(t, err, ErrNotEmpty)
 		require.NotEmpty(t, res.Checkpoint)
 		assert.Equal(t, int64(200), res.Done)
-		assert.Len(t, ptPartition(t, b, "tenant#acme"), 1)
+		assert.Len(t, partitionItems(t, b, "tenant#acme"), 1)
 
-		res, err = Purge(ptCtx(t, "acme"), b, WithResume(res.Checkpoint))
+		res, err = Purge(tenantCtx(t, "acme"), b, WithResume(res.Checkpoint))
 		require.NoError(t, err)
 		assert.Equal(t, int64(201), res.Done)
-		assert.Empty(t, ptPartition(t, b, "tenant#acme"))
+		assert.Empty(t, partitionItems(t, b, "tenant#acme"))
 	})
-}
-
-// ptHook calls beforeBatch before each BatchWrite.
-type ptHook struct {
-	backend.Backend
-	beforeBatch func()
-}
-
-func (h *ptHook) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (backend.BatchWriteOutput, error) {
-	h.beforeBatch()
-	return h.Backend.BatchWrite(ctx, in)
 }
 
 // Purge refuses what it cannot use, before reading anything.
 func TestPurgeRefuses(t *testing.T) {
 	b := memory.New()
-	ptSeed(t, b, 10)
-	before := ptSnapshot(t, b, ptPKs(append([]string{"acme"}, ptNeighbours...)...))
+	seedMixed(t, b, 10)
+	before := snapshot(t, b, tenantPKs(append([]string{"acme"}, neighbours...)...))
 	_, err := Purge(context.Background(), b)
 	assert.ErrorIs(t, err, tenantctx.ErrNoTenant)
-	_, err = Purge(ptOperator(t), b)
+	_, err = Purge(operatorCtx(t), b)
 	assert.ErrorIs(t, err, tenantctx.ErrNoTenant)
 	_, err = Purge(testfixture.ForgedContext{Context: context.Background(), V: "acme#x"}, b)
 	assert.Error(t, err)
-	_, err = Purge(ptCtx(t, "acme"), nil)
+	_, err = Purge(tenantCtx(t, "acme"), nil)
 	assert.ErrorIs(t, err, ErrInvalidArgument)
 	for _, o := range []func(*Options){WithConcurrency(-1), WithConcurrency(MaxConcurrency + 1), WithPace(Pace{ItemsPerSecond: -1}), nil} {
-		_, err = Purge(ptCtx(t, "acme"), b, o)
+		_, err = Purge(tenantCtx(t, "acme"), b, o)
 		assert.ErrorIs(t, err, ErrInvalidArgument)
 	}
-	assert.Equal(t, before, ptSnapshot(t, b, ptPKs(append([]string{"acme"}, ptNeighbours...)...)))
+	assert.Equal(t, before, snapshot(t, b, tenantPKs(append([]string{"acme"}, neighbours...)...)))
 }
 
 // A paced purge keeps to its pace.
 func TestPurgePace(t *testing.T) {
 	b := memory.New()
-	ptSeed(t, b, 100)
+	seedMixed(t, b, 100)
 	start := time.Now()
-	res, err := Purge(ptCtx(t, "acme"), b, WithPace(Pace{ItemsPerSecond: 400}), func(o *Options) { o.PageSize = 50 })
+	res, err := Purge(tenantCtx(t, "acme"), b, WithPace(Pace{ItemsPerSecond: 400}), WithPageSize(50))
 	require.NoError(t, err)
 	assert.Equal(t, int64(100), res.Done)
 	// 100 reads and 100 deletes at 400 a second, less the first burst.

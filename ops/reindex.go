@@ -126,13 +126,13 @@ func ReindexType(ctx context.Context, b backend.Backend, spec TypeSpec, optFns .
 	}
 	r := newReindexRun(b, opts, rx)
 	f := newFrontier(backend.Key{PK: t.PartitionKey(), SK: pos.SK})
-	r.rep = newReporter("reindex", t.ID(), opts, pos.Counts, func(c Counts) Checkpoint {
+	r.rep = newReporter("reindex", t.ID(), opts, opts.Clock(), pos.Counts, func(c Counts) Checkpoint {
 		k, fc := f.at()
 		fc.add(pos.Counts)
 		fc.Units = c.Units
 		return encodeCheckpoint(position{Op: op, Tenant: t.ID(), SK: k.SK, Counts: fc})
 	})
-	return r.run(ctx, func(ctx context.Context) error { return r.readPartition(ctx, t, f) })
+	return r.run(ctx, func(ctx context.Context) error { return r.readTenant(ctx, t, f) })
 }
 
 // ReindexAll is ReindexType for every tenant of the table. It is
@@ -180,7 +180,7 @@ func ReindexAllType(ctx context.Context, b backend.Backend, spec TypeSpec, optFn
 		return ReindexResult{DryRun: opts.DryRun}, err
 	}
 	r := newReindexRun(b, opts, rx)
-	r.rep = newReporter("reindex", "", opts, base, func(c Counts) Checkpoint {
+	r.rep = newReporter("reindex", "", opts, opts.Clock(), base, func(c Counts) Checkpoint {
 		var fc Counts
 		ps := make([]segmentPosition, len(segs))
 		for i, s := range segs {
@@ -420,7 +420,9 @@ type reindexRun struct {
 	rx   *reindexer
 	pc   *pacer
 	rep  *reporter
-	work chan rxWork
+	// send hands an update to the workers; false: the run stopped, and
+	// the update was not taken.
+	send func(rxWork) bool
 }
 
 // rxWork is one update, a piece of its frontier.
@@ -433,37 +435,21 @@ type rxWork struct {
 }
 
 func newReindexRun(b backend.Backend, opts Options, rx *reindexer) *reindexRun {
-	return &reindexRun{b: b, opts: opts, rx: rx, pc: newPacer(opts.Pace), work: make(chan rxWork)}
+	return &reindexRun{b: b, opts: opts, rx: rx, pc: newPacer(opts.Pace)}
 }
 
 // run runs read, which hands out updates, with Options.Concurrency
 // workers sending them, and returns the result.
 func (r *reindexRun) run(ctx context.Context, read func(ctx context.Context) error) (ReindexResult, error) {
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	fe := &firstError{cancel: cancel}
-	var wg sync.WaitGroup
-	for range r.opts.Concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for w := range r.work {
-				if err := r.update(runCtx, w); err != nil {
-					fe.set(err)
-				}
-			}
-		}()
-	}
-	if err := read(runCtx); err != nil {
-		fe.set(err)
-	}
-	close(r.work)
-	wg.Wait()
+	err := fanOut(ctx, r.opts.Concurrency, func(ctx context.Context, send func(rxWork) bool) error {
+		r.send = send
+		return read(ctx)
+	}, r.update)
 	res := ReindexResult{DryRun: r.opts.DryRun}
-	if err := fe.get(); err != nil {
+	if err != nil {
 		res.Checkpoint = r.rep.checkpoint(r.rep.total())
 		res.Counts = r.rep.final(r.rep.checkpoint)
-		return res, runError(ctx, "reindex", err)
+		return res, opError(ctx, "reindex", err)
 	}
 	res.Counts = r.rep.final(nil)
 	return res, nil
@@ -472,7 +458,7 @@ func (r *reindexRun) run(ctx context.Context, read func(ctx context.Context) err
 // update sends one update. The update was handed out, so it is sent even
 // when ctx has ended, and its outcome recorded.
 func (r *reindexRun) update(ctx context.Context, w rxWork) error {
-	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), requestTimeout)
+	dctx, cancel := detach(ctx)
 	defer cancel()
 	_, err := r.b.Update(dctx, backend.UpdateInput{Key: w.key, Expr: w.expr})
 	c := Counts{Examined: 1, Units: writeUnits(w.size)}
@@ -524,9 +510,7 @@ func (r *reindexRun) page(ctx context.Context, f *frontier, items []backend.Item
 				return err
 			}
 			w := rxWork{f: f, seq: f.add(key), key: key, expr: expr, size: size}
-			select {
-			case r.work <- w:
-			case <-ctx.Done():
+			if !r.send(w) {
 				r.rep.add(c)
 				return ctx.Err()
 			}
@@ -543,58 +527,20 @@ func (r *reindexRun) page(ctx context.Context, f *frontier, items []backend.Item
 	return nil
 }
 
-// readPartition reads the type's items in t's partition from f's
-// position on.
-func (r *reindexRun) readPartition(ctx context.Context, t entity.Tenant, f *frontier) error {
+// readTenant reads the type's items in t's partition from f's position
+// on.
+func (r *reindexRun) readTenant(ctx context.Context, t entity.Tenant, f *frontier) error {
 	pk := t.PartitionKey()
 	at, _ := f.at()
-	rng := backend.SortRange{Op: backend.Between, Lo: entity.SortKeyPrefix(r.rx.prefix), Hi: entity.SortKeyEnd(r.rx.prefix)}
-	start := at.SK
+	read := partitionRead{
+		PageSize: r.opts.PageSize,
+		Range:    backend.SortRange{Op: backend.Between, Lo: entity.SortKeyPrefix(r.rx.prefix), Hi: entity.SortKeyEnd(r.rx.prefix)},
+		Pacer:    r.pc,
+		After:    at.SK,
+	}
 	tenantOf := func(p string) (entity.Tenant, bool) { return t, p == pk }
-	for {
-		in := backend.QueryInput{PK: pk, Range: rng, Limit: r.opts.PageSize, ConsistentRead: true}
-		if start != "" {
-			in.StartKey = &backend.Key{PK: pk, SK: start}
-		}
-		out, err := r.b.Query(ctx, in)
-		if err != nil {
-			return err
-		}
-		last, units, err := pageEnd(out.Items, out.LastKey, true)
-		if err != nil {
-			return err
-		}
-		if err := r.page(ctx, f, out.Items, last, units, tenantOf); err != nil {
-			return err
-		}
-		if err := r.pc.wait(ctx, len(out.Items), units); err != nil {
-			return err
-		}
-		if out.LastKey == nil {
-			return nil
-		}
-		start = out.LastKey.SK
-	}
-}
-
-// pageEnd returns the key of the last item of a page (or its LastKey
-// when it has none) and the page's estimated read units.
-func pageEnd(items []backend.Item, lastKey *backend.Key, consistent bool) (*backend.Key, float64, error) {
-	bytes := 0
-	for _, it := range items {
-		bytes += backend.ItemSize(it)
-	}
-	units := readUnits(bytes, consistent)
-	if n := len(items); n > 0 {
-		pk, okp := stringAttr(items[n-1], entity.PartitionKeyName)
-		sk, oks := stringAttr(items[n-1], entity.SortKeyName)
-		if !okp || !oks {
-			return nil, 0, fmt.Errorf("the backend returned an item without string keys")
-		}
-		return &backend.Key{PK: pk, SK: sk}, units, nil
-	}
-	if lastKey != nil {
-		return &backend.Key{PK: lastKey.PK, SK: lastKey.SK}, units, nil
-	}
-	return nil, units, nil
+	return readPartition(ctx, r.b, pk, read, func(pg page) error {
+		last := backend.Key{PK: pk, SK: sortKeyOf(pg.Items[len(pg.Items)-1])}
+		return r.page(ctx, f, pg.Items, &last, pg.Units, tenantOf)
+	})
 }

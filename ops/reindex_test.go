@@ -18,40 +18,40 @@ import (
 	"github.com/tenantrepo/tenantrepo/repo"
 )
 
-// ptUser and ptOrder are the seed article's user and order, as a Go
+// seedUser and seedOrder are the seed article's user and order, as a Go
 // program declares them, with indexes on user_id.
-type ptUser struct {
+type seedUser struct {
 	ID    string `dynamodbav:"user_id"`
 	Name  string `dynamodbav:"user_name"`
 	Email string `dynamodbav:"user_email"`
 }
 
-func (ptUser) EntityPrefix() string     { return "user" }
-func (u ptUser) EntityID() string       { return u.ID }
-func (u *ptUser) SetEntityID(id string) { u.ID = id }
-func (ptUser) Indexes() []entity.Index {
+func (seedUser) EntityPrefix() string     { return "user" }
+func (u seedUser) EntityID() string       { return u.ID }
+func (u *seedUser) SetEntityID(id string) { u.ID = id }
+func (seedUser) Indexes() []entity.Index {
 	return []entity.Index{{Name: "by-id", Slot: 2, PartitionAttr: "user_id", SortAttr: "user_name"}}
 }
 
-type ptOrder struct {
+type seedOrder struct {
 	ID      string `dynamodbav:"-"`
 	UserID  string `dynamodbav:"user_id"`
 	Amount  int64  `dynamodbav:"order_amount"`
 	OrderID string `dynamodbav:"order_id"`
 }
 
-func (ptOrder) EntityPrefix() string     { return "order" }
-func (o ptOrder) EntityID() string       { return o.ID }
-func (o *ptOrder) SetEntityID(id string) { o.ID = id }
-func (ptOrder) Indexes() []entity.Index {
+func (seedOrder) EntityPrefix() string     { return "order" }
+func (o seedOrder) EntityID() string       { return o.ID }
+func (o *seedOrder) SetEntityID(id string) { o.ID = id }
+func (seedOrder) Indexes() []entity.Index {
 	return []entity.Index{{Name: "by-user", Slot: 1, PartitionAttr: "user_id", SortAttr: "order_id"}}
 }
 
-// ptKeyAttrs are the index key attributes of every slot.
-var ptKeyAttrs = []string{"GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "GSI4PK", "GSI4SK", "GSI5PK", "GSI5SK"}
+// indexKeyAttrs are the index key attributes of every slot.
+var indexKeyAttrs = []string{"GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "GSI4PK", "GSI4SK", "GSI5PK", "GSI5SK"}
 
-// ptWithout returns a copy of item without the attributes.
-func ptWithout(item backend.Item, attrs ...string) backend.Item {
+// without returns a copy of item without the attributes.
+func without(item backend.Item, attrs ...string) backend.Item {
 	out := backend.CopyItem(item)
 	for _, a := range attrs {
 		delete(out, a)
@@ -59,8 +59,8 @@ func ptWithout(item backend.Item, attrs ...string) backend.Item {
 	return out
 }
 
-// ptIndexIDs returns the IDs of the entities an index query returns.
-func ptIndexIDs[T entity.Entity](t *testing.T, ctx context.Context, r *repo.Repository[T], index, partition string) []string {
+// indexIDs returns the IDs of the entities an index query returns.
+func indexIDs[T entity.Entity](t *testing.T, ctx context.Context, r *repo.Repository[T], index, partition string) []string {
 	t.Helper()
 	var ids []string
 	for e, err := range r.Index(index).All(ctx, partition) {
@@ -76,7 +76,7 @@ func ptIndexIDs[T entity.Entity](t *testing.T, ctx context.Context, r *repo.Repo
 // else about them changed. Other tenants, with items of the same types
 // and keys, are untouched.
 func TestReindexSeedInterop(t *testing.T) {
-	ptEach(t, func(t *testing.T, b backend.Backend) {
+	eachBackend(t, func(t *testing.T, b backend.Backend) {
 		s, n := testfixture.S, testfixture.N
 		raw := []backend.Item{
 			testfixture.Item("tenant#acme", "user#42", "user_id", s("42"), "user_name", s("Alice"), "user_email", s("alice@example.com")),
@@ -95,27 +95,27 @@ func TestReindexSeedInterop(t *testing.T) {
 			testfixture.Item("tenant#acme", "orders#1", "user_id", s("42"), "order_id", s("1")),
 			testfixture.Item("tenant#acme", "order", "user_id", s("42"), "order_id", s("1")),
 		}
-		for _, pk := range ptPKs(ptNeighbours...) {
+		for _, pk := range tenantPKs(neighbours...) {
 			raw = append(raw, testfixture.Item(pk, "order#7", "user_id", s("42"), "order_amount", n("150"), "order_id", s("7")))
 			raw = append(raw, testfixture.Item(pk, "user#42", "user_id", s("42"), "user_name", s("Alice")))
 		}
-		ptWrite(t, b, raw)
-		all := ptPKs(append([]string{"acme"}, ptNeighbours...)...)
-		before := ptSnapshot(t, b, all)
+		writeItems(t, b, raw)
+		all := tenantPKs(append([]string{"acme"}, neighbours...)...)
+		before := snapshot(t, b, all)
 
-		ctx := ptCtx(t, "acme")
-		users := repo.MustNew[ptUser](b)
-		orders := repo.MustNew[ptOrder](b)
-		assert.Empty(t, ptIndexIDs(t, ctx, orders, "by-user", "42"), "before the reindex")
-		assert.Empty(t, ptIndexIDs(t, ctx, users, "by-id", "42"))
+		ctx := tenantCtx(t, "acme")
+		users := repo.MustNew[seedUser](b)
+		orders := repo.MustNew[seedOrder](b)
+		assert.Empty(t, indexIDs(t, ctx, orders, "by-user", "42"), "before the reindex")
+		assert.Empty(t, indexIDs(t, ctx, users, "by-id", "42"))
 
-		dry, err := ReindexType(ctx, b, SpecOf[ptOrder](), WithDryRun())
+		dry, err := ReindexType(ctx, b, SpecOf[seedOrder](), WithDryRun())
 		require.NoError(t, err)
 		assert.Equal(t, Counts{Examined: 7, Done: 2, Skipped: 2, Failed: 3, Bytes: dry.Bytes, Units: dry.Units}, dry.Counts)
 		assert.True(t, dry.DryRun)
-		assert.Equal(t, before, ptSnapshot(t, b, all), "a dry run changes nothing")
+		assert.Equal(t, before, snapshot(t, b, all), "a dry run changes nothing")
 
-		res, err := ReindexType(ctx, b, SpecOf[ptOrder]())
+		res, err := ReindexType(ctx, b, SpecOf[seedOrder]())
 		require.NoError(t, err)
 		assert.Equal(t, Counts{Examined: 7, Done: 2, Skipped: 2, Failed: 3, Bytes: dry.Bytes, Units: res.Units}, res.Counts)
 		assert.Empty(t, res.Checkpoint)
@@ -123,16 +123,16 @@ func TestReindexSeedInterop(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, int64(1), ures.Done)
 
-		assert.Equal(t, []string{"7", "8"}, ptIndexIDs(t, ctx, orders, "by-user", "42"))
-		assert.Equal(t, []string{"42"}, ptIndexIDs(t, ctx, users, "by-id", "42"))
+		assert.Equal(t, []string{"7", "8"}, indexIDs(t, ctx, orders, "by-user", "42"))
+		assert.Equal(t, []string{"42"}, indexIDs(t, ctx, users, "by-id", "42"))
 		o, err := orders.Get(ctx, "8")
 		require.NoError(t, err)
-		assert.Equal(t, ptOrder{ID: "8", UserID: "42", Amount: 200, OrderID: "8"}, o)
+		assert.Equal(t, seedOrder{ID: "8", UserID: "42", Amount: 200, OrderID: "8"}, o)
 
-		after := ptSnapshot(t, b, all)
+		after := snapshot(t, b, all)
 		for sk, it := range before["tenant#acme"] {
 			got := after["tenant#acme"][sk]
-			assert.Equal(t, it, ptWithout(got, ptKeyAttrs...), "%s: every other attribute as it was", sk)
+			assert.Equal(t, it, without(got, indexKeyAttrs...), "%s: every other attribute as it was", sk)
 		}
 		assert.Equal(t, s(entity.IndexPartitionKey("acme", "order", "by-user", "42")), after["tenant#acme"]["order#7"]["GSI1PK"])
 		assert.Equal(t, s("7"), after["tenant#acme"]["order#7"]["GSI1SK"])
@@ -145,7 +145,7 @@ func TestReindexSeedInterop(t *testing.T) {
 		delete(after, "tenant#acme")
 		assert.Equal(t, before, after, "other tenants are untouched")
 
-		again, err := ReindexType(ctx, b, SpecOf[ptOrder]())
+		again, err := ReindexType(ctx, b, SpecOf[seedOrder]())
 		require.NoError(t, err)
 		assert.Equal(t, Counts{Examined: 7, Skipped: 4, Failed: 3, Units: again.Units}, again.Counts, "a second run fixes nothing")
 	})
@@ -154,10 +154,10 @@ func TestReindexSeedInterop(t *testing.T) {
 // Stale keys are rewritten, keys of an item that left its index are
 // removed, and keys in slots the spec does not declare are left alone.
 func TestReindexStale(t *testing.T) {
-	ptEach(t, func(t *testing.T, b backend.Backend) {
+	eachBackend(t, func(t *testing.T, b backend.Backend) {
 		s := testfixture.S
 		ipk := func(v string) types.AttributeValue { return s(entity.IndexPartitionKey("acme", "order", "by-user", v)) }
-		ptWrite(t, b, []backend.Item{
+		writeItems(t, b, []backend.Item{
 			testfixture.Item("tenant#acme", "order#1", "user_id", s("2"), "order_id", s("1"), "GSI1PK", ipk("1"), "GSI1SK", s("1")),
 			testfixture.Item("tenant#acme", "order#2", "order_id", s("2"), "GSI1PK", ipk("1"), "GSI1SK", s("2"), "GSI3PK", s("mine"), "GSI3SK", s("x")),
 			testfixture.Item("tenant#acme", "order#3", "user_id", s("1"), "order_id", s("3"), "GSI1PK", ipk("1"), "GSI1SK", s("3")),
@@ -166,15 +166,15 @@ func TestReindexStale(t *testing.T) {
 		// An item the keys would make too large fails and stays as it is.
 		big := testfixture.Item("tenant#acme", "order#5", "user_id", s("1"), "order_id", s("5"))
 		big["data"] = s(strings.Repeat("x", backend.MaxItemBytes-backend.ItemSize(big)-len("data")-5))
-		ptWrite(t, b, []backend.Item{big})
-		big = ptPartition(t, b, "tenant#acme")["order#5"]
+		writeItems(t, b, []backend.Item{big})
+		big = partitionItems(t, b, "tenant#acme")["order#5"]
 
-		res, err := ReindexType(ptCtx(t, "acme"), b, SpecOf[ptOrder]())
+		res, err := ReindexType(tenantCtx(t, "acme"), b, SpecOf[seedOrder]())
 		require.NoError(t, err)
 		assert.Equal(t, int64(3), res.Done)
 		assert.Equal(t, int64(1), res.Skipped)
 		assert.Equal(t, int64(1), res.Failed)
-		got := ptPartition(t, b, "tenant#acme")
+		got := partitionItems(t, b, "tenant#acme")
 		assert.Equal(t, ipk("2"), got["order#1"]["GSI1PK"])
 		assert.Equal(t, testfixture.Item("tenant#acme", "order#2", "order_id", s("2"), "GSI3PK", s("mine"), "GSI3SK", s("x")), got["order#2"])
 		assert.Equal(t, ipk("1"), got["order#4"]["GSI1PK"])
@@ -182,8 +182,8 @@ func TestReindexStale(t *testing.T) {
 	})
 }
 
-// ptSet writes item whole, as a concurrent writer.
-func ptSet(t *testing.T, b backend.Backend, item backend.Item) {
+// putWhole writes item whole, as a concurrent writer.
+func putWhole(t *testing.T, b backend.Backend, item backend.Item) {
 	require.NoError(t, b.Put(context.Background(), backend.PutInput{Item: item}))
 }
 
@@ -192,7 +192,7 @@ func ptSet(t *testing.T, b backend.Backend, item backend.Item) {
 // wrote it; a deleted item is not made again; a write to another
 // attribute is kept, the keys added beside it.
 func TestReindexConcurrentWrite(t *testing.T) {
-	ptEach(t, func(t *testing.T, b backend.Backend) {
+	eachBackend(t, func(t *testing.T, b backend.Backend) {
 		s, n := testfixture.S, testfixture.N
 		items := []backend.Item{
 			testfixture.Item("tenant#acme", "order#1", "user_id", s("1"), "order_id", s("1"), "order_amount", n("1")),
@@ -200,27 +200,27 @@ func TestReindexConcurrentWrite(t *testing.T) {
 			testfixture.Item("tenant#acme", "order#3", "user_id", s("1"), "order_id", s("3"), "order_amount", n("1")),
 			testfixture.Item("tenant#acme", "order#4", "user_id", s("1"), "order_id", s("4"), "order_amount", n("1")),
 		}
-		ptWrite(t, b, items)
+		writeItems(t, b, items)
 		changed := testfixture.Item("tenant#acme", "order#1", "user_id", s("9"), "order_id", s("1"), "order_amount", n("1"))
 		keysBy := testfixture.Item("tenant#acme", "order#4", "user_id", s("1"), "order_id", s("4"), "order_amount", n("1"),
 			"GSI1PK", s("written by the user"), "GSI1SK", s("4"))
-		f := &ptFaulty{Backend: b, beforeUpdate: func(in backend.UpdateInput) {
+		f := &faultyWrites{Backend: b, beforeUpdate: func(in backend.UpdateInput) {
 			switch in.Key.SK {
 			case "order#1":
-				ptSet(t, b, changed)
+				putWhole(t, b, changed)
 			case "order#2":
 				require.NoError(t, b.Delete(context.Background(), backend.DeleteInput{Key: in.Key}))
 			case "order#3":
-				_, err := b.Update(context.Background(), backend.UpdateInput{Key: in.Key, Expr: testfixture.Build(t, ptSetAmount("7"))})
+				_, err := b.Update(context.Background(), backend.UpdateInput{Key: in.Key, Expr: testfixture.Build(t, setAmount("7"))})
 				require.NoError(t, err)
 			case "order#4":
-				ptSet(t, b, keysBy)
+				putWhole(t, b, keysBy)
 			}
 		}}
-		res, err := ReindexType(ptCtx(t, "acme"), f, SpecOf[ptOrder](), WithConcurrency(2))
+		res, err := ReindexType(tenantCtx(t, "acme"), f, SpecOf[seedOrder](), WithConcurrency(2))
 		require.NoError(t, err)
 		assert.Equal(t, Counts{Examined: 4, Done: 1, Skipped: 3, Bytes: res.Bytes, Units: res.Units}, res.Counts)
-		got := ptPartition(t, b, "tenant#acme")
+		got := partitionItems(t, b, "tenant#acme")
 		assert.Equal(t, changed, got["order#1"], "the user's write is not overwritten")
 		assert.NotContains(t, got, "order#2", "a deleted item is not made again")
 		assert.Equal(t, n("7"), got["order#3"]["order_amount"])
@@ -234,28 +234,28 @@ func TestReindexConcurrentWrite(t *testing.T) {
 // state of an uninterrupted reindex of the same data, with the same
 // counts.
 func TestReindexResume(t *testing.T) {
-	page := func(o *Options) { o.PageSize = 20 }
+	page := WithPageSize(20)
 	for _, kind := range []string{"cancel", "backend-failure"} {
 		t.Run(kind, func(t *testing.T) {
-			for _, kb := range ptBackends {
+			for _, kb := range testBackends {
 				t.Run(kb.name, func(t *testing.T) {
 					const n = 300 // 50 users, 50 orders, ...
-					all := ptPKs(append([]string{"acme"}, ptNeighbours...)...)
+					all := tenantPKs(append([]string{"acme"}, neighbours...)...)
 					ref := kb.new(t)
-					ptSeed(t, ref, n)
-					want, err := ReindexType(ptCtx(t, "acme"), ref, SpecOf[ptOrder](), page)
+					seedMixed(t, ref, n)
+					want, err := ReindexType(tenantCtx(t, "acme"), ref, SpecOf[seedOrder](), page)
 					require.NoError(t, err)
 					require.Equal(t, int64(50), want.Done)
 
 					b := kb.new(t)
-					ptSeed(t, b, n)
+					seedMixed(t, b, n)
 					var cp Checkpoint
 					for _, at := range []int64{15, 30} {
 						var res ReindexResult
 						var err error
 						if kind == "cancel" {
-							ctx, cancel := context.WithCancel(ptCtx(t, "acme"))
-							res, err = ReindexType(ctx, b, SpecOf[ptOrder](), page, WithConcurrency(3), WithResume(cp),
+							ctx, cancel := context.WithCancel(tenantCtx(t, "acme"))
+							res, err = ReindexType(ctx, b, SpecOf[seedOrder](), page, WithConcurrency(3), WithResume(cp),
 								WithProgress(func(p Progress) {
 									if p.Done >= at {
 										cancel()
@@ -264,13 +264,13 @@ func TestReindexResume(t *testing.T) {
 							cancel()
 							require.ErrorIs(t, err, context.Canceled)
 						} else {
-							res, err = ReindexType(ptCtx(t, "acme"), &ptFaulty{Backend: b, failAfter: 15}, SpecOf[ptOrder](), page, WithConcurrency(3), WithResume(cp))
-							require.ErrorIs(t, err, errPtInjected)
+							res, err = ReindexType(tenantCtx(t, "acme"), &faultyWrites{Backend: b, failAfter: 15}, SpecOf[seedOrder](), page, WithConcurrency(3), WithResume(cp))
+							require.ErrorIs(t, err, errInjected)
 						}
 						require.NotEmpty(t, res.Checkpoint)
-						pos, err := decodeTablePosition(res.Checkpoint, ptReindexOp(t, b, ptOrder{}), ptTenant(t, "acme"))
+						pos, err := decodeTablePosition(res.Checkpoint, reindexOp(t, b, seedOrder{}), mustTenant(t, "acme"))
 						require.NoError(t, err)
-						for sk, it := range ptPartition(t, b, "tenant#acme") {
+						for sk, it := range partitionItems(t, b, "tenant#acme") {
 							if strings.HasPrefix(sk, "order#") && sk <= pos.SK {
 								assert.Contains(t, it, "GSI1PK", "%s is before the checkpoint and not done", sk)
 							}
@@ -278,7 +278,7 @@ func TestReindexResume(t *testing.T) {
 						assert.Less(t, pos.Counts.Done, int64(50))
 						cp = res.Checkpoint
 					}
-					res, err := ReindexType(ptCtx(t, "acme"), b, SpecOf[ptOrder](), page, WithResume(cp))
+					res, err := ReindexType(tenantCtx(t, "acme"), b, SpecOf[seedOrder](), page, WithResume(cp))
 					require.NoError(t, err)
 					// An item fixed past the checkpoint's position by a
 					// stopped run is skipped by the next.
@@ -286,22 +286,22 @@ func TestReindexResume(t *testing.T) {
 					assert.GreaterOrEqual(t, res.Done, want.Done/2)
 					assert.Equal(t, want.Examined, res.Examined)
 					assert.Equal(t, want.Failed, res.Failed)
-					assert.Equal(t, ptSnapshot(t, ref, all), ptSnapshot(t, b, all))
+					assert.Equal(t, snapshot(t, ref, all), snapshot(t, b, all))
 				})
 			}
 		})
 	}
 }
 
-// ptReindexOp returns the checkpoint operation of a tenant reindex of T's
+// reindexOp returns the checkpoint operation of a tenant reindex of T's
 // spec.
-func ptReindexOp[T entity.Entity](t *testing.T, b backend.Backend, _ T) string {
+func reindexOp[T entity.Entity](t *testing.T, b backend.Backend, _ T) string {
 	rx, err := newReindexer(context.Background(), b, SpecOf[T]())
 	require.NoError(t, err)
 	return rx.op("reindex", false)
 }
 
-func ptTenant(t *testing.T, id string) entity.Tenant {
+func mustTenant(t *testing.T, id string) entity.Tenant {
 	tn, err := entity.NewTenant(id)
 	require.NoError(t, err)
 	return tn
@@ -310,11 +310,11 @@ func ptTenant(t *testing.T, id string) entity.Tenant {
 // A spec that breaks the layout's rules, or names a slot the table lacks,
 // is refused, and a checkpoint that is not the run's; nothing changes.
 func TestReindexRefuses(t *testing.T) {
-	ptEach(t, func(t *testing.T, b backend.Backend) {
-		ptSeed(t, b, 60)
-		all := ptPKs(append([]string{"acme"}, ptNeighbours...)...)
-		before := ptSnapshot(t, b, all)
-		ctx := ptCtx(t, "acme")
+	eachBackend(t, func(t *testing.T, b backend.Backend) {
+		seedMixed(t, b, 60)
+		all := tenantPKs(append([]string{"acme"}, neighbours...)...)
+		before := snapshot(t, b, all)
+		ctx := tenantCtx(t, "acme")
 		ix := func(name string, slot int, p, s string) TypeSpec {
 			return TypeSpec{Prefix: "order", Indexes: []entity.Index{{Name: name, Slot: slot, PartitionAttr: p, SortAttr: s}}}
 		}
@@ -337,49 +337,49 @@ func TestReindexRefuses(t *testing.T) {
 		for name, spec := range bad {
 			_, err := ReindexType(ctx, b, spec)
 			assert.ErrorIs(t, err, ErrInvalidArgument, name)
-			_, err = ReindexAllType(ptOperator(t), b, spec)
+			_, err = ReindexAllType(operatorCtx(t), b, spec)
 			assert.ErrorIs(t, err, ErrInvalidArgument, name)
 		}
 		cps := map[string]Checkpoint{
 			"garbage":      "!!",
 			"purge":        encodeCheckpoint(position{Op: opPurge, Tenant: "acme"}),
-			"other tenant": encodeCheckpoint(position{Op: ptReindexOp(t, b, ptOrder{}), Tenant: "acme-corp", SK: "order#00001"}),
-			"other spec":   encodeCheckpoint(position{Op: ptReindexOp(t, b, ptUser{}), Tenant: "acme", SK: "order#00001"}),
-			"out of range": encodeCheckpoint(position{Op: ptReindexOp(t, b, ptOrder{}), Tenant: "acme", SK: "user#00001"}),
-			"version":      Checkpoint(strings.TrimRight(string(encodeCheckpoint(position{Op: ptReindexOp(t, b, ptOrder{}), Tenant: "acme"})), "=") + "x"),
+			"other tenant": encodeCheckpoint(position{Op: reindexOp(t, b, seedOrder{}), Tenant: "acme-corp", SK: "order#00001"}),
+			"other spec":   encodeCheckpoint(position{Op: reindexOp(t, b, seedUser{}), Tenant: "acme", SK: "order#00001"}),
+			"out of range": encodeCheckpoint(position{Op: reindexOp(t, b, seedOrder{}), Tenant: "acme", SK: "user#00001"}),
+			"version":      Checkpoint(strings.TrimRight(string(encodeCheckpoint(position{Op: reindexOp(t, b, seedOrder{}), Tenant: "acme"})), "=") + "x"),
 		}
 		for name, cp := range cps {
-			_, err := ReindexType(ctx, b, SpecOf[ptOrder](), WithResume(cp))
+			_, err := ReindexType(ctx, b, SpecOf[seedOrder](), WithResume(cp))
 			assert.ErrorIs(t, err, ErrInvalidCheckpoint, name)
-			_, err = ReindexAllType(ptOperator(t), b, SpecOf[ptOrder](), WithResume(cp))
+			_, err = ReindexAllType(operatorCtx(t), b, SpecOf[seedOrder](), WithResume(cp))
 			assert.ErrorIs(t, err, ErrInvalidCheckpoint, name)
 		}
-		_, err := ReindexType(context.Background(), b, SpecOf[ptOrder]())
+		_, err := ReindexType(context.Background(), b, SpecOf[seedOrder]())
 		assert.Error(t, err)
-		_, err = ReindexType(ctx, nil, SpecOf[ptOrder]())
+		_, err = ReindexType(ctx, nil, SpecOf[seedOrder]())
 		assert.ErrorIs(t, err, ErrInvalidArgument)
-		_, err = Reindex[ptOrder](ctx, nil)
+		_, err = Reindex[seedOrder](ctx, nil)
 		assert.ErrorIs(t, err, ErrInvalidArgument)
-		assert.Equal(t, before, ptSnapshot(t, b, all))
+		assert.Equal(t, before, snapshot(t, b, all))
 	})
 }
 
 // An index in a slot the table lacks is refused with ErrMissingIndex.
 func TestReindexMissingIndex(t *testing.T) {
 	spec := TypeSpec{Prefix: "order", Indexes: []entity.Index{{Name: "x", Slot: 2, PartitionAttr: "a", SortAttr: "b"}}}
-	for _, kb := range []ptBackend{
+	for _, kb := range []testBackend{
 		{"memory", func(t *testing.T) backend.Backend { return memory.New(memory.WithIndexSlots(1)) }},
 		{"memory-count", func(t *testing.T) backend.Backend { return memory.New(func(o *memory.Options) { o.Indexes = 1 }) }},
 		{"dynamodb", func(t *testing.T) backend.Backend { return dynamotest.NewTable(t, dynamodbbackend.WithIndexSlots(1)) }},
 	} {
 		t.Run(kb.name, func(t *testing.T) {
 			b := kb.new(t)
-			ptWrite(t, b, []backend.Item{testfixture.Item("tenant#acme", "order#1", "a", testfixture.S("1"), "b", testfixture.S("2"))})
-			_, err := ReindexType(ptCtx(t, "acme"), b, spec)
+			writeItems(t, b, []backend.Item{testfixture.Item("tenant#acme", "order#1", "a", testfixture.S("1"), "b", testfixture.S("2"))})
+			_, err := ReindexType(tenantCtx(t, "acme"), b, spec)
 			assert.ErrorIs(t, err, backend.ErrMissingIndex)
-			_, err = ReindexAllType(ptOperator(t), b, spec)
+			_, err = ReindexAllType(operatorCtx(t), b, spec)
 			assert.ErrorIs(t, err, backend.ErrMissingIndex)
-			assert.NotContains(t, ptPartition(t, b, "tenant#acme")["order#1"], "GSI2PK")
+			assert.NotContains(t, partitionItems(t, b, "tenant#acme")["order#1"], "GSI2PK")
 		})
 	}
 }

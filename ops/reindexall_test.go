@@ -3,6 +3,8 @@ package ops
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sync/atomic"
 	"testing"
 
@@ -15,30 +17,12 @@ import (
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
 
-// ptScanFaulty is ptFaulty for a backend that scans; Scan fails once
-// scanFailAfter scans are done, when it is above zero.
-type ptScanFaulty struct {
-	*ptFaulty
-	scanFailAfter int64
-	scans         *atomic.Int64
-}
-
-func (f ptScanFaulty) Scan(ctx context.Context, in backend.ScanInput) (backend.ScanOutput, error) {
-	if f.scanFailAfter > 0 && f.scans.Add(1) > f.scanFailAfter {
-		return backend.ScanOutput{}, fmt.Errorf("%w: %w", backend.ErrThrottled, errPtInjected)
-	}
-	return f.Backend.(backend.Scanner).Scan(ctx, in)
-}
-
-// ptNoScan hides a backend's Scan.
-type ptNoScan struct{ backend.Backend }
-
-// ptReindexEach reindexes the type of each tenant, one ReindexType at a
+// reindexEach reindexes the type of each tenant, one ReindexType at a
 // time, and returns the counts summed: what ReindexAll does in one run.
-func ptReindexEach(t *testing.T, b backend.Backend, spec TypeSpec, tenants []string) Counts {
+func reindexEach(t *testing.T, b backend.Backend, spec TypeSpec, tenants []string) Counts {
 	var sum Counts
 	for _, id := range tenants {
-		res, err := ReindexType(ptCtx(t, id), b, spec)
+		res, err := ReindexType(tenantCtx(t, id), b, spec)
 		require.NoError(t, err)
 		res.Units = 0
 		sum.add(res.Counts)
@@ -50,39 +34,39 @@ func ptReindexEach(t *testing.T, b backend.Backend, spec TypeSpec, tenants []str
 // leaves partitions that are not a tenant's alone; stopped and resumed
 // from its checkpoint, twice, it ends in the same state.
 func TestReindexAll(t *testing.T) {
-	tenants := append([]string{"acme"}, ptNeighbours...)
-	for _, kb := range ptBackends {
+	tenants := append([]string{"acme"}, neighbours...)
+	for _, kb := range testBackends {
 		t.Run(kb.name, func(t *testing.T) {
-			all := ptPKs(tenants...)
+			all := tenantPKs(tenants...)
 			ref := kb.new(t)
-			ptSeed(t, ref, 240)
-			want := ptReindexEach(t, ref, SpecOf[ptOrder](), tenants)
-			require.Equal(t, int64(40+5*4), want.Done)
+			seedMixed(t, ref, 240)
+			want := reindexEach(t, ref, SpecOf[seedOrder](), tenants)
+			require.Equal(t, int64(40+4*len(neighbours)), want.Done) // 40 orders of acme, 4 of each neighbour
 
 			b := kb.new(t)
-			ptSeed(t, b, 240)
-			before := ptSnapshot(t, b, all)
-			op := ptOperator(t)
-			dry, err := ReindexAllType(op, b, SpecOf[ptOrder](), WithDryRun())
+			seedMixed(t, b, 240)
+			before := snapshot(t, b, all)
+			op := operatorCtx(t)
+			dry, err := ReindexAllType(op, b, SpecOf[seedOrder](), WithDryRun())
 			require.NoError(t, err)
 			dry.Units = 0
 			assert.Equal(t, want, dry.Counts)
-			assert.Equal(t, before, ptSnapshot(t, b, all), "a dry run changes nothing")
+			assert.Equal(t, before, snapshot(t, b, all), "a dry run changes nothing")
 
-			orders := repo.MustNew[ptOrder](b)
-			res, err := ReindexAll(op, orders, WithSegments(3), func(o *Options) { o.PageSize = 25 })
+			orders := repo.MustNew[seedOrder](b)
+			res, err := ReindexAll(op, orders, WithSegments(3), WithPageSize(25))
 			require.NoError(t, err)
 			assert.Empty(t, res.Checkpoint)
 			res.Units = 0
 			assert.Equal(t, want, res.Counts)
-			assert.Equal(t, ptSnapshot(t, ref, all), ptSnapshot(t, b, all))
-			for _, raw := range ptRawPKs {
-				assert.Equal(t, before[raw], ptPartition(t, b, raw), "%s is no tenant's: untouched", raw)
+			assert.Equal(t, snapshot(t, ref, all), snapshot(t, b, all))
+			for _, raw := range rawPKs {
+				assert.Equal(t, before[raw], partitionItems(t, b, raw), "%s is no tenant's: untouched", raw)
 			}
-			assert.ElementsMatch(t, []string{"00001", "00043", "00085", "00127", "00169", "00211"}, ptIndexIDs(t, ptCtx(t, "acme"), orders, "by-user", "1"))
-			assert.Equal(t, []string{"00001"}, ptIndexIDs(t, ptCtx(t, "acme2"), orders, "by-user", "1"))
+			assert.ElementsMatch(t, []string{"00001", "00043", "00085", "00127", "00169", "00211"}, indexIDs(t, tenantCtx(t, "acme"), orders, "by-user", "1"))
+			assert.Equal(t, []string{"00001"}, indexIDs(t, tenantCtx(t, "acme2"), orders, "by-user", "1"))
 
-			again, err := ReindexAllType(op, b, SpecOf[ptOrder]())
+			again, err := ReindexAllType(op, b, SpecOf[seedOrder]())
 			require.NoError(t, err)
 			assert.Equal(t, int64(0), again.Done)
 		})
@@ -92,54 +76,54 @@ func TestReindexAll(t *testing.T) {
 // ReindexAll stopped (a canceled context, a failing backend) and resumed
 // ends as an uninterrupted run.
 func TestReindexAllResume(t *testing.T) {
-	tenants := append([]string{"acme"}, ptNeighbours...)
-	opts := []func(*Options){WithSegments(3), func(o *Options) { o.PageSize = 20 }, WithConcurrency(2)}
+	tenants := append([]string{"acme"}, neighbours...)
+	opts := []func(*Options){WithSegments(3), WithPageSize(20), WithConcurrency(2)}
 	for _, kind := range []string{"cancel", "backend-failure", "scan-failure"} {
 		t.Run(kind, func(t *testing.T) {
-			for _, kb := range ptBackends {
+			for _, kb := range testBackends {
 				t.Run(kb.name, func(t *testing.T) {
-					all := ptPKs(tenants...)
+					all := tenantPKs(tenants...)
 					ref := kb.new(t)
-					ptSeed(t, ref, 360)
-					want := ptReindexEach(t, ref, SpecOf[ptOrder](), tenants)
+					seedMixed(t, ref, 360)
+					want := reindexEach(t, ref, SpecOf[seedOrder](), tenants)
 
 					b := kb.new(t)
-					ptSeed(t, b, 360)
+					seedMixed(t, b, 360)
 					var cp Checkpoint
 					for _, at := range []int64{15, 30} {
 						var res ReindexResult
 						var err error
 						o := append(append([]func(*Options){}, opts...), WithResume(cp))
 						if kind == "cancel" {
-							ctx, cancel := context.WithCancel(ptOperator(t))
+							ctx, cancel := context.WithCancel(operatorCtx(t))
 							o = append(o, WithProgress(func(p Progress) {
 								if p.Done >= at {
 									cancel()
 								}
 							}))
-							res, err = ReindexAllType(ctx, b, SpecOf[ptOrder](), o...)
+							res, err = ReindexAllType(ctx, b, SpecOf[seedOrder](), o...)
 							cancel()
 							require.ErrorIs(t, err, context.Canceled)
 						} else if kind == "backend-failure" {
-							res, err = ReindexAllType(ptOperator(t), ptScanFaulty{ptFaulty: &ptFaulty{Backend: b, failAfter: 15}}, SpecOf[ptOrder](), o...)
-							require.ErrorIs(t, err, errPtInjected)
+							res, err = ReindexAllType(operatorCtx(t), faultyScans{faultyWrites: &faultyWrites{Backend: b, failAfter: 15}}, SpecOf[seedOrder](), o...)
+							require.ErrorIs(t, err, errInjected)
 						} else {
-							res, err = ReindexAllType(ptOperator(t), ptScanFaulty{ptFaulty: &ptFaulty{Backend: b}, scanFailAfter: 4, scans: new(atomic.Int64)}, SpecOf[ptOrder](), o...)
-							require.ErrorIs(t, err, errPtInjected)
+							res, err = ReindexAllType(operatorCtx(t), faultyScans{faultyWrites: &faultyWrites{Backend: b}, scanFailAfter: 4, scans: new(atomic.Int64)}, SpecOf[seedOrder](), o...)
+							require.ErrorIs(t, err, errInjected)
 						}
 						require.NotEmpty(t, res.Checkpoint)
 						assert.Less(t, res.Done, want.Done)
-						_, err = ReindexType(ptCtx(t, "acme"), b, SpecOf[ptOrder](), WithResume(res.Checkpoint))
+						_, err = ReindexType(tenantCtx(t, "acme"), b, SpecOf[seedOrder](), WithResume(res.Checkpoint))
 						require.ErrorIs(t, err, ErrInvalidCheckpoint, "a checkpoint of all tenants is not one tenant's")
 						cp = res.Checkpoint
 					}
 					// The checkpoint's segments count, not the option's.
-					res, err := ReindexAllType(ptOperator(t), b, SpecOf[ptOrder](), WithResume(cp), WithSegments(7))
+					res, err := ReindexAllType(operatorCtx(t), b, SpecOf[seedOrder](), WithResume(cp), WithSegments(7))
 					require.NoError(t, err)
 					assert.Equal(t, want.Examined, res.Examined)
 					assert.Equal(t, want.Done+want.Skipped, res.Done+res.Skipped)
 					assert.Equal(t, want.Failed, res.Failed)
-					assert.Equal(t, ptSnapshot(t, ref, all), ptSnapshot(t, b, all))
+					assert.Equal(t, snapshot(t, ref, all), snapshot(t, b, all))
 				})
 			}
 		})
@@ -149,34 +133,34 @@ func TestReindexAllResume(t *testing.T) {
 // The operator-scoped operations refuse a context without the operator
 // marker, and a backend that cannot scan; nothing changes.
 func TestOperatorRefusals(t *testing.T) {
-	ptEach(t, func(t *testing.T, b backend.Backend) {
-		tenants := append([]string{"acme"}, ptNeighbours...)
-		ptSeed(t, b, 30)
-		all := ptPKs(tenants...)
-		before := ptSnapshot(t, b, all)
+	eachBackend(t, func(t *testing.T, b backend.Backend) {
+		tenants := append([]string{"acme"}, neighbours...)
+		seedMixed(t, b, 30)
+		all := tenantPKs(tenants...)
+		before := snapshot(t, b, all)
 		for name, tc := range map[string]struct {
 			ctx context.Context
 			is  error
 		}{
-			"tenant":     {ptCtx(t, "acme"), tenantctx.ErrNoOperator},
+			"tenant":     {tenantCtx(t, "acme"), tenantctx.ErrNoOperator},
 			"background": {context.Background(), tenantctx.ErrNoOperator},
 			// An operator's context that also answers the tenant key,
 			// or every key.
-			"operator and tenant": {testfixture.ForgedContext{Context: ptOperator(t), V: "acme"}, tenantctx.ErrInvalidOperator},
-			"answers every key":   {testfixture.ForgedContext{Context: ptOperator(t), V: "acme", Every: true}, tenantctx.ErrInvalidOperator},
+			"operator and tenant": {testfixture.ForgedContext{Context: operatorCtx(t), V: "acme"}, tenantctx.ErrInvalidOperator},
+			"answers every key":   {testfixture.ForgedContext{Context: operatorCtx(t), V: "acme", Every: true}, tenantctx.ErrInvalidOperator},
 		} {
-			_, err := ReindexAllType(tc.ctx, b, SpecOf[ptOrder]())
+			_, err := ReindexAllType(tc.ctx, b, SpecOf[seedOrder]())
 			assert.ErrorIs(t, err, tc.is, name)
 			_, err = Tenants(tc.ctx, b)
 			assert.ErrorIs(t, err, tc.is, name)
-			_, err = ReindexAll(tc.ctx, repo.MustNew[ptOrder](b))
+			_, err = ReindexAll(tc.ctx, repo.MustNew[seedOrder](b))
 			assert.ErrorIs(t, err, tc.is, name)
 		}
-		_, err := ReindexAllType(ptOperator(t), ptNoScan{b}, SpecOf[ptOrder]())
+		_, err := ReindexAllType(operatorCtx(t), noScan{b}, SpecOf[seedOrder]())
 		assert.ErrorIs(t, err, ErrUnsupported)
-		_, err = Tenants(ptOperator(t), ptNoScan{b})
+		_, err = Tenants(operatorCtx(t), noScan{b})
 		assert.ErrorIs(t, err, ErrUnsupported)
-		assert.Equal(t, before, ptSnapshot(t, b, all))
+		assert.Equal(t, before, snapshot(t, b, all))
 	})
 }
 
@@ -184,7 +168,7 @@ func TestOperatorRefusals(t *testing.T) {
 // page's worth of items per call, and leaves out partition keys that are
 // not a tenant's.
 func TestTenants(t *testing.T) {
-	ptEach(t, func(t *testing.T, b backend.Backend) {
+	eachBackend(t, func(t *testing.T, b backend.Backend) {
 		var items []backend.Item
 		want := []string{}
 		for i := range 30 {
@@ -198,11 +182,11 @@ func TestTenants(t *testing.T) {
 				items = append(items, testfixture.Item("tenant#"+id, fmt.Sprintf("x#%03d", j)))
 			}
 		}
-		for _, pk := range ptPKs(ptNeighbours...) {
+		for _, pk := range tenantPKs(neighbours...) {
 			items = append(items, testfixture.Item(pk, "x#1"))
 		}
-		want = append(want, ptNeighbours...)
-		ptWrite(t, b, items)
+		want = append(want, neighbours...)
+		writeItems(t, b, items)
 
 		for _, tc := range []struct {
 			segments, pageSize int
@@ -213,7 +197,7 @@ func TestTenants(t *testing.T) {
 				calls := 0
 				for {
 					var read int64
-					page, err := Tenants(ptOperator(t), b, WithSegments(tc.segments), func(o *Options) { o.PageSize = tc.pageSize }, WithResume(cp),
+					page, err := Tenants(operatorCtx(t), b, WithSegments(tc.segments), WithPageSize(tc.pageSize), WithResume(cp),
 						WithProgress(func(p Progress) {
 							assert.Equal(t, "tenants", p.Op)
 							if p.Final {
@@ -241,7 +225,7 @@ func TestTenants(t *testing.T) {
 					}
 					cp = page.Next
 				}
-				got := ptKeys(seen)
+				got := slices.Sorted(maps.Keys(seen))
 				assert.ElementsMatch(t, want, got)
 				for id, n := range seen {
 					assert.Equal(t, 1, n, "%s listed %d times", id, n)
@@ -259,7 +243,7 @@ func TestTenants(t *testing.T) {
 			"other op":  encodeCheckpoint(position{Op: "reindex-all", Segments: []segmentPosition{{}}}),
 			"a purge's": encodeCheckpoint(position{Op: opPurge, Tenant: "acme"}),
 		} {
-			_, err := Tenants(ptOperator(t), b, WithResume(cp))
+			_, err := Tenants(operatorCtx(t), b, WithResume(cp))
 			assert.ErrorIs(t, err, ErrInvalidCheckpoint, name)
 		}
 	})

@@ -84,7 +84,7 @@ func (rtEvent) Indexes() []entity.Index {
 // and events for acme through package repo.
 func rtSeed(t *testing.T, b backend.Backend, docs, ledgers, events int) {
 	t.Helper()
-	ctx := dtCtx(t, "acme")
+	ctx := tenantCtx(t, "acme")
 	par := func(o *repo.Options) { o.BatchConcurrency = 8 }
 	dr := repo.MustNew[rtDoc](b, par)
 	lr := repo.MustNew[rtLedger](b, par)
@@ -135,31 +135,31 @@ func rtSeed(t *testing.T, b backend.Backend, docs, ledgers, events int) {
 // purged, imported under a new tenant ID and exported again gives the same
 // bytes but for the renamed keys; the neighbours' items are untouched.
 func TestRoundTrip(t *testing.T) {
-	dtEach(t, func(t *testing.T, b backend.Backend) {
-		others := dtSeed(t, b)
+	eachBackend(t, func(t *testing.T, b backend.Backend) {
+		others := seedOthers(t, b)
 		rtSeed(t, b, 5000, 1000, 4000)
-		src, dst := dtCtx(t, "acme"), dtCtx(t, "new")
+		src, dst := tenantCtx(t, "acme"), tenantCtx(t, "new")
 
-		data, m := dtExport(t, src, b)
+		data, m := exportData(t, src, b)
 		require.Equal(t, int64(10000), m.ItemCount)
 		require.Equal(t, map[string]int64{"rtdoc": 5000, "ledger": 1000, "evt": 4000}, rtItems(m.ByType))
 
 		pr, err := Purge(src, b, WithConcurrency(8))
 		require.NoError(t, err)
 		require.Equal(t, int64(10000), pr.Done)
-		empty, _ := dtExport(t, src, b)
+		empty, _ := exportData(t, src, b)
 		require.Empty(t, empty)
 
 		res, err := Import(dst, b, bytes.NewReader(data), WithManifest(&m), WithConcurrency(8))
 		require.NoError(t, err)
 		require.Equal(t, []LineRange{{1, 10000}}, res.Written)
 
-		again, m2 := dtExport(t, dst, b)
-		require.Equal(t, string(dtRenamed(t, data, "tenant#acme", "tenant#new")), string(again), "byte-identical but for the renamed keys")
+		again, m2 := exportData(t, dst, b)
+		require.Equal(t, string(renamedData(t, data, "tenant#acme", "tenant#new")), string(again), "byte-identical but for the renamed keys")
 		require.Equal(t, m.ItemCount, m2.ItemCount)
 		require.Equal(t, rtItems(m.ByType), rtItems(m2.ByType))
 		// And back: renamed to acme, the second export is the first.
-		require.Equal(t, string(data), string(dtRenamed(t, again, "tenant#new", "tenant#acme")))
+		require.Equal(t, string(data), string(renamedData(t, again, "tenant#new", "tenant#acme")))
 
 		// The repository reads the new tenant's entities, versions and
 		// indexes included; acme has none left.
@@ -182,7 +182,7 @@ func TestRoundTrip(t *testing.T) {
 		evs, err := er.Index("by-kind").Query(dst, "k0", repo.WithLimit(1000))
 		require.NoError(t, err)
 		require.Len(t, evs.Items, 800-40) // the expired ones are hidden
-		dtCheckOthers(t, b, others)
+		checkOthers(t, b, others)
 	})
 }
 

@@ -115,3 +115,25 @@ func (r *reindexRun) readSegment(ctx context.Context, sc backend.Scanner, i, tot
 		start = &backend.Key{PK: out.LastKey.PK, SK: out.LastKey.SK}
 	}
 }
+
+// pageEnd returns the key of the last item of a page (or its LastKey
+// when it has none) and the page's estimated read units.
+func pageEnd(items []backend.Item, lastKey *backend.Key, consistent bool) (*backend.Key, float64, error) {
+	bytes := 0
+	for _, it := range items {
+		bytes += backend.ItemSize(it)
+	}
+	units := readUnits(bytes, consistent)
+	if n := len(items); n > 0 {
+		pk, okp := stringAttr(items[n-1], entity.PartitionKeyName)
+		sk, oks := stringAttr(items[n-1], entity.SortKeyName)
+		if !okp || !oks {
+			return nil, 0, fmt.Errorf("the backend returned an item without string keys")
+		}
+		return &backend.Key{PK: pk, SK: sk}, units, nil
+	}
+	if lastKey != nil {
+		return &backend.Key{PK: lastKey.PK, SK: lastKey.SK}, units, nil
+	}
+	return nil, units, nil
+}

@@ -41,18 +41,17 @@ func Stats(ctx context.Context, b backend.Backend, optFns ...func(*Options)) (St
 		return StatsResult{}, err
 	}
 	res := StatsResult{Tenant: t.ID(), ByType: map[string]TypeStats{}}
-	tl := newTally("stats", t.ID(), o, o.Clock())
+	rep := newReporter("stats", t.ID(), o, o.Clock(), Counts{}, nil)
 	err = readPartition(ctx, b, t.PartitionKey(), partitionRead{PageSize: o.PageSize, Pacer: newPacer(o.Pace), Shared: true}, func(p page) error {
 		for i, it := range p.Items {
-			sk, _ := strAttr(it, "SK")
-			addByType(res.ByType, sk, p.Sizes[i])
+			addByType(res.ByType, sortKeyOf(it), p.Sizes[i])
 		}
 		n := int64(len(p.Items))
 		res.Items += n
 		res.Bytes += int64(p.Bytes)
-		tl.add(Counts{Examined: n, Done: n, Bytes: int64(p.Bytes), Units: p.Units}, "")
+		rep.add(Counts{Examined: n, Done: n, Bytes: int64(p.Bytes), Units: p.Units})
 		return nil
 	})
-	tl.final("")
+	rep.final(nil)
 	return res, opError(ctx, "stats", err)
 }

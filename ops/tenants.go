@@ -67,7 +67,7 @@ func Tenants(ctx context.Context, b backend.Backend, optFns ...func(*Options)) (
 		}
 	}
 	active = active[:min(len(active), opts.PageSize)]
-	rep := newReporter(opTenants, "", opts, base, nil)
+	rep := newReporter(opTenants, "", opts, opts.Clock(), base, nil)
 	pc := newPacer(opts.Pace)
 
 	var (
@@ -119,7 +119,7 @@ func Tenants(ctx context.Context, b backend.Backend, optFns ...func(*Options)) (
 	wg.Wait()
 	if err := fe.get(); err != nil {
 		rep.final(nil)
-		return TenantPage{}, runError(ctx, opTenants, err)
+		return TenantPage{}, opError(ctx, opTenants, err)
 	}
 	page := TenantPage{Tenants: make([]string, 0, len(found))}
 	for id := range found {

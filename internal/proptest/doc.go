@@ -9,7 +9,13 @@
 // Delete, Query and List with every key condition, index Query (through
 // Repository.Index), QueryAll, index All, BatchGet, BatchPut, BatchDelete
 // and Transact with mixed
-// actions) on three entity types, one of them with two secondary indexes.
+// actions) on three entity types, one of them with two secondary indexes,
+// and the tenant operations of package ops (Purge, Copy to another of the
+// sequence's tenants, Export piped into Import as another tenant, Reindex,
+// Stats; tenantops_test.go), which act on whole partitions: the model
+// says what each leaves in every tenant, including when renamed keys
+// would break DynamoDB's limits (nothing written) and when a copy's
+// destination held other items (ErrVerify).
 // Each sequence has three to five tenants: "a" and others drawn from "ab",
 // "A", "a ", "ä", "テナント", "tenant", the longest valid tenant ID and a
 // 1000-byte prefix of it; they share entity IDs ("a", "ab", "A", "é",

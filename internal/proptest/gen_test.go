@@ -584,6 +584,7 @@ var opWeights = []int{
 	opQuery: 12, opQueryIndex: 9, opAll: 3, opAllIndex: 3,
 	opBatchGet: 4, opBatchPut: 4, opBatchDelete: 3, opTransact: 9,
 	opCheck: 0, opRawQuery: 5, opRawWrite: 10,
+	opPurge: 1, opCopy: 2, opExportImport: 2, opReindex: 2, opStats: 2,
 }
 
 // op draws the next op of the sequence.
@@ -595,6 +596,8 @@ func (s *seq) op(t *rapid.T) op {
 	}
 	o := op{Kind: opKind(weighted(t, w)), Tenant: s.tenant(t), Type: typeOf(t)}
 	switch o.Kind {
+	case opCopy, opExportImport:
+		o.To = uniform(t, len(s.tenants))
 	case opCreate:
 		o.ID = s.id(t)
 		if o.ID == "" && s.diff {

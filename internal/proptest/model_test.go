@@ -359,6 +359,9 @@ func (m *model) step(o *op, pool []cursorEntry, actual result) (want result, pos
 		}
 		return fail(kind), pos
 	}
+	if o.Kind >= opPurge {
+		return m.tenantOp(o), pos
+	}
 	tenant := m.tenants[o.Tenant]
 	items := m.of(tenant, o.Type)
 	okEnt := func(id string, a attrs) result { return result{Err: "ok", Ents: []ent{decode(id, a)}} }

@@ -33,6 +33,7 @@ type op struct {
 	Tx     []txAction
 	Raw    rawQuery
 	RawW   *rawWrite
+	To     int // opCopy, opExportImport: the destination tenant, as Tenant
 
 	text string // describe's, for rapid's log of the draw
 }
@@ -60,10 +61,17 @@ const (
 	opCheck    // TxCheck, in transactions only
 	opRawQuery // backend.Query, in the differential test only
 	opRawWrite // backend.Put or Update of a "raw#" item, in the differential test only (fidelity_test.go)
+	// The tenant operations of package ops (tenantops_test.go).
+	opPurge        // ops.Purge of the tenant
+	opCopy         // ops.Copy of the tenant to tenant To, in the same backend
+	opExportImport // ops.Export of the tenant, ops.Import of the data as tenant To
+	opReindex      // ops.Reindex of the ticket type
+	opStats        // ops.Stats of the tenant
 )
 
 var opNames = [...]string{"Create", "Get", "Put", "Update", "UpdateExpr", "Delete", "Query", "QueryIndex",
-	"QueryAll", "QueryIndexAll", "BatchGet", "BatchPut", "BatchDelete", "Transact", "TxCheck", "RawQuery", "RawWrite"}
+	"QueryAll", "QueryIndexAll", "BatchGet", "BatchPut", "BatchDelete", "Transact", "TxCheck", "RawQuery", "RawWrite",
+	"Purge", "Copy", "ExportImport", "Reindex", "Stats"}
 
 func (k opKind) String() string { return opNames[k] }
 
@@ -379,6 +387,8 @@ func (o op) describe(tenants []string, pool []cursorEntry) string {
 			in.Index, shortQ(in.PK), rng, in.Limit, in.Descending, start)
 	case opRawWrite:
 		s = o.RawW.describe(tenants)
+	default:
+		s = describeTenantOp(o, tenants)
 	}
 	return "[" + who + "] " + s
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/ops"
 	"github.com/tenantrepo/tenantrepo/repo"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
@@ -75,6 +76,12 @@ var sentinels = []struct {
 	{"ConditionFailed", repo.ErrConditionFailed},
 	{"TxCanceled", repo.ErrTxCanceled},
 	{"Unsupported", repo.ErrUnsupported},
+	{"ops.InvalidArgument", ops.ErrInvalidArgument},
+	{"Verify", ops.ErrVerify},
+	{"NotEmpty", ops.ErrNotEmpty},
+	{"ForeignItem", ops.ErrForeignItem},
+	{"BadExport", ops.ErrBadExport},
+	{"InvalidCheckpoint", ops.ErrInvalidCheckpoint},
 }
 
 // kinds names every sentinel err is (errors.Is), joined by "|".
@@ -154,6 +161,9 @@ func (w *world) exec(tenants []string, o *op, pool []cursorEntry, rawPool []back
 			return result{Err: errText(err)}
 		}
 		return result{Ents: []ent{e}, Err: "ok"}
+	}
+	if o.Kind >= opPurge {
+		return w.execTenantOp(ctx, tenants, o), nil
 	}
 	var res result
 	switch o.Kind {
