@@ -39,7 +39,8 @@ type Checksum struct {
 // destination holds the same items by count and checksum (ErrVerify when
 // not: the destination's partition held other items, or either changed
 // while Copy ran). src and dst may be the same backend, for two different
-// tenants (else ErrInvalidArgument).
+// tenants (else ErrInvalidArgument; backends are the same when they are
+// equal values, and values that cannot be compared are taken for two).
 //
 // It reads the source three times, a page at a time: first to check every
 // item as Import checks the lines of an export (ErrForeignItem,
@@ -157,10 +158,14 @@ func Copy(srcCtx context.Context, src backend.Backend, dstCtx context.Context, d
 }
 
 // sameBackend reports whether a and b are one backend: equal comparable
-// values (pointers, usually).
+// values (pointers, usually). Values that cannot be compared are taken
+// for two backends. The check is on the values, not only their type: a
+// wrapper struct that embeds backend.Backend has a comparable type, and
+// comparing two of them panics when the values they hold cannot be
+// compared.
 func sameBackend(a, b backend.Backend) bool {
-	ta, tb := reflect.TypeOf(a), reflect.TypeOf(b)
-	if ta != tb || !ta.Comparable() {
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	if va.Type() != vb.Type() || !va.Comparable() || !vb.Comparable() {
 		return false
 	}
 	return a == b
