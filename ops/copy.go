@@ -82,12 +82,17 @@ func Copy(srcCtx context.Context, src backend.Backend, dstCtx context.Context, d
 		return opError(dstCtx, "copy", err)
 	}
 
+	slots, err := loadSlots(dstCtx, dst)
+	if err != nil {
+		return res, ctxErr(err)
+	}
+
 	// Pass 1: check every item.
 	var n int64
 	err = readPartition(srcCtx, src, srcPK, read, func(p page) error {
 		for i, it := range p.Items {
 			n++
-			if err := checkLoadItem(it, p.Sizes[i], srcPK, dstPK); err != nil {
+			if err := checkLoadItem(it, p.Sizes[i], srcPK, dstPK, slots); err != nil {
 				return fmt.Errorf("item %q: %w", sortKeyOf(it), err)
 			}
 		}
@@ -103,7 +108,7 @@ func Copy(srcCtx context.Context, src backend.Backend, dstCtx context.Context, d
 
 	// Pass 2: write, and checksum what was read.
 	rep := newReporter("copy", dstT.ID(), o, o.Clock(), Counts{}, nil)
-	l := newLoader(dst, o, pc, rep)
+	l := newLoader(dst, slots, o, pc, rep)
 	sum := newChecksummer()
 	var line int64
 	write := read
