@@ -151,7 +151,9 @@ func ReindexAll[T entity.Entity](ctx context.Context, r *repo.Repository[T], opt
 }
 
 // ReindexAllType is ReindexAll for the type spec describes, in b. Errors:
-// those of ReindexType, less the tenant's; an error wrapping
+// those of ReindexType, less the tenant's (a checkpoint whose position in
+// a segment the backend does not place in it is ErrInvalidCheckpoint,
+// found before anything is written); an error wrapping
 // tenantctx.ErrNoOperator or ErrInvalidOperator for a context without a
 // trustworthy operator marker; ErrUnsupported for a backend that is not a
 // backend.Scanner.
@@ -180,6 +182,9 @@ func ReindexAllType(ctx context.Context, b backend.Backend, spec TypeSpec, optFn
 		return ReindexResult{DryRun: opts.DryRun}, err
 	}
 	r := newReindexRun(b, opts, rx)
+	if err := checkSegmentStarts(ctx, sc, segs, opts.Concurrency, r.pc); err != nil {
+		return ReindexResult{DryRun: opts.DryRun}, opError(ctx, "reindex", err)
+	}
 	r.rep = newReporter("reindex", "", opts, opts.Clock(), base, func(c Counts) Checkpoint {
 		var fc Counts
 		ps := make([]segmentPosition, len(segs))
