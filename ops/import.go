@@ -60,8 +60,9 @@ type LineRange struct {
 // over 4 MB, an unknown type, bad base64, a string that is not UTF-8, an
 // item without string keys or over 400 KB, a key or index key DynamoDB
 // refuses; the attributes of an index slot b's table lacks are ordinary
-// attributes, of any type) and for data that does not match Options.Manifest (item count,
-// bytes, SHA-256); ErrInvalidArgument for an item whose renamed keys or
+// attributes, of any type) and for data that does not match
+// Options.Manifest (item count, bytes, SHA-256); ErrInvalidArgument for
+// an item whose renamed keys or
 // size would exceed DynamoDB's limits; ErrInvalidCheckpoint for a
 // checkpoint of other data (its SHA-256 differs) or of another tenant.
 // With Options.DryRun, Import stops there.
@@ -74,7 +75,12 @@ type LineRange struct {
 // writes fail part way, the result says exactly which lines are written
 // (Written) and which were sent without an answer (NotDone), and holds a
 // checkpoint: a run with Options.Resume on the same data writes the lines
-// after the first line not known to be written.
+// after the first line not known to be written. The writing pass checks
+// every line again: data that changed since the checking pass (a file
+// rewritten under the import) stops the writes at the first line that
+// fails a check, with that check's error (ErrBadExport when the data
+// differs but passes the checks), the lines before it written as Written
+// says; a line of another tenant is never written.
 func Import(ctx context.Context, b backend.Backend, r io.ReadSeeker, optFns ...func(*Options)) (ImportResult, error) {
 	o, err := options(optFns)
 	if err != nil {
