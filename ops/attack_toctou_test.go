@@ -2,6 +2,8 @@ package ops_test
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -77,6 +79,50 @@ func TestAttackImportDataChangedBetweenPasses(t *testing.T) {
 				require.Less(t, r.Last, int64(41), "a line at or after the changed one counted written")
 			}
 		}
+		atUnchanged(t, b, before)
+	})
+}
+
+// atChangingSource writes bad into the source partition just before the
+// second read of it from its start: an item another writer changed
+// between Copy's checking pass and its writing pass.
+type atChangingSource struct {
+	backend.Backend
+	pk    string
+	bad   backend.Item
+	reads int
+}
+
+func (c *atChangingSource) Query(ctx context.Context, in backend.QueryInput) (backend.QueryOutput, error) {
+	if in.PK == c.pk && in.StartKey == nil {
+		c.reads++
+		if c.reads == 2 {
+			if err := c.Backend.Put(ctx, backend.PutInput{Item: c.bad}); err != nil {
+				return backend.QueryOutput{}, err
+			}
+		}
+	}
+	return c.Backend.Query(ctx, in)
+}
+
+// The same for Copy: an item of the source that gets an index key naming
+// another tenant between the checking and the writing pass is never
+// written; the copy stops with ErrForeignItem and says what it wrote.
+func TestAttackCopySourceChangedBetweenPasses(t *testing.T) {
+	atEach(t, func(t *testing.T, b backend.Backend) {
+		before := atSeedNeighbours(t, b)
+		var items []backend.Item
+		for i := range 60 {
+			items = append(items, backend.Item{"PK": atS("tenant#src"), "SK": atS(fmt.Sprintf("k#%02d", i))})
+		}
+		atPut(t, b, items...)
+		bad := backend.Item{"PK": atS("tenant#src"), "SK": atS("k#45"), "GSI1PK": atS("tenant#acme-corp#user#byEmail#a@x"), "GSI1SK": atS("1")}
+		src := &atChangingSource{Backend: b, pk: "tenant#src", bad: bad}
+		res, err := ops.Copy(atCtx(t, "src"), src, atCtx(t, "dst"), b, func(o *ops.Options) { o.PageSize = 10 })
+		require.ErrorIs(t, err, ops.ErrForeignItem)
+		got := atPartition(t, b, "tenant#dst")
+		require.NotContains(t, got, "acme-corp")
+		require.Equal(t, int64(strings.Count(got, "\n")), res.Import.Done, "Written says what was written: %+v", res.Import.Written)
 		atUnchanged(t, b, before)
 	})
 }

@@ -46,7 +46,10 @@ type Checksum struct {
 // item as Import checks the lines of an export (ErrForeignItem,
 // ErrBadExport, ErrInvalidArgument; nothing is written if a check fails),
 // and, with Options.DryRun, stops there; then to write, in batches of 25,
-// Options.Concurrency at a time; then it reads the destination to verify.
+// Options.Concurrency at a time, checking each item again (an item
+// changed in between so that a check fails stops the writes with that
+// check's error, what was written before it in the result, and is never
+// written); then it reads the destination to verify.
 // Re-running a copy is safe (it puts the same items); Copy does not take a
 // checkpoint (Options.Resume is refused: ErrInvalidCheckpoint).
 func Copy(srcCtx context.Context, src backend.Backend, dstCtx context.Context, dst backend.Backend, optFns ...func(*Options)) (CopyResult, error) {
