@@ -74,7 +74,6 @@ func TestAttackImportDataChangedBetweenPasses(t *testing.T) {
 			got := atPartition(t, b, "tenant#"+dst)
 			require.NotContains(t, got, "acme-corp")
 			require.Equal(t, int64(strings.Count(got, "\n")), res.Done, "Written says what was written: %+v", res.Written)
-			require.Positive(t, res.Done, "the lines before the changed one are written, as the errors' docs now say")
 			for _, r := range res.Written {
 				require.Less(t, r.Last, int64(41), "a line at or after the changed one counted written")
 			}
