@@ -515,3 +515,26 @@ func TestAttackLongestTenantIDs(t *testing.T) {
 		atUnchanged(t, b, before)
 	})
 }
+
+// ReindexAll over near-collision tenants whose items hold index keys
+// naming each other: each item gets its own tenant's keys, and partitions
+// that are no tenant's ("tenant#acme#x", "tenantacme") are left alone.
+func TestAttackReindexAllCrossedKeys(t *testing.T) {
+	atEach(t, func(t *testing.T, b backend.Backend) {
+		pks := []string{"tenant#acme", "tenant#acme-corp", "tenant#acm", "tenant#acme#x", "tenantacme", "Tenant#acme"}
+		for i, pk := range pks {
+			other := pks[(i+1)%len(pks)]
+			atPut(t, b, backend.Item{"PK": atS(pk), "SK": atS("user#1"), "email": atS("e"), "name": atS("n"),
+				"GSI1PK": atS(other + "#user#byEmail#e"), "GSI1SK": atS("n")})
+		}
+		raw := atSnapshot(t, b, "tenant#acme#x", "tenantacme", "Tenant#acme")
+		spec := ops.TypeSpec{Prefix: "user", Indexes: []entity.Index{{Name: "byEmail", Slot: 1, PartitionAttr: "email", SortAttr: "name"}}}
+		res, err := ops.ReindexAllType(atOperator(t), b, spec, ops.WithSegments(3))
+		require.NoError(t, err)
+		require.Equal(t, int64(3), res.Done, "%+v", res)
+		for _, pk := range pks[:3] {
+			require.Contains(t, atPartition(t, b, pk), `"GSI1PK":{"S":"`+pk+`#user#byEmail#e"}`, pk)
+		}
+		atUnchanged(t, b, raw)
+	})
+}
