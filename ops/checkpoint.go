@@ -22,6 +22,12 @@ const checkpointVersion = 1
 // maxCheckpointBytes bounds the checkpoints decode reads.
 const maxCheckpointBytes = 1 << 20
 
+// maxCheckpointCount bounds each count a checkpoint holds (2^53, where
+// float64 units still count by ones): far above what any run does, and so
+// far below the int64 limit that the counts of the run resumed, added to
+// them, cannot overflow.
+const maxCheckpointCount = 1 << 53
+
 // position is what a Checkpoint holds.
 type position struct {
 	V      int    `json:"v"`
@@ -82,6 +88,8 @@ func decodeCheckpoint(cp Checkpoint, op, tenant string) (position, error) {
 		return position{}, fmt.Errorf("%w: a checkpoint of another tenant", ErrInvalidCheckpoint)
 	case p.Line < 0 || p.Counts.Examined < 0 || p.Counts.Done < 0 || p.Counts.Skipped < 0 || p.Counts.Failed < 0 || p.Counts.Bytes < 0 || p.Counts.Units < 0:
 		return position{}, fmt.Errorf("%w: negative position or counts", ErrInvalidCheckpoint)
+	case max(p.Line, p.Counts.Examined, p.Counts.Done, p.Counts.Skipped, p.Counts.Failed, p.Counts.Bytes) > maxCheckpointCount || !(p.Counts.Units <= maxCheckpointCount):
+		return position{}, fmt.Errorf("%w: position or counts over %d", ErrInvalidCheckpoint, int64(maxCheckpointCount))
 	case !utf8.ValidString(p.SK) || !utf8.ValidString(p.Data):
 		return position{}, fmt.Errorf("%w: not valid UTF-8", ErrInvalidCheckpoint)
 	}

@@ -40,13 +40,17 @@ type Checksum struct {
 // destination holds the same items by count and checksum (ErrVerify when
 // not: the destination's partition held other items, or either changed
 // while Copy ran). src and dst may be the same backend, for two different
-// tenants (else ErrInvalidArgument).
+// tenants (else ErrInvalidArgument; backends are the same when they are
+// equal values, and values that cannot be compared are taken for two).
 //
 // It reads the source three times, a page at a time: first to check every
 // item as Import checks the lines of an export (ErrForeignItem,
 // ErrBadExport, ErrInvalidArgument; nothing is written if a check fails),
 // and, with Options.DryRun, stops there; then to write, in batches of 25,
-// Options.Concurrency at a time; then it reads the destination to verify.
+// Options.Concurrency at a time, checking each item again (an item
+// changed in between so that a check fails stops the writes with that
+// check's error, what was written before it in the result, and is never
+// written); then it reads the destination to verify.
 // Re-running a copy is safe (it puts the same items); Copy does not take a
 // checkpoint (Options.Resume is refused: ErrInvalidCheckpoint).
 func Copy(srcCtx context.Context, src backend.Backend, dstCtx context.Context, dst backend.Backend, optFns ...func(*Options)) (CopyResult, error) {
@@ -82,12 +86,17 @@ func Copy(srcCtx context.Context, src backend.Backend, dstCtx context.Context, d
 		return opError(dstCtx, "copy", err)
 	}
 
+	slots, err := loadSlots(dstCtx, dst)
+	if err != nil {
+		return res, ctxErr(err)
+	}
+
 	// Pass 1: check every item.
 	var n int64
 	err = readPartition(srcCtx, src, srcPK, read, func(p page) error {
 		for i, it := range p.Items {
 			n++
-			if err := checkLoadItem(it, p.Sizes[i], srcPK, dstPK); err != nil {
+			if err := checkLoadItem(it, p.Sizes[i], srcPK, dstPK, slots); err != nil {
 				return fmt.Errorf("item %q: %w", sortKeyOf(it), err)
 			}
 		}
@@ -103,7 +112,7 @@ func Copy(srcCtx context.Context, src backend.Backend, dstCtx context.Context, d
 
 	// Pass 2: write, and checksum what was read.
 	rep := newReporter("copy", dstT.ID(), o, o.Clock(), Counts{}, nil)
-	l := newLoader(dst, o, pc, rep)
+	l := newLoader(dst, slots, o, pc, rep)
 	sum := newChecksummer()
 	var line int64
 	write := read
@@ -158,10 +167,14 @@ func Copy(srcCtx context.Context, src backend.Backend, dstCtx context.Context, d
 }
 
 // sameBackend reports whether a and b are one backend: equal comparable
-// values (pointers, usually).
+// values (pointers, usually). Values that cannot be compared are taken
+// for two backends. The check is on the values, not only their type: a
+// wrapper struct that embeds backend.Backend has a comparable type, and
+// comparing two of them panics when the values they hold cannot be
+// compared.
 func sameBackend(a, b backend.Backend) bool {
-	ta, tb := reflect.TypeOf(a), reflect.TypeOf(b)
-	if ta != tb || !ta.Comparable() {
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	if va.Type() != vb.Type() || !va.Comparable() || !vb.Comparable() {
 		return false
 	}
 	return a == b

@@ -22,12 +22,16 @@ var (
 	// ErrBadExport reports an export file that is not one: a line that is
 	// not an item in DynamoDB JSON, an item without string keys, or data
 	// that does not match its manifest. An import that reports it has
-	// written nothing.
+	// written nothing, unless the data changed between its checking pass
+	// and its writing pass (see Import): ImportResult.Written then says
+	// exactly what it wrote.
 	ErrBadExport = errors.New("ops: bad export data")
 	// ErrForeignItem reports an item of another tenant in an export being
 	// imported (a partition key, or an index partition key, of a tenant
 	// other than the export's). An import that reports it has written
-	// nothing.
+	// nothing, unless the data changed between its checking pass and its
+	// writing pass (see Import): ImportResult.Written then says exactly
+	// what it wrote, and the item of another tenant is never written.
 	ErrForeignItem = errors.New("ops: item of another tenant")
 	// ErrNotEmpty reports a purge whose final check found items left in
 	// the tenant's partition (written while it ran).

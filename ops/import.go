@@ -59,8 +59,10 @@ type LineRange struct {
 // that is not an item in DynamoDB JSON (see Export; an empty line, a line
 // over 4 MB, an unknown type, bad base64, a string that is not UTF-8, an
 // item without string keys or over 400 KB, a key or index key DynamoDB
-// refuses) and for data that does not match Options.Manifest (item count,
-// bytes, SHA-256); ErrInvalidArgument for an item whose renamed keys or
+// refuses; the attributes of an index slot b's table lacks are ordinary
+// attributes, of any type) and for data that does not match
+// Options.Manifest (item count, bytes, SHA-256); ErrInvalidArgument for
+// an item whose renamed keys or
 // size would exceed DynamoDB's limits; ErrInvalidCheckpoint for a
 // checkpoint of other data (its SHA-256 differs) or of another tenant.
 // With Options.DryRun, Import stops there.
@@ -73,7 +75,12 @@ type LineRange struct {
 // writes fail part way, the result says exactly which lines are written
 // (Written) and which were sent without an answer (NotDone), and holds a
 // checkpoint: a run with Options.Resume on the same data writes the lines
-// after the first line not known to be written.
+// after the first line not known to be written. The writing pass checks
+// every line again: data that changed since the checking pass (a file
+// rewritten under the import) stops the writes at the first line that
+// fails a check, with that check's error (ErrBadExport when the data
+// differs but passes the checks), the lines before it written as Written
+// says; a line of another tenant is never written.
 func Import(ctx context.Context, b backend.Backend, r io.ReadSeeker, optFns ...func(*Options)) (ImportResult, error) {
 	o, err := options(optFns)
 	if err != nil {
@@ -105,6 +112,11 @@ func Import(ctx context.Context, b backend.Backend, r io.ReadSeeker, optFns ...f
 		srcPK, res.From = entity.PartitionKey(m.Tenant), m.Tenant
 	}
 
+	slots, err := loadSlots(ctx, b)
+	if err != nil {
+		return res, opError(ctx, "import", err)
+	}
+
 	// Pass 1: check everything, from where r is.
 	origin, err := r.Seek(0, io.SeekCurrent)
 	if err != nil {
@@ -120,7 +132,7 @@ func Import(ctx context.Context, b backend.Backend, r io.ReadSeeker, optFns ...f
 			}
 			srcPK, res.From = pk, id
 		}
-		if err := checkLoadItem(item, size, srcPK, dst.PartitionKey()); err != nil {
+		if err := checkLoadItem(item, size, srcPK, dst.PartitionKey(), slots); err != nil {
 			return err
 		}
 		sk := sortKeyOf(item)
@@ -166,7 +178,7 @@ func Import(ctx context.Context, b backend.Backend, r io.ReadSeeker, optFns ...f
 	rep := newReporter("import", dst.ID(), o, start, Counts{Examined: st.lines, Skipped: resume.Line, Done: resume.Line}, func(Counts) Checkpoint {
 		return checkpoint(l.prefix.Load())
 	})
-	l = newLoader(b, o, newPacer(o.Pace), rep)
+	l = newLoader(b, slots, o, newPacer(o.Pace), rep)
 	if resume.Line > 0 {
 		l.written = []LineRange{{First: 1, Last: resume.Line}}
 		l.prefix.Store(resume.Line)

@@ -36,17 +36,38 @@ func ownsKey(v, pk string) bool {
 	return v == pk || strings.HasPrefix(v, pk) && strings.HasPrefix(v[len(pk):], entity.Separator)
 }
 
+// loadSlots returns the index slots of the table b stands for, whose key
+// attributes a loaded item must hold as DynamoDB requires (see
+// checkLoadItem): those the backend reports (backend.IndexReporter, else
+// backend.IndexCounter), else all backend.MaxIndexes.
+func loadSlots(ctx context.Context, b backend.Backend) (backend.IndexSet, error) {
+	switch r := b.(type) {
+	case backend.IndexReporter:
+		if set, checked := r.KnownIndexes(); checked {
+			return set, nil
+		}
+		return r.TableIndexes(ctx)
+	case backend.IndexCounter:
+		return backend.FirstIndexes(r.Indexes()), nil
+	}
+	return backend.AllIndexes, nil
+}
+
 // checkLoadItem checks an item (of size bytes) to be loaded from the
-// partition srcPK into dstPK: its partition key is srcPK (else
-// ErrForeignItem); its sort key and each index key attribute (GSI<n>PK,
-// GSI<n>SK) a non-empty string within DynamoDB's key limits (else
-// ErrBadExport); no index partition key names another tenant, that is,
-// starts with "tenant#" without being srcPK or starting with srcPK and "#"
-// (else ErrForeignItem); and, renamed to dstPK, its keys and size still
-// within DynamoDB's limits (else ErrInvalidArgument). Index partition keys
-// that do not start with "tenant#" are not the layout's (another program
-// wrote them): they are kept as they are, never renamed.
-func checkLoadItem(item backend.Item, size int, srcPK, dstPK string) error {
+// partition srcPK into dstPK, in a table with the index slots: its
+// partition key is srcPK (else ErrForeignItem); its sort key, and each
+// index key attribute (GSI<n>PK, GSI<n>SK) of the slots, a non-empty
+// string within DynamoDB's key limits (else ErrBadExport); no index
+// partition key attribute, of any slot, names another tenant, that is,
+// starts with "tenant#" without being srcPK or starting with srcPK and
+// "#" (else ErrForeignItem: the data may be loaded into a table with
+// that slot); and, renamed to dstPK, its keys and size still within
+// DynamoDB's limits (else ErrInvalidArgument). Index partition keys that
+// do not start with "tenant#" are not the layout's (another program wrote
+// them): they are kept as they are, never renamed. The attributes of a
+// slot the table lacks are ordinary attributes, which DynamoDB stores
+// whatever their type: another program may have written a number there.
+func checkLoadItem(item backend.Item, size int, srcPK, dstPK string, slots backend.IndexSet) error {
 	pk, ok := stringAttr(item, entity.PartitionKeyName)
 	if !ok {
 		return fmt.Errorf("%w: the partition key is not a string", ErrBadExport)
@@ -64,12 +85,13 @@ func checkLoadItem(item backend.Item, size int, srcPK, dstPK string) error {
 	grow := len(dstPK) - len(srcPK)
 	renamed := 1
 	for i, name := range indexPKNames {
+		key := slots.Has(i + 1)
 		for _, a := range [...]struct {
 			name string
 			max  int
 		}{{name, entity.MaxPartitionKeyBytes}, {indexSKNames[i], entity.MaxSortKeyBytes}} {
 			v, present := item[a.name]
-			if !present {
+			if !present || !key {
 				continue
 			}
 			s, ok := v.(*types.AttributeValueMemberS)
@@ -87,7 +109,7 @@ func checkLoadItem(item backend.Item, size int, srcPK, dstPK string) error {
 		if !ownsKey(v, srcPK) {
 			return fmt.Errorf("%w: index key %s %q of item %q names another tenant than %q", ErrForeignItem, name, v, sk, srcPK)
 		}
-		if len(v)+grow > entity.MaxPartitionKeyBytes {
+		if key && len(v)+grow > entity.MaxPartitionKeyBytes {
 			return fmt.Errorf("%w: index key %s of item %q would have %d bytes renamed, more than %d", ErrInvalidArgument, name, sk, len(v)+grow, entity.MaxPartitionKeyBytes)
 		}
 		renamed++
@@ -128,10 +150,12 @@ type loadBatch struct {
 // lines are written (the backend said so) and which are not known to be
 // (a request failed without saying).
 type loader struct {
-	b    backend.Backend
-	pc   *pacer
-	rep  *reporter
-	conc int
+	b backend.Backend
+	// slots are the index slots of b's table, for checkLoadItem.
+	slots backend.IndexSet
+	pc    *pacer
+	rep   *reporter
+	conc  int
 	// prefix is the last line of the prefix of lines written (from 1),
 	// for the checkpoints of progress reports.
 	prefix atomic.Int64
@@ -142,8 +166,8 @@ type loader struct {
 	failed  int64
 }
 
-func newLoader(b backend.Backend, o Options, pc *pacer, rep *reporter) *loader {
-	return &loader{b: b, pc: pc, rep: rep, conc: o.Concurrency}
+func newLoader(b backend.Backend, slots backend.IndexSet, o Options, pc *pacer, rep *reporter) *loader {
+	return &loader{b: b, slots: slots, pc: pc, rep: rep, conc: o.Concurrency}
 }
 
 // run starts the writers and calls produce, which hands batches to send
@@ -167,7 +191,7 @@ func (l *loader) load(ctx context.Context, srcPK, dstPK string, read func(put fu
 	return l.run(ctx, func(send func(loadBatch) bool) error {
 		bc := batcher{send: send}
 		err := read(func(n int64, item backend.Item, size int) error {
-			if err := checkLoadItem(item, size, srcPK, dstPK); err != nil {
+			if err := checkLoadItem(item, size, srcPK, dstPK, l.slots); err != nil {
 				return err
 			}
 			renamed := renameItem(item, srcPK, dstPK)

@@ -64,8 +64,8 @@ func readPartition(ctx context.Context, b backend.Backend, pk string, r partitio
 		}
 		p := page{Items: out.Items, Sizes: sizes[:0]}
 		for _, it := range out.Items {
-			if k, ok := backend.KeyOf(it); !ok || k.PK != pk {
-				return fmt.Errorf("ops: the backend returned an item of another partition (%q) for %q", k.PK, pk)
+			if err := checkInPartition(it, pk); err != nil {
+				return err
 			}
 			size := backend.ItemSize(it)
 			p.Sizes = append(p.Sizes, size)
@@ -85,8 +85,19 @@ func readPartition(ctx context.Context, b backend.Backend, pk string, r partitio
 			return nil
 		}
 		if out.LastKey.PK != pk || out.LastKey.SK == "" {
-			return fmt.Errorf("ops: the backend returned a position in another partition (%q) for %q", out.LastKey.PK, pk)
+			return fmt.Errorf("ops: the backend returned a position in another partition than %q", pk)
 		}
 		in.StartKey = &backend.Key{PK: pk, SK: out.LastKey.SK}
 	}
+}
+
+// checkInPartition returns an error when item, which a backend returned
+// for a read of partition pk, is not an item of pk: a backend that breaks
+// its contract. The error names only pk: the other partition may be
+// another tenant's, whose keys the caller must not learn.
+func checkInPartition(item backend.Item, pk string) error {
+	if k, ok := backend.KeyOf(item); !ok || k.PK != pk {
+		return fmt.Errorf("ops: the backend returned an item of another partition than %q", pk)
+	}
+	return nil
 }

@@ -226,7 +226,9 @@ func (p *purgeRun) delete(ctx context.Context, bt purgeBatch) error {
 }
 
 // checkEmpty reads the partition consistently and returns an error
-// wrapping ErrNotEmpty when it holds an item.
+// wrapping ErrNotEmpty when it holds an item. An item of another
+// partition, from a backend that breaks its contract, is an error of its
+// own (checkInPartition), never taken for one left in the tenant's.
 func (p *purgeRun) checkEmpty(ctx context.Context) error {
 	if err := p.pc.wait(ctx, 1, readUnits(0, true)); err != nil {
 		return err
@@ -237,6 +239,9 @@ func (p *purgeRun) checkEmpty(ctx context.Context) error {
 	}
 	p.rep.add(Counts{Units: readUnits(0, true)})
 	if len(out.Items) > 0 {
+		if err := checkInPartition(out.Items[0], p.t.PartitionKey()); err != nil {
+			return err
+		}
 		return fmt.Errorf("%w: item %q (written while the purge ran?)", ErrNotEmpty, sortKeyOf(out.Items[0]))
 	}
 	return nil

@@ -94,8 +94,8 @@ func Reindex[T entity.Entity](ctx context.Context, r *repo.Repository[T], optFns
 // Errors: ErrInvalidArgument (bad options, a nil backend, a spec that
 // breaks the layout's rules: an invalid prefix, an index without a name,
 // with a '#' in its name, a slot out of 1 to 5, two indexes with one name
-// or slot, an attribute that is empty, a key attribute, or both of one
-// index); backend.ErrMissingIndex for an index in a slot the table lacks;
+// or slot, an attribute that is empty, a key attribute, both of one
+// index, or holds '[' or ']', which expressions read as list indexes); backend.ErrMissingIndex for an index in a slot the table lacks;
 // ErrInvalidCheckpoint; tenantctx.ErrNoTenant or ErrInvalidTenant; the
 // context's error as it is; or the backend's error.
 func ReindexType(ctx context.Context, b backend.Backend, spec TypeSpec, optFns ...func(*Options)) (ReindexResult, error) {
@@ -151,7 +151,9 @@ func ReindexAll[T entity.Entity](ctx context.Context, r *repo.Repository[T], opt
 }
 
 // ReindexAllType is ReindexAll for the type spec describes, in b. Errors:
-// those of ReindexType, less the tenant's; an error wrapping
+// those of ReindexType, less the tenant's (a checkpoint whose position in
+// a segment the backend does not place in it is ErrInvalidCheckpoint,
+// found before anything is written); an error wrapping
 // tenantctx.ErrNoOperator or ErrInvalidOperator for a context without a
 // trustworthy operator marker; ErrUnsupported for a backend that is not a
 // backend.Scanner.
@@ -180,6 +182,9 @@ func ReindexAllType(ctx context.Context, b backend.Backend, spec TypeSpec, optFn
 		return ReindexResult{DryRun: opts.DryRun}, err
 	}
 	r := newReindexRun(b, opts, rx)
+	if err := checkSegmentStarts(ctx, sc, segs, opts.Concurrency, r.pc); err != nil {
+		return ReindexResult{DryRun: opts.DryRun}, opError(ctx, "reindex", err)
+	}
 	r.rep = newReporter("reindex", "", opts, opts.Clock(), base, func(c Counts) Checkpoint {
 		var fc Counts
 		ps := make([]segmentPosition, len(segs))
@@ -249,6 +254,13 @@ func newReindexer(ctx context.Context, b backend.Backend, spec TypeSpec) (*reind
 		for _, a := range []string{ix.PartitionAttr, ix.SortAttr} {
 			if a == "" || entity.IsKeyAttribute(a) || !utf8.ValidString(a) {
 				return nil, fmt.Errorf("%w: index %q: attribute %q cannot be used", ErrInvalidArgument, ix.Name, a)
+			}
+			// The expression builder reads brackets in a name as list
+			// indexes ("a[0]" is element 0 of a), with no way to name
+			// such an attribute literally: the update's condition would
+			// test another path than the attribute read.
+			if strings.ContainsAny(a, "[]") {
+				return nil, fmt.Errorf("%w: index %q: attribute %q holds a bracket, which expressions read as a list index", ErrInvalidArgument, ix.Name, a)
 			}
 			if !seen[a] {
 				seen[a] = true

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 
@@ -66,6 +67,37 @@ func scanStart(opts Options, op string) ([]*scanSeg, Counts, error) {
 		}
 	}
 	return segs, pos.Counts, nil
+}
+
+// checkSegmentStarts asks the scanner, conc segments at a time, whether
+// each position a resumed scan starts a segment from lies in that
+// segment (a scan of one item, keys only, from it), and returns an error
+// wrapping ErrInvalidCheckpoint when one does not (the backend's
+// ErrInvalidStartKey): a forged checkpoint is so refused before any
+// segment is read, and before anything is written. The segments are
+// split by the backend's hash of partition keys, which only the backend
+// knows.
+func checkSegmentStarts(ctx context.Context, sc backend.Scanner, segs []*scanSeg, conc int, pc *pacer) error {
+	return fanOut(ctx, conc, func(ctx context.Context, send func(int) bool) error {
+		for i, s := range segs {
+			if s.ended.Load() || s.start() == nil {
+				continue
+			}
+			if !send(i) {
+				break
+			}
+		}
+		return nil
+	}, func(ctx context.Context, i int) error {
+		out, err := sc.Scan(ctx, backend.ScanInput{Segment: i, TotalSegments: len(segs), Limit: 1, StartKey: segs[i].start(), KeysOnly: true})
+		if errors.Is(err, backend.ErrInvalidStartKey) {
+			return fmt.Errorf("%w: the position of segment %d is not in it: %w", ErrInvalidCheckpoint, i, err)
+		}
+		if err != nil {
+			return err
+		}
+		return pc.wait(ctx, len(out.Items), readUnits(0, false))
+	})
 }
 
 // tenantCache parses partition keys as tenants', remembering the last.

@@ -536,6 +536,11 @@ func (p *parser) binary() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The decoder skips '\r' and '\n' wherever they are, even when
+	// strict: refused here, so that one item has one spelling.
+	if strings.ContainsAny(s, "\r\n") {
+		return nil, p.errorf("bad base64: a line break")
+	}
 	b, err := base64.StdEncoding.Strict().DecodeString(s)
 	if err != nil {
 		return nil, p.errorf("bad base64: %v", err)
