@@ -16,6 +16,7 @@ import (
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/entity"
+	"github.com/tenantrepo/tenantrepo/internal/exprname"
 	"github.com/tenantrepo/tenantrepo/repo"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
@@ -255,13 +256,6 @@ func newReindexer(ctx context.Context, b backend.Backend, spec TypeSpec) (*reind
 			if a == "" || entity.IsKeyAttribute(a) || !utf8.ValidString(a) {
 				return nil, fmt.Errorf("%w: index %q: attribute %q cannot be used", ErrInvalidArgument, ix.Name, a)
 			}
-			// The expression builder reads brackets in a name as list
-			// indexes ("a[0]" is element 0 of a), with no way to name
-			// such an attribute literally: the update's condition would
-			// test another path than the attribute read.
-			if strings.ContainsAny(a, "[]") {
-				return nil, fmt.Errorf("%w: index %q: attribute %q holds a bracket, which expressions read as a list index", ErrInvalidArgument, ix.Name, a)
-			}
 			if !seen[a] {
 				seen[a] = true
 				rx.sources = append(rx.sources, a)
@@ -346,6 +340,7 @@ func (rx *reindexer) plan(t entity.Tenant, item backend.Item) (rxVerdict, backen
 	if _, _, ok := entity.ParseSortKey(sk); !ok || entity.ValidateID(rx.prefix, sk[len(rx.prefix)+1:]) != nil {
 		return rxFail, backend.Expressions{}
 	}
+	var x exprname.Names // attribute names such as "a.b" or "a[0]" taken as they are
 	var upd expression.UpdateBuilder
 	changed := false
 	for _, ix := range rx.indexes {
@@ -364,7 +359,7 @@ func (rx *reindexer) plan(t entity.Tenant, item backend.Item) (rxVerdict, backen
 			}
 			for _, kv := range [2][2]string{{ix.keyPK, ipk}, {ix.keySK, sv}} {
 				if cur, ok := item[kv[0]].(*types.AttributeValueMemberS); !ok || cur.Value != kv[1] {
-					upd = upd.Set(expression.NameNoDotSplit(kv[0]), expression.Value(&types.AttributeValueMemberS{Value: kv[1]}))
+					upd = upd.Set(x.Name(kv[0]), expression.Value(&types.AttributeValueMemberS{Value: kv[1]}))
 					changed = true
 				}
 			}
@@ -372,7 +367,7 @@ func (rx *reindexer) plan(t entity.Tenant, item backend.Item) (rxVerdict, backen
 		}
 		for _, k := range []string{ix.keyPK, ix.keySK} {
 			if _, ok := item[k]; ok {
-				upd = upd.Remove(expression.NameNoDotSplit(k))
+				upd = upd.Remove(x.Name(k))
 				changed = true
 			}
 		}
@@ -382,13 +377,13 @@ func (rx *reindexer) plan(t entity.Tenant, item backend.Item) (rxVerdict, backen
 	}
 	// The condition: the item is there, and holds what was read of the
 	// attributes the keys come from and of the keys.
-	cond := expression.AttributeExists(expression.NameNoDotSplit(entity.PartitionKeyName))
+	cond := expression.AttributeExists(x.Name(entity.PartitionKeyName))
 	held := append([]string(nil), rx.sources...)
 	for _, ix := range rx.indexes {
 		held = append(held, ix.keyPK, ix.keySK)
 	}
 	for _, a := range held {
-		n := expression.NameNoDotSplit(a)
+		n := x.Name(a)
 		switch v := item[a].(type) {
 		case nil:
 			cond = cond.And(expression.AttributeNotExists(n))
@@ -398,17 +393,11 @@ func (rx *reindexer) plan(t entity.Tenant, item backend.Item) (rxVerdict, backen
 			cond = cond.And(n.Equal(expression.Value(v)))
 		}
 	}
-	e, err := expression.NewBuilder().WithCondition(cond).WithUpdate(upd).Build()
+	e, err := x.Build(expression.NewBuilder().WithCondition(cond).WithUpdate(upd))
 	if err != nil {
 		return rxFail, backend.Expressions{}
 	}
-	deref := func(s *string) string {
-		if s == nil {
-			return ""
-		}
-		return *s
-	}
-	return rxFix, backend.Expressions{Condition: deref(e.Condition()), Update: deref(e.Update()), Names: e.Names(), Values: e.Values()}
+	return rxFix, e
 }
 
 // indexValue returns the non-empty string of attribute a, if any, as the

@@ -11,59 +11,16 @@ import (
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/entity"
+	"github.com/tenantrepo/tenantrepo/internal/exprname"
 )
 
-// exprNames hands out expression names for top-level attributes the
-// repository names itself. The expression package reads '.' as a path
-// separator and "[n]" as a list index, so each attribute gets a placeholder
-// name ("\x00" and a number), and build puts the real names back into
-// ExpressionAttributeNames. Names only ever travel in that map, never in
-// expression text.
-//
-// A placeholder could equal a name a caller gives, and the expression
-// package gives equal names one alias, so the repository's expressions are
-// built apart from the caller's (see callerExpr and merge): a caller's name
-// is never read as one of these placeholders, whatever it is.
-type exprNames struct {
-	real map[string]string // placeholder -> attribute name
-	ph   map[string]string // attribute name -> placeholder
-}
-
-func (x *exprNames) name(attr string) expression.NameBuilder {
-	if x.ph == nil {
-		x.real, x.ph = map[string]string{}, map[string]string{}
-	}
-	p, ok := x.ph[attr]
-	if !ok {
-		p = "\x00" + strconv.Itoa(len(x.ph))
-		x.ph[attr], x.real[p] = p, attr
-	}
-	return expression.NameNoDotSplit(p)
-}
-
-// build builds the repository's own expressions, every name of which is
-// one of x's placeholders, and returns them with the real names restored.
-func (x *exprNames) build(b expression.Builder) (backend.Expressions, error) {
-	e, err := b.Build()
-	if err != nil {
-		return backend.Expressions{}, err
-	}
-	names := e.Names()
-	for alias, n := range names {
-		real, ok := x.real[n]
-		if !ok {
-			return backend.Expressions{}, fmt.Errorf("expression name %q is not the repository's", n)
-		}
-		names[alias] = real
-	}
-	return backend.Expressions{
-		Condition: deref(e.Condition()),
-		Update:    deref(e.Update()),
-		Filter:    deref(e.Filter()),
-		Names:     names,
-		Values:    e.Values(),
-	}, nil
-}
+// exprNames hands out the names of the attributes the repository names
+// itself (see package exprname). A placeholder could equal a name a caller
+// gives, and the expression package gives equal names one alias, so the
+// repository's expressions are built apart from the caller's (see
+// callerExpr and merge): a caller's name is never read as one of these
+// placeholders, whatever it is.
+type exprNames = exprname.Names
 
 // callerExpr builds a caller's condition or update on its own, so that its
 // names are only the caller's, and renames the builder's placeholders
@@ -168,7 +125,7 @@ func number(n int64) types.AttributeValue {
 
 // exists holds for a stored item that has not expired.
 func (r *Repository[T]) exists(x *exprNames, now time.Time) expression.ConditionBuilder {
-	c := expression.AttributeExists(x.name(entity.PartitionKeyName))
+	c := expression.AttributeExists(x.Name(entity.PartitionKeyName))
 	if r.expiryKey != "" {
 		c = c.And(r.live(x, now))
 	}
@@ -177,9 +134,9 @@ func (r *Repository[T]) exists(x *exprNames, now time.Time) expression.Condition
 
 // absent holds where no item is stored, or only an expired one.
 func (r *Repository[T]) absent(x *exprNames, now time.Time) expression.ConditionBuilder {
-	c := expression.AttributeNotExists(x.name(entity.PartitionKeyName))
+	c := expression.AttributeNotExists(x.Name(entity.PartitionKeyName))
 	if r.expiryKey != "" {
-		exp := x.name(r.expiryKey)
+		exp := x.Name(r.expiryKey)
 		c = c.Or(exp.GreaterThan(expression.Value(number(0))).And(exp.LessThanEqual(expression.Value(number(now.Unix())))))
 	}
 	return c
@@ -188,7 +145,7 @@ func (r *Repository[T]) absent(x *exprNames, now time.Time) expression.Condition
 // live holds for an item whose expiry, if any, is still ahead: the
 // attribute is missing, not a positive number, or after now.
 func (r *Repository[T]) live(x *exprNames, now time.Time) expression.ConditionBuilder {
-	exp := x.name(r.expiryKey)
+	exp := x.Name(r.expiryKey)
 	return expression.Or(
 		expression.AttributeNotExists(exp),
 		exp.LessThanEqual(expression.Value(number(0))),

@@ -23,8 +23,8 @@ func TestAddToUpdate(t *testing.T) {
 
 func TestExprNamesKeepOddNamesWhole(t *testing.T) {
 	var x exprNames
-	u := expression.Set(x.name("a.b"), expression.Value(1)).Remove(x.name("c[0]"))
-	e, err := x.build(expression.NewBuilder().WithUpdate(u))
+	u := expression.Set(x.Name("a.b"), expression.Value(1)).Remove(x.Name("c[0]"))
+	e, err := x.Build(expression.NewBuilder().WithUpdate(u))
 	require.NoError(t, err)
 	var names []string
 	for _, n := range e.Names {

@@ -20,7 +20,7 @@ func TestRenameAliases(t *testing.T) {
 // names are restored only in the repository's part.
 func TestCallerNamesStayApart(t *testing.T) {
 	var x exprNames
-	own := expression.AttributeExists(x.name("PK"))
+	own := expression.AttributeExists(x.Name("PK"))
 	caller := expression.NameNoDotSplit("\x000").AttributeNotExists()
 	e, err := expressions(&x, &own, &caller, nil, nil)
 	require.NoError(t, err)

@@ -391,7 +391,7 @@ func (r *Repository[T]) page(ctx context.Context, op opName, in backend.QueryInp
 		// page can come back short, or empty.
 		var x exprNames
 		var err error
-		if in.Expr, err = x.build(expression.NewBuilder().WithFilter(r.live(&x, r.clock()))); err != nil {
+		if in.Expr, err = x.Build(expression.NewBuilder().WithFilter(r.live(&x, r.clock()))); err != nil {
 			return Page[T]{}, fail(op, ErrInvalidArgument, err)
 		}
 	}

@@ -65,7 +65,7 @@ func expressions(x *exprNames, cond, callerCond *expression.ConditionBuilder, up
 			b = b.WithUpdate(*update)
 		}
 		var err error
-		if e, err = x.build(b); err != nil {
+		if e, err = x.Build(b); err != nil {
 			return backend.Expressions{}, err
 		}
 	}
@@ -194,7 +194,7 @@ func (r *Repository[T]) planPut(t entity.Tenant, v T, o WriteOptions) (plan, err
 		if cur == 0 {
 			version = ptr(r.absent(&x, now))
 		} else {
-			version = ptr(r.exists(&x, now).And(x.name(r.versionKey).Equal(expression.Value(number(cur)))))
+			version = ptr(r.exists(&x, now).And(x.Name(r.versionKey).Equal(expression.Value(number(cur)))))
 		}
 	}
 	var e backend.Expressions
@@ -248,9 +248,9 @@ func (r *Repository[T]) planUpdate(t entity.Tenant, v T, attrs []string, o Write
 		}
 		seen[name] = true
 		if av, ok := item[name]; ok {
-			u = u.Set(x.name(name), expression.Value(av))
+			u = u.Set(x.Name(name), expression.Value(av))
 		} else {
-			u = u.Remove(x.name(name))
+			u = u.Remove(x.Name(name))
 		}
 	}
 	// An index moves with its attributes: an update naming one of an
@@ -265,9 +265,9 @@ func (r *Repository[T]) planUpdate(t entity.Tenant, v T, attrs []string, o Write
 		}
 		for _, k := range []string{ix.keyPK, ix.keySK} {
 			if av, ok := item[k]; ok {
-				u = u.Set(x.name(k), expression.Value(av))
+				u = u.Set(x.Name(k), expression.Value(av))
 			} else {
-				u = u.Remove(x.name(k))
+				u = u.Remove(x.Name(k))
 			}
 		}
 	}
@@ -280,8 +280,8 @@ func (r *Repository[T]) planUpdate(t entity.Tenant, v T, attrs []string, o Write
 			return plan{op: op}, fail(op, ErrInvalidArgument, err)
 		}
 		expect = &cur
-		version = ptr(x.name(r.versionKey).Equal(expression.Value(number(cur))))
-		u = u.Set(x.name(r.versionKey), expression.Value(number(cur+1)))
+		version = ptr(x.Name(r.versionKey).Equal(expression.Value(number(cur))))
+		u = u.Set(x.Name(r.versionKey), expression.Value(number(cur+1)))
 	}
 	cond, _ := and(ptr(r.exists(&x, now)), version)
 	e, err := expressions(&x, &cond, o.Condition, &u, nil)
@@ -321,7 +321,7 @@ func (r *Repository[T]) planUpdateExpr(t entity.Tenant, id string, u expression.
 		if r.versionKey == "" {
 			return plan{op: op}, fail(op, ErrInvalidArgument, fmt.Errorf("%s is not versioned", r.typeName))
 		}
-		version = ptr(x.name(r.versionKey).Equal(expression.Value(number(*o.Version))))
+		version = ptr(x.Name(r.versionKey).Equal(expression.Value(number(*o.Version))))
 	}
 	cond, _ := and(ptr(r.exists(&x, now)), version)
 	e, err := expressions(&x, &cond, o.Condition, nil, nil)
@@ -371,7 +371,7 @@ func (r *Repository[T]) planDelete(t entity.Tenant, id string, o WriteOptions) (
 		if r.versionKey == "" {
 			return plan{op: op}, fail(op, ErrInvalidArgument, fmt.Errorf("%s is not versioned", r.typeName))
 		}
-		version = ptr(x.name(r.versionKey).Equal(expression.Value(number(*o.Version))))
+		version = ptr(x.Name(r.versionKey).Equal(expression.Value(number(*o.Version))))
 	}
 	var e backend.Expressions
 	if version != nil || o.Condition != nil {
