@@ -15,7 +15,9 @@ import (
 // send, with n workers calling do on each piece, and returns the first
 // error of produce or of do. The first error cancels the context both are
 // given; send then returns false, the piece not taken. Every piece taken
-// is given to do, which decides what to do with it once ctx has ended.
+// is given to do, which decides what to do with it once ctx has ended. A
+// panic in do (a backend's, say) is its error: a worker goroutine's panic
+// could not be recovered by the caller, and would end the program.
 func fanOut[W any](ctx context.Context, n int, produce func(ctx context.Context, send func(W) bool) error, do func(ctx context.Context, w W) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -27,7 +29,7 @@ func fanOut[W any](ctx context.Context, n int, produce func(ctx context.Context,
 		go func() {
 			defer wg.Done()
 			for w := range work {
-				if err := do(ctx, w); err != nil {
+				if err := doSafely(ctx, w, do); err != nil {
 					fe.set(err)
 				}
 			}
@@ -50,6 +52,16 @@ func fanOut[W any](ctx context.Context, n int, produce func(ctx context.Context,
 	close(work)
 	wg.Wait()
 	return fe.get()
+}
+
+// doSafely calls do, returning a panic as an error.
+func doSafely[W any](ctx context.Context, w W, do func(ctx context.Context, w W) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("ops: a request panicked: %v", p)
+		}
+	}()
+	return do(ctx, w)
 }
 
 // firstError keeps the first error of a group of goroutines and cancels
