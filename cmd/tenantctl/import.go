@@ -29,18 +29,21 @@ manifest's count and SHA-256 with --manifest), writing nothing if any check
 fails; then to write, in batches of 25. An item replaces the item with its
 key, so running an import again ends in the same state; hence --yes.
 
-The input must be a file (-i): import reads it twice. Interrupted (exit
-code 5), it prints a checkpoint for --resume, to use with the same file.
+The input is a file (-i FILE), or standard input (-i -), which import
+first copies into a temporary file, removed at the end, since it reads its
+input twice. Interrupted (exit code 5), it prints a checkpoint for
+--resume, to use with the same data.
 A failed import says which lines are written. --create-table creates a
 missing table (with the indexes GSI1 ... GSI5) first.
 
 Library call: ops.Import(ctx, b, r, optFns...), the destination tenant in
 ctx, r an io.ReadSeeker (an *os.File); ops.WithManifest(&m) checks the data.`,
 		Example: `  tenantctl --memory import --tenant acme-restored -i acme.jsonl --manifest acme.manifest.json --yes
-  tenantctl --endpoint http://127.0.0.1:8000 --table shop import --tenant acme -i acme.jsonl --yes`,
+  tenantctl --endpoint http://127.0.0.1:8000 --table shop import --tenant acme -i acme.jsonl --yes
+  tenantctl --table pool export --tenant acme | tenantctl --table silo import --tenant acme -i - --yes`,
 		Args: cobra.NoArgs,
 	}
-	cmd.Flags().StringVarP(&input, "input", "i", "", "the export's data file (required)")
+	cmd.Flags().StringVarP(&input, "input", "i", "", "the export's data file, or - for standard input (required)")
 	cmd.Flags().StringVar(&manifestFile, "manifest", "", "the export's manifest: check the data against it first")
 	cmd.Flags().StringVar(&resume, "resume", "", "continue an interrupted import of the same file from its checkpoint")
 	cmd.Flags().BoolVar(&create, "create-table", false, "create the table when it is missing")
@@ -51,7 +54,7 @@ ctx, r an io.ReadSeeker (an *os.File); ops.WithManifest(&m) checks the data.`,
 			return err
 		}
 		if input == "" {
-			return usagef("-i FILE is required: import reads its input twice, so it must be a file")
+			return usagef("-i FILE (or -i - for standard input) is required")
 		}
 		var m *ops.Manifest
 		if manifestFile != "" {
@@ -59,8 +62,13 @@ ctx, r an io.ReadSeeker (an *os.File); ops.WithManifest(&m) checks the data.`,
 				return usagef("--manifest: %v", err)
 			}
 		}
-		f, err := os.Open(input)
-		if err != nil {
+		var f *os.File
+		if input == "-" {
+			if f, err = spool(os.Stdin); err != nil {
+				return fmt.Errorf("reading standard input: %w", err)
+			}
+			defer os.Remove(f.Name())
+		} else if f, err = os.Open(input); err != nil {
 			return usageError{err}
 		}
 		defer f.Close()
@@ -100,6 +108,24 @@ ctx, r an io.ReadSeeker (an *os.File); ops.WithManifest(&m) checks the data.`,
 		return nil
 	})
 	return cmd
+}
+
+// spool copies r into a new temporary file, for an import, which reads its
+// input twice, and returns the file at its start. The caller removes it.
+func spool(r io.Reader) (*os.File, error) {
+	f, err := os.CreateTemp("", "tenantctl-import-*.jsonl")
+	if err != nil {
+		return nil, err
+	}
+	if _, err = io.Copy(f, r); err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	return f, nil
 }
 
 // readManifest reads a manifest export --manifest wrote.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -72,10 +73,17 @@ type outcome struct {
 // tctl runs the binary with args and returns what it did.
 func tctl(t *testing.T, args ...string) outcome {
 	t.Helper()
+	return tctlInput(t, nil, args...)
+}
+
+// tctlInput is tctl with stdin as the binary's standard input.
+func tctlInput(t *testing.T, stdin io.Reader, args ...string) outcome {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = cliEnv()
+	cmd.Stdin = stdin
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"sort"
@@ -170,6 +172,21 @@ func TestMemoryExportImport(t *testing.T) {
 		require.Equal(t, exitDone, o.code, o.stderr)
 		require.Equal(t, strings.Join(lines, "\n")+"\n", o.stdout, "the same bytes")
 		require.Contains(t, o.stderr, "export acme: 56 items")
+	})
+
+	t.Run("import from standard input", func(t *testing.T) {
+		in, err := os.ReadFile(data)
+		require.NoError(t, err)
+		o := tctlInput(t, bytes.NewReader(in), "--memory", "--json", "import", "--tenant", "acme2", "-i", "-", "--manifest", manifest, "--yes")
+		require.Equal(t, exitDone, o.code, o.stderr)
+		var s jsonSummary
+		require.NoError(t, json.Unmarshal([]byte(o.stdout), &s), o.stdout)
+		var res ops.ImportResult
+		s.result(t, &res)
+		require.Equal(t, m.ItemCount, res.Done, "every line of standard input written")
+		require.Equal(t, "acme", res.From)
+		left, _ := filepath.Glob(filepath.Join(os.TempDir(), "tenantctl-import-*"))
+		require.Empty(t, left, "the spooled input is removed")
 	})
 
 	t.Run("refused without --yes", func(t *testing.T) {
