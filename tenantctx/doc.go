@@ -20,4 +20,14 @@
 // any context.Context implementation can answer the tenant key with a value
 // of its own: a value that is not a valid tenant ID gives ErrInvalidTenant.
 // A context without a tenant gives ErrNoTenant, never an empty ID.
+//
+// # Operators
+//
+// A few calls act across tenants for the operator of a table: listing its
+// tenants, reindexing every tenant (package ops). They need a context
+// marked with AsOperator, which takes a stated reason and is refused for a
+// context that carries a tenant, so code serving a tenant's request cannot
+// become an operator by passing its context on. Operator reads the mark
+// back, refusing it when a tenant was added later or when the context
+// answers keys it was never given.
 package tenantctx
