@@ -8,7 +8,7 @@ GO ?= go
 GOTESTFLAGS ?= -race
 DDB_LOCAL := scripts/dynamodb-local.sh
 
-.PHONY: test fmt-check vet tests unit thirdparty demo dynamodb-local fuzz proptest bench
+.PHONY: test fmt-check vet tests unit thirdparty demo dynamodb-local fuzz proptest bench bench-ops
 
 ## test: formatting, vet, and every test (race detector on) with DynamoDB Local
 test: fmt-check vet
@@ -75,13 +75,21 @@ PROPSTEPS ?= 20000
 proptest:
 	$(DDB_LOCAL) with -- env TENANTREPO_PROP_STEPS=$(PROPSTEPS) $(GO) test -v -timeout 2h -run 'Isolation|Differential' ./internal/proptest/
 
-# `make bench` runs every benchmark of internal/bench COUNT times (default 5),
+# `make bench` runs the benchmarks of internal/bench COUNT times (default 5),
 # starting DynamoDB Local as `make test` does, and prints the benchstat
-# tables BENCHMARKS.md shows. BENCH_OUT=dir keeps the raw results.
+# tables BENCHMARKS.md shows; `make bench-ops` does the same for the tenant
+# operations' benchmarks (package ops), which take about 85 s a round.
+# BENCH_OUT=dir keeps the raw results.
 BENCHSTAT_VERSION := v0.0.0-20260908200009-22c9c6c9d4da
 
 ## bench: the benchmarks (internal/bench) with DynamoDB Local
 bench:
 	@command -v benchstat >/dev/null || [ -x "$${GOPATH:-$$HOME/go}/bin/benchstat" ] || \
 		$(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
-	scripts/bench.sh $(or $(COUNT),5)
+	scripts/bench.sh $(or $(COUNT),5) core
+
+## bench-ops: the tenant operations' benchmarks (purge, export) with DynamoDB Local
+bench-ops:
+	@command -v benchstat >/dev/null || [ -x "$${GOPATH:-$$HOME/go}/bin/benchstat" ] || \
+		$(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
+	scripts/bench.sh $(or $(COUNT),5) ops

@@ -2,7 +2,12 @@
 # bench.sh runs the benchmarks of internal/bench (see BENCHMARKS.md) and
 # prints their benchstat tables, with the ratios the targets are about.
 #
-# Usage: scripts/bench.sh [COUNT]       (default COUNT: 5; env BENCH_COUNT)
+# Usage: scripts/bench.sh [COUNT] [SET]  (default COUNT: 5, env BENCH_COUNT;
+#                                        SET: core (default) or ops)
+#
+# SET core is the repository's and the backends' benchmarks (`make bench`);
+# SET ops the tenant operations' (package ops, issue #12: `make
+# bench-ops`), which take about 85 s a round on their own.
 #
 # It compiles the benchmarks once and starts DynamoDB Local (through
 # scripts/dynamodb-local.sh, as `make test` does) unless DYNAMODB_ENDPOINT
@@ -34,11 +39,19 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 count=${1:-${BENCH_COUNT:-5}}
+set=${2:-core}
+case $set in
+core | ops) ;;
+*)
+	echo "bench.sh: unknown set $set (core or ops)" >&2
+	exit 2
+	;;
+esac
 benchtime=${BENCH_TIME:-1s}
 memtime=${BENCH_MEMTIME:-500ms}
 
 if [[ -z "${DYNAMODB_ENDPOINT:-}" ]]; then
-	exec scripts/dynamodb-local.sh with -- "$0" "$count"
+	exec scripts/dynamodb-local.sh with -- "$0" "$count" "$set"
 fi
 
 benchstat=${BENCHSTAT:-$(command -v benchstat || echo "${GOPATH:-$HOME/go}/bin/benchstat")}
@@ -71,23 +84,29 @@ load() { uptime | sed 's/.*load average: *//'; }
 
 for round in $(seq 1 "$count"); do
 	log "round $round of $count ($((SECONDS - start))s; load: $(load))"
-	run canned.txt '^BenchmarkCanned$' -test.benchtime "$benchtime"
-	run codec.txt '^BenchmarkCodec$' -test.benchtime 500ms
-	run stub.txt '^BenchmarkStub$' -test.benchtime 300ms
-	run local.txt '^BenchmarkLocal$' -test.benchtime "$benchtime"
-	# One op writes or reads 10,000 items: one iteration each.
-	run batch.txt '^BenchmarkLocalBatch$' -test.benchtime 1x
-	# An iteration purges or exports 10,000 items on each side (raw and
-	# ops, alternating which goes first).
-	run ops.txt '^BenchmarkLocalOps$/op=export' -test.benchtime 10x
-	run ops.txt '^BenchmarkLocalOps$/op=purge' -test.benchtime 2x
+	if [[ $set == core ]]; then
+		run canned.txt '^BenchmarkCanned$' -test.benchtime "$benchtime"
+		run codec.txt '^BenchmarkCodec$' -test.benchtime 500ms
+		run stub.txt '^BenchmarkStub$' -test.benchtime 300ms
+		run local.txt '^BenchmarkLocal$' -test.benchtime "$benchtime"
+		# One op writes or reads 10,000 items: one iteration each.
+		run batch.txt '^BenchmarkLocalBatch$' -test.benchtime 1x
+	else
+		# An iteration purges or exports 10,000 items on each side (raw
+		# and ops, alternating which goes first).
+		run ops.txt '^BenchmarkLocalOps$/op=export' -test.benchtime 10x
+		run ops.txt '^BenchmarkLocalOps$/op=purge' -test.benchtime 2x
+	fi
 done
-# The memory benchmarks compare sizes, not sides, and building their 1M
-# items takes long: one process builds each store once and runs each
-# benchmark COUNT times in a row.
-log "memory backend, $count counts ($((SECONDS - start))s; load: $(load))"
-run memory.txt '^(BenchmarkMemory|BenchmarkOrderedTree)$' -test.benchtime "$memtime" -test.count "$count"
-run opsmem.txt '^BenchmarkMemoryExport$' -test.benchtime 3x -test.count "$count"
+if [[ $set == core ]]; then
+	# The memory benchmarks compare sizes, not sides, and building their
+	# 1M items takes long: one process builds each store once and runs
+	# each benchmark COUNT times in a row.
+	log "memory backend, $count counts ($((SECONDS - start))s; load: $(load))"
+	run memory.txt '^(BenchmarkMemory|BenchmarkOrderedTree)$' -test.benchtime "$memtime" -test.count "$count"
+else
+	run opsmem.txt '^BenchmarkMemoryExport$' -test.benchtime 3x -test.count "$count"
+fi
 log "done in $((SECONDS - start))s; load: $(load); raw results in $out"
 
 section() { printf '\n## %s\n\n' "$1"; }
@@ -120,6 +139,13 @@ report() {
 	ratios "$file" "$@"
 }
 
+if [[ $set == ops ]]; then
+	section "Purge and export of 10,000 items of a tenant, package ops vs hand-written SDK code, DynamoDB Local (ops/raw: ratio of items/s, paired)"
+	"$benchstat" "$out/ops.txt"
+	section "Export of a tenant on the memory backend: peak heap"
+	"$benchstat" -col /items "$out/opsmem.txt"
+	exit 0
+fi
 report "Repository vs hand-written SDK code, canned HTTP transport (CPU cost)" "$out/canned.txt" -col /impl
 report "The repository with (fast) and without (attributevalue) its per-type codec" "$out/codec.txt" -col /impl
 report "Each side's own work: the same over a stub API, without the SDK" "$out/stub.txt" -col /impl
@@ -128,7 +154,3 @@ report "Memory backend, one tenant, by items" "$out/memory.txt" -filter '/tenant
 report "Memory backend, the same items over 1,000 tenants" "$out/memory.txt" -filter '/tenants:1000' -col /items
 report "Yardstick: a lookup in an ordered tree of 1M items, alone" "$out/memory.txt" -filter '.name:OrderedTree' -col /items
 report "10,000 items against DynamoDB Local: one Put each, BatchPut, BatchPut with 4 requests in flight; BatchGet" "$out/batch.txt" -col /via
-section "Purge and export of 10,000 items of a tenant, package ops vs hand-written SDK code, DynamoDB Local (ops/raw: ratio of items/s, paired)"
-"$benchstat" "$out/ops.txt"
-section "Export of a tenant on the memory backend: peak heap"
-"$benchstat" -col /items "$out/opsmem.txt"

@@ -1,6 +1,6 @@
-// Package bench holds the project's benchmarks, which `make bench` runs
-// (scripts/bench.sh; results and method in BENCHMARKS.md at the root of
-// the module):
+// Package bench holds the project's benchmarks, which `make bench` and
+// `make bench-ops` run (scripts/bench.sh; results and method in
+// BENCHMARKS.md at the root of the module):
 //
 //   - BenchmarkCanned: Get, Put and one 100-item Query page through a
 //     repository on the DynamoDB backend and through hand-written
