@@ -84,7 +84,42 @@ var (
 	ErrInvalidID = errors.New("entity: invalid entity ID")
 	// ErrInvalidPrefix reports a sort-key prefix that breaks the key rules.
 	ErrInvalidPrefix = errors.New("entity: invalid sort-key prefix")
+	// ErrInvalidIndex reports a type's indexes that break the rules of
+	// Index (see ValidateIndexes).
+	ErrInvalidIndex = errors.New("entity: invalid index")
 )
+
+// ValidateIndexes reports whether idx may be the indexes of one entity
+// type, by the rules Index states: each name non-empty valid UTF-8 without
+// '#', each slot from 1 to MaxIndexes, no name or slot used twice, and
+// two attributes per index, distinct, non-empty valid UTF-8, and none a
+// key attribute of the table or of an index (IsKeyAttribute). It knows
+// nothing of the type's fields: package repo checks, besides, that each
+// attribute is a field stored as a string. The error wraps
+// ErrInvalidIndex.
+func ValidateIndexes(idx []Index) error {
+	for i, ix := range idx {
+		switch {
+		case ix.Name == "" || strings.Contains(ix.Name, Separator) || !utf8.ValidString(ix.Name):
+			return fmt.Errorf("%w: index name %q must be non-empty UTF-8 without %q", ErrInvalidIndex, ix.Name, Separator)
+		case ix.Slot < 1 || ix.Slot > MaxIndexes:
+			return fmt.Errorf("%w: index %q: slot %d is not between 1 and %d", ErrInvalidIndex, ix.Name, ix.Slot, MaxIndexes)
+		case ix.PartitionAttr == ix.SortAttr:
+			return fmt.Errorf("%w: index %q: one attribute %q for partition and sort", ErrInvalidIndex, ix.Name, ix.PartitionAttr)
+		}
+		for _, a := range []string{ix.PartitionAttr, ix.SortAttr} {
+			if a == "" || IsKeyAttribute(a) || !utf8.ValidString(a) {
+				return fmt.Errorf("%w: index %q: attribute %q cannot be used", ErrInvalidIndex, ix.Name, a)
+			}
+		}
+		for _, o := range idx[:i] {
+			if o.Name == ix.Name || o.Slot == ix.Slot {
+				return fmt.Errorf("%w: indexes %q and %q share a name or a slot", ErrInvalidIndex, o.Name, ix.Name)
+			}
+		}
+	}
+	return nil
+}
 
 // ValidateTenantID reports whether id may be a tenant ID: non-empty, valid
 // UTF-8, without control characters or '#', and at most MaxTenantIDBytes

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -235,35 +234,23 @@ type rxIndex struct {
 	keyPK, keySK string
 }
 
-// newReindexer checks spec as repo.New checks an entity type's indexes,
-// and its slots against the table b has.
+// newReindexer checks spec by the rules repo.New applies to an entity
+// type's indexes (entity.ValidatePrefix, entity.ValidateIndexes), and its
+// slots against the table b has.
 func newReindexer(ctx context.Context, b backend.Backend, spec TypeSpec) (*reindexer, error) {
 	if err := entity.ValidatePrefix(spec.Prefix); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidArgument, err)
 	}
 	rx := &reindexer{spec: spec, prefix: spec.Prefix}
+	if err := entity.ValidateIndexes(spec.Indexes); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidArgument, err)
+	}
 	seen := map[string]bool{}
 	for _, ix := range spec.Indexes {
-		switch {
-		case ix.Name == "" || strings.Contains(ix.Name, entity.Separator) || !utf8.ValidString(ix.Name):
-			return nil, fmt.Errorf("%w: index name %q must be non-empty UTF-8 without %q", ErrInvalidArgument, ix.Name, entity.Separator)
-		case ix.Slot < 1 || ix.Slot > entity.MaxIndexes:
-			return nil, fmt.Errorf("%w: index %q: slot %d is not between 1 and %d", ErrInvalidArgument, ix.Name, ix.Slot, entity.MaxIndexes)
-		case ix.PartitionAttr == ix.SortAttr:
-			return nil, fmt.Errorf("%w: index %q: one attribute %q for partition and sort", ErrInvalidArgument, ix.Name, ix.PartitionAttr)
-		}
 		for _, a := range []string{ix.PartitionAttr, ix.SortAttr} {
-			if a == "" || entity.IsKeyAttribute(a) || !utf8.ValidString(a) {
-				return nil, fmt.Errorf("%w: index %q: attribute %q cannot be used", ErrInvalidArgument, ix.Name, a)
-			}
 			if !seen[a] {
 				seen[a] = true
 				rx.sources = append(rx.sources, a)
-			}
-		}
-		for _, o := range rx.indexes {
-			if o.Name == ix.Name || o.Slot == ix.Slot {
-				return nil, fmt.Errorf("%w: indexes %q and %q share a name or a slot", ErrInvalidArgument, o.Name, ix.Name)
 			}
 		}
 		pk, sk := entity.IndexKeyNames(entity.IndexName(ix.Slot))

@@ -23,18 +23,15 @@ type indexSpec struct {
 	keyPK, keySK string // the index's key attributes: "GSI1PK", "GSI1SK"
 }
 
-// indexSpecs checks the indexes a type declares.
+// indexSpecs checks the indexes a type declares: by the rules of
+// entity.ValidateIndexes, and against the type (each attribute a field of
+// it stored as a string, not its version attribute).
 func (r *Repository[T]) indexSpecs(idx []entity.Index) ([]indexSpec, error) {
-	var specs []indexSpec
+	if err := entity.ValidateIndexes(idx); err != nil {
+		return nil, err
+	}
+	specs := make([]indexSpec, 0, len(idx))
 	for _, ix := range idx {
-		switch {
-		case ix.Name == "" || strings.Contains(ix.Name, entity.Separator) || !utf8.ValidString(ix.Name):
-			return nil, fmt.Errorf("index name %q must be non-empty UTF-8 without %q", ix.Name, entity.Separator)
-		case ix.Slot < 1 || ix.Slot > entity.MaxIndexes:
-			return nil, fmt.Errorf("index %q: slot %d is not between 1 and %d", ix.Name, ix.Slot, entity.MaxIndexes)
-		case ix.PartitionAttr == ix.SortAttr:
-			return nil, fmt.Errorf("index %q: one attribute %q for partition and sort", ix.Name, ix.PartitionAttr)
-		}
 		for _, a := range []string{ix.PartitionAttr, ix.SortAttr} {
 			if err := r.checkOwnAttribute("index "+ix.Name, a); err != nil {
 				return nil, err
@@ -44,11 +41,6 @@ func (r *Repository[T]) indexSpecs(idx []entity.Index) ([]indexSpec, error) {
 			}
 			if err := stringAttribute(reflect.TypeFor[T](), a); err != nil {
 				return nil, fmt.Errorf("index %q: %w; index attributes must be strings (GSI keys are strings)", ix.Name, err)
-			}
-		}
-		for _, s := range specs {
-			if s.Name == ix.Name || s.Slot == ix.Slot {
-				return nil, fmt.Errorf("indexes %q and %q share a name or a slot", s.Name, ix.Name)
 			}
 		}
 		gsi := entity.IndexName(ix.Slot)
