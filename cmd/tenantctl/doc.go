@@ -1,6 +1,7 @@
 // Command tenantctl runs the tenant data operations of package ops from a
 // shell: stats, purge, export, import, copy, reindex and tenants, on a
-// DynamoDB table or, for trying it, on the in-memory backend.
+// DynamoDB table or, for trying it, on the in-memory backend; and policy,
+// which prints the IAM policy of a tenant-scoped role (package iampolicy).
 //
 //	go run ./cmd/tenantctl --memory-seed demo stats --tenant acme
 //	go run ./cmd/tenantctl --endpoint http://127.0.0.1:8000 --table shop \

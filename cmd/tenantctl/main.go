@@ -179,7 +179,8 @@ on a DynamoDB table, or on the in-memory backend for trying them.
 Every command acts on the tenant given with --tenant and on nothing else,
 except the operator commands (tenants, reindex --all), which act on every
 tenant of the table and need --operator-reason. Destructive commands
-(purge, import, copy, reindex) do nothing without --yes.
+(purge, import, copy, reindex) do nothing without --yes. policy prints the
+IAM policy of a tenant-scoped role and touches no table.
 
 The backend: --table with --endpoint (such as DynamoDB Local's
 http://127.0.0.1:8000) or --region (AWS). Credentials and the region
@@ -234,6 +235,7 @@ message} and the operation's result. Flags take two dashes or one.
 		a.copyCmd(),
 		a.reindexCmd(),
 		a.tenantsCmd(),
+		a.policyCmd(),
 	)
 	return root
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/iampolicy"
 	"github.com/tenantrepo/tenantrepo/ops"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
@@ -16,7 +17,7 @@ import (
 // summary is what --json prints: one object, at the end of every run.
 type summary struct {
 	// Op is the subcommand: stats, purge, export, import, copy, reindex,
-	// tenants.
+	// tenants, policy.
 	Op string `json:"op"`
 	// Tenant is the tenant acted on (--tenant); empty for the operator
 	// commands. ToTenant is copy's destination tenant.
@@ -46,7 +47,7 @@ type summary struct {
 // summaryError is the error of a run.
 type summaryError struct {
 	// Kind is one of: usage, refused, interrupted, invalid-argument,
-	// invalid-checkpoint, invalid-tenant, bad-export, foreign-item,
+	// invalid-checkpoint, invalid-tenant, invalid-arn, invalid-tag-key, bad-export, foreign-item,
 	// not-empty, verify, unsupported, no-operator, or else the backend's
 	// error kind (backend.KindOf: throttled, not-found, ...).
 	Kind    string `json:"kind"`
@@ -77,6 +78,8 @@ func errorKind(err error, code int) string {
 		{ops.ErrNoOperator, "no-operator"},
 		{tenantctx.ErrInvalidOperator, "invalid-operator-reason"},
 		{tenantctx.ErrInvalidTenant, "invalid-tenant"},
+		{iampolicy.ErrInvalidARN, "invalid-arn"},
+		{iampolicy.ErrInvalidTagKey, "invalid-tag-key"},
 		{tenantctx.ErrNoTenant, "no-tenant"},
 		{ops.ErrInvalidArgument, "invalid-argument"},
 		{context.DeadlineExceeded, "deadline-exceeded"},
