@@ -33,12 +33,14 @@ const PolicyVersion = "2012-10-17"
 // given "".
 const DefaultTagKey = "tenant"
 
-// ItemActions are the actions a tenant-scoped role is allowed, each only on
+// ItemActions returns the actions a tenant-scoped role is allowed, each only on
 // keys of its tenant. TransactGetItems and TransactWriteItems have no action
 // of their own: DynamoDB authorizes each item of a transaction by the action
 // of its kind (GetItem, PutItem, UpdateItem, DeleteItem, ConditionCheckItem),
 // see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html
-var ItemActions = []string{
+func ItemActions() []string { return append([]string(nil), itemActions...) }
+
+var itemActions = []string{
 	"dynamodb:BatchGetItem",
 	"dynamodb:BatchWriteItem",
 	"dynamodb:ConditionCheckItem",
@@ -49,12 +51,14 @@ var ItemActions = []string{
 	"dynamodb:UpdateItem",
 }
 
-// DeniedActions are denied explicitly on the table, its indexes and its
+// DeniedActions returns the actions denied explicitly on the table, its indexes and its
 // streams, so that no other policy of the role can grant them: Scan and
 // PartiQL read or write any partition (their requests carry no leading
 // keys), the stream actions read every tenant's changes, and the
 // table-level actions change or copy the whole table.
-var DeniedActions = []string{
+func DeniedActions() []string { return append([]string(nil), deniedActions...) }
+
+var deniedActions = []string{
 	"dynamodb:CreateBackup",
 	"dynamodb:CreateTable",
 	"dynamodb:CreateTableReplica",
@@ -249,7 +253,7 @@ func build(tableARN, tenant string) *Document {
 			{
 				Sid:      "TenantItems",
 				Effect:   "Allow",
-				Action:   append([]string(nil), ItemActions...),
+				Action:   ItemActions(),
 				Resource: []string{tableARN, tableARN + "/index/*"},
 				Condition: map[string]map[string][]string{
 					// One ForAllValues:StringLike with both values: two
@@ -263,7 +267,7 @@ func build(tableARN, tenant string) *Document {
 			{
 				Sid:      "DenyUnscoped",
 				Effect:   "Deny",
-				Action:   append([]string(nil), DeniedActions...),
+				Action:   DeniedActions(),
 				Resource: []string{tableARN, tableARN + "/index/*", tableARN + "/stream/*"},
 			},
 		},

@@ -108,7 +108,7 @@ func commonCases(tags map[string]string) []reqCase {
 	}
 	idx := arn + "/index/GSI1"
 	var cs []reqCase
-	for _, a := range ItemActions {
+	for _, a := range ItemActions() {
 		cs = append(cs,
 			reqCase{a + " own partition", r(a[len("dynamodb:"):], arn, pk("acme")), true},
 			reqCase{a + " other tenant", r(a[len("dynamodb:"):], arn, pk("acme-corp")), false},

@@ -88,3 +88,16 @@ func TestPolicyUsage(t *testing.T) {
 		require.False(t, bytes.Contains(s.Result, []byte("Statement")), "%v", c.args)
 	}
 }
+
+func TestPolicyHelp(t *testing.T) {
+	t.Parallel()
+	o := tctl(t, "policy", "-h")
+	require.Equal(t, exitDone, o.code)
+	require.Contains(t, o.stdout, "Examples:\n  tenantctl policy --table-arn ")
+	require.Contains(t, o.stdout, "Library call: iampolicy.ForTag")
+	for _, flag := range []string{"--table-arn", "--account", "--partition", "--tag"} {
+		require.Contains(t, o.stdout, flag)
+	}
+	o = tctl(t, "-h")
+	require.Contains(t, o.stdout, "policy      Print the IAM policy")
+}
