@@ -31,8 +31,11 @@ import (
 //     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
 //   - Policy variables ${key} in condition values are replaced by the
 //     request's value of key; ${*}, ${?} and ${$} are a literal '*', '?' and
-//     '$'. A variable whose key the request lacks makes that value match
-//     nothing (the documented outcome without a default value).
+//     '$'. AWS: "If AWS cannot resolve a variable this might cause the
+//     entire statement to be invalid"; here such a value matches nothing,
+//     which for our Allow statement has the same outcome (not allowed),
+//     and the policy's Null guard on the tag denies the request under
+//     either reading.
 //     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
 //   - dynamodb:LeadingKeys is the multivalued set of partition key values a
 //     request names (one per item, or the Query's partition key value);
