@@ -192,3 +192,48 @@ func TestDynamoDBSignsPerTenant(t *testing.T) {
 		}
 	}
 }
+
+// TestDynamoDBAssumeRoleFailure: when STS refuses a tenant, its repository
+// call fails with the typed error and nothing reaches DynamoDB (the
+// transport records no request; no DynamoDB runs behind it).
+func TestDynamoDBAssumeRoleFailure(t *testing.T) {
+	f := newFakeSTS(t)
+	f.failCode = "AccessDenied"
+	p := newProvider(t, f)
+	rec := &recorder{}
+	client := dynamodb.NewFromConfig(aws.Config{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String("http://127.0.0.1:9"), // never reached
+		HTTPClient:   &http.Client{Transport: noSend{rec}},
+	}, p.DynamoDBOption())
+	b, err := dynamodbbackend.New(client, "app-data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := repo.MustNew[user](b)
+	ctx := tenantctx.MustWithTenant(context.Background(), "acme")
+	_, err = users.Get(ctx, "42")
+	if !errors.Is(err, tenantcreds.ErrAccessDenied) || !errors.Is(err, tenantcreds.ErrAssumeRole) {
+		t.Fatalf("Get: %v, want ErrAccessDenied", err)
+	}
+	_, err = users.Get(context.Background(), "42")
+	if err == nil {
+		t.Fatal("Get without a tenant succeeded")
+	}
+	if n := len(rec.requests()); n != 0 {
+		t.Fatalf("%d requests sent to DynamoDB", n)
+	}
+	if f.calls() != 1 {
+		t.Fatalf("STS calls = %d, want 1", f.calls())
+	}
+}
+
+// noSend records a request and fails it without sending it.
+type noSend struct{ rec *recorder }
+
+func (n noSend) RoundTrip(req *http.Request) (*http.Response, error) {
+	n.rec.mu.Lock()
+	n.rec.reqs = append(n.rec.reqs, signed{target: req.Header.Get("X-Amz-Target")})
+	n.rec.mu.Unlock()
+	return nil, errors.New("noSend: not sent")
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/smithy-go"
 
@@ -328,6 +329,16 @@ func TestWrappedInCredentialsCacheRefused(t *testing.T) {
 	cached := aws.NewCredentialsCache(p)
 	if _, err := cached.Retrieve(tenantCtx(t, "acme")); !errors.Is(err, tenantcreds.ErrCached) {
 		t.Fatalf("Provider inside aws.CredentialsCache: %v, want ErrCached", err)
+	}
+	// config.LoadDefaultConfig wraps a provider given with
+	// WithCredentialsProvider in such a cache: refused the same way.
+	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithCredentialsProvider(p),
+		config.WithRegion("us-east-1"), config.WithSharedConfigFiles([]string{}), config.WithSharedCredentialsFiles([]string{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cfg.Credentials.Retrieve(tenantCtx(t, "acme")); !errors.Is(err, tenantcreds.ErrCached) {
+		t.Fatalf("Provider through config.WithCredentialsProvider: %v, want ErrCached", err)
 	}
 	// A provider fixed to one tenant may be cached.
 	fixed, err := p.For("acme")
