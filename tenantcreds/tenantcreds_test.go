@@ -136,8 +136,8 @@ func TestCaching(t *testing.T) {
 
 func TestRefreshBeforeExpiry(t *testing.T) {
 	f := newFakeSTS(t)
-	f.lifetime = 1500 * time.Millisecond
-	p := newProvider(t, f, func(o *tenantcreds.Options) { o.ExpiryWindow = time.Second })
+	f.lifetime = 3 * time.Second
+	p := newProvider(t, f, func(o *tenantcreds.Options) { o.ExpiryWindow = 2 * time.Second })
 	ctx := tenantCtx(t, "acme")
 	c1, err := p.Retrieve(ctx)
 	if err != nil {
@@ -146,7 +146,7 @@ func TestRefreshBeforeExpiry(t *testing.T) {
 	if _, err := p.Retrieve(ctx); err != nil || f.calls() != 1 {
 		t.Fatalf("fresh: %v, STS calls %d, want 1", err, f.calls())
 	}
-	time.Sleep(700 * time.Millisecond) // past Expiration-ExpiryWindow
+	time.Sleep(1300 * time.Millisecond) // past Expiration-ExpiryWindow, 1.7s before Expiration
 	c2, err := p.Retrieve(ctx)
 	if err != nil {
 		t.Fatal(err)
