@@ -293,8 +293,7 @@ func TestRefusedBeforeSTS(t *testing.T) {
 	if c, err := withOp.Retrieve(op); err != nil || c.AccessKeyID != "OPKEY" {
 		t.Errorf("operator: %+v, %v, want the base credentials", c, err)
 	}
-	//lint:ignore SA1012 a nil context must be refused, not panic
-	if _, err := noOp.Retrieve(nil); !errors.Is(err, tenantcreds.ErrNoTenant) { //nolint:staticcheck
+	if _, err := noOp.Retrieve(nil); !errors.Is(err, tenantcreds.ErrNoTenant) {
 		t.Errorf("nil context: %v, want ErrNoTenant", err)
 	}
 	// Valid tenant IDs that cannot be a session tag value.
