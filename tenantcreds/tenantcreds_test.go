@@ -405,3 +405,34 @@ func TestNewRefusesBadOptions(t *testing.T) {
 		t.Errorf("nil client: %v, want ErrInvalidOptions", err)
 	}
 }
+
+func TestAssumeRoleTimeoutAndCanceledCaller(t *testing.T) {
+	f := newFakeSTS(t)
+	f.delay = 300 * time.Millisecond
+	slow := newProvider(t, f, func(o *tenantcreds.Options) { o.AssumeRoleTimeout = 50 * time.Millisecond })
+	_, err := slow.Retrieve(tenantCtx(t, "acme"))
+	if !errors.Is(err, tenantcreds.ErrAssumeRole) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("slow STS: %v, want ErrAssumeRole wrapping DeadlineExceeded", err)
+	}
+
+	// The first caller gives up; the call goes on for the second.
+	p := newProvider(t, f)
+	first, cancel := context.WithCancel(tenantCtx(t, "globex"))
+	done := make(chan error, 1)
+	go func() {
+		_, err := p.Retrieve(first)
+		done <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("canceled caller: %v, want context.Canceled", err)
+	}
+	c, err := p.Retrieve(tenantCtx(t, "globex"))
+	if err != nil || c.AccessKeyID != accessKey("globex") {
+		t.Fatalf("second caller: %+v, %v", c, err)
+	}
+	if n := f.calls(); n != 2 { // one for slow, one shared by both globex callers
+		t.Fatalf("STS calls = %d, want 2", n)
+	}
+}
