@@ -51,7 +51,7 @@
 //
 // # Sessions
 //
-// Each AssumeRole call asks for Options.RoleARN with
+// Each AssumeRole call asks for the role given to New with
 //   - the session tag Options.TagKey (default "tenant") = the tenant ID; the
 //     role's trust policy must allow sts:TagSession;
 //   - RoleSessionName SessionName(tenant): the tenant ID made of STS's

@@ -146,6 +146,14 @@ func TestDynamoDBSignsPerTenant(t *testing.T) {
 	}
 	wg.Wait()
 
+	// A raw SDK call with a tenant's context is signed for it too.
+	if _, err := client.DescribeTable(tenantctx.MustWithTenant(ctx, tenants[1]), &dynamodb.DescribeTableInput{TableName: aws.String(table)}); err != nil {
+		t.Fatalf("raw DescribeTable: %v", err)
+	}
+	if last := rec.requests()[len(rec.requests())-1]; last.tenant != tenants[1] || last.accessKey != accessKey(tenants[1]) {
+		t.Fatalf("raw call recorded as %+v", last)
+	}
+
 	// No tenant, no operator: refused before anything is sent.
 	before := len(rec.requests())
 	_, err = client.ListTables(ctx, &dynamodb.ListTablesInput{})
