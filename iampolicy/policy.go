@@ -179,6 +179,16 @@ func ValidateTagValue(tenantID string) error {
 	return nil
 }
 
+// ValidateTagKey reports whether tagKey can be a session tag key, as STS
+// requires (1 to 128 letters, numbers, spaces and _ . : / = + - @, not
+// starting with the reserved "aws:"). The error wraps ErrInvalidTagKey.
+func ValidateTagKey(tagKey string) error {
+	if !tagKeyRe.MatchString(tagKey) || strings.HasPrefix(strings.ToLower(tagKey), "aws:") {
+		return fmt.Errorf("%w: %q (1-128 letters, numbers, spaces and _ . : / = + - @, not starting with aws:)", ErrInvalidTagKey, tagKey)
+	}
+	return nil
+}
+
 // ForTag returns the policy of a role shared by every tenant (ABAC): the
 // tenant is the value of the principal tag tagKey ("" is DefaultTagKey),
 // a session tag given to AssumeRole. A request is allowed only when that
@@ -192,8 +202,8 @@ func ForTag(tableARN, tagKey string) (*Document, error) {
 	if err := checkTableARN(tableARN); err != nil {
 		return nil, err
 	}
-	if !tagKeyRe.MatchString(tagKey) || strings.HasPrefix(strings.ToLower(tagKey), "aws:") {
-		return nil, fmt.Errorf("%w: %q (1-128 letters, numbers, spaces and _ . : / = + - @, not starting with aws:)", ErrInvalidTagKey, tagKey)
+	if err := ValidateTagKey(tagKey); err != nil {
+		return nil, err
 	}
 	tagCond := "aws:PrincipalTag/" + tagKey
 	d := build(tableARN, "${"+tagCond+"}")
@@ -271,5 +281,23 @@ func build(tableARN, tenant string) *Document {
 				Resource: []string{tableARN, tableARN + "/index/*", tableARN + "/stream/*"},
 			},
 		},
+	}
+}
+
+// SessionPolicy returns a function that gives, for a tenant ID, the
+// inline session policy of that tenant on the table (ForTenant, as JSON):
+// what tenantcreds.Options.SessionPolicy takes, so that each tenant's STS
+// session is limited to its own keys even if the role allows more.
+func SessionPolicy(tableARN string) func(tenantID string) (string, error) {
+	return func(tenantID string) (string, error) {
+		d, err := ForTenant(tableARN, tenantID)
+		if err != nil {
+			return "", err
+		}
+		b, err := d.JSON()
+		if err != nil {
+			return "", err
+		}
+		return string(b), nil
 	}
 }

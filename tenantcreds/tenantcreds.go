@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,6 +21,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/tenantrepo/tenantrepo/entity"
+	"github.com/tenantrepo/tenantrepo/iampolicy"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
 
@@ -233,32 +233,10 @@ func isNil(v any) bool {
 }
 
 func checkTagKey(k string) error {
-	switch {
-	case k == "":
-		return fmt.Errorf("%w: empty TagKey", ErrInvalidOptions)
-	case utf8.RuneCountInString(k) > MaxTagKeyLen:
-		return fmt.Errorf("%w: TagKey over %d characters", ErrInvalidOptions, MaxTagKeyLen)
-	case strings.HasPrefix(strings.ToLower(k), "aws:"):
-		return fmt.Errorf("%w: TagKey %q uses the reserved prefix aws:", ErrInvalidOptions, k)
-	case !tagChars(k):
-		return fmt.Errorf("%w: TagKey %q has characters STS refuses in a tag", ErrInvalidOptions, k)
+	if err := iampolicy.ValidateTagKey(k); err != nil {
+		return fmt.Errorf("%w: TagKey: %w", ErrInvalidOptions, err)
 	}
 	return nil
-}
-
-// tagChars reports whether s is valid UTF-8 of the characters STS allows in
-// tag keys and values: [\p{L}\p{Z}\p{N}_.:/=+\-@].
-func tagChars(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.Is(unicode.Z, r) || unicode.IsNumber(r) || strings.ContainsRune("_.:/=+-@", r) {
-			continue
-		}
-		return false
-	}
-	return true
 }
 
 // CheckTenant reports whether tenantID can have credentials: a valid
@@ -269,8 +247,8 @@ func CheckTenant(tenantID string) error {
 	if err := entity.ValidateTenantID(tenantID); err != nil {
 		return fmt.Errorf("tenantcreds: %w", err)
 	}
-	if utf8.RuneCountInString(tenantID) > MaxTagValueLen || !tagChars(tenantID) {
-		return fmt.Errorf("tenantcreds: %w %q: not a session tag value (at most %d letters, numbers, spaces and _.:/=+-@)", ErrInvalidTenant, tenantID, MaxTagValueLen)
+	if err := iampolicy.ValidateTagValue(tenantID); err != nil {
+		return fmt.Errorf("tenantcreds: %w %q: not a session tag value: %w", ErrInvalidTenant, tenantID, err)
 	}
 	return nil
 }
