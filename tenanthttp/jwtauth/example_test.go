@@ -8,9 +8,9 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/tenantrepo/tenantrepo/tenantctx"
 	"github.com/tenantrepo/tenantrepo/tenanthttp"
 	"github.com/tenantrepo/tenantrepo/tenanthttp/jwtauth"
-	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
 
 // An HS256 verifier in front of a handler: the tenant is the token's

@@ -25,6 +25,8 @@ var ErrJWKS = errors.New("jwtauth: JWKS unavailable")
 // JWKSOptions tune a JWKS.
 type JWKSOptions struct {
 	// Client fetches the set; default an http.Client with a 10s timeout.
+	// A Client without a timeout lets a hung issuer hold every request
+	// that needs the set.
 	Client *http.Client
 	// MaxAge is how long a fetched set is used before it is fetched
 	// again; default 10 minutes.
@@ -84,7 +86,11 @@ func (s *JWKS) Key(ctx context.Context, kid, alg string) (any, error) {
 	_, known := s.find(kid)
 	if (stale || !known) && (s.tried.IsZero() || now.Sub(s.tried) >= s.opts.MinRefresh) {
 		s.tried = now
-		keys, err := s.fetch(ctx)
+		// The fetch serves every request waiting for the set, so one
+		// caller that goes away must not fail it (and hold off the next
+		// fetch for MinRefresh): it runs without the caller's
+		// cancellation, bounded by the client's timeout.
+		keys, err := s.fetch(context.WithoutCancel(ctx))
 		if err == nil {
 			s.keys, s.fetched = keys, now
 		} else if s.keys == nil {

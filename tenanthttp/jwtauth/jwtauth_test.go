@@ -1,6 +1,7 @@
 package jwtauth_test
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -348,3 +349,41 @@ func TestJWKSBadSets(t *testing.T) {
 }
 
 func mustJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+// Concurrent first use fetches the set once; a caller that has gone away
+// does not fail the fetch for the others.
+func TestJWKSConcurrentFirstUse(t *testing.T) {
+	srv := newJWKSServer(t, rsaJWK("r1", &rsaKey.PublicKey))
+	v, err := jwtauth.New(jwtauth.NewJWKS(srv.srv.URL), opts("RS256"))
+	require.NoError(t, err)
+	tok := sign(t, jwt.SigningMethodRS256, rsaKey, claims(), "r1")
+
+	var wg sync.WaitGroup
+	errs := make(chan error, 20)
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := verifyWith(t, v, tok)
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		assert.NoError(t, err)
+	}
+	assert.EqualValues(t, 1, srv.fetches.Load())
+
+	v, err = jwtauth.New(jwtauth.NewJWKS(srv.srv.URL), opts("RS256"))
+	require.NoError(t, err)
+	canceled := httptest.NewRequest("GET", "/", nil)
+	ctx, cancel := context.WithCancel(canceled.Context())
+	cancel()
+	canceled = canceled.WithContext(ctx)
+	canceled.Header.Set("Authorization", "Bearer "+tok)
+	_, err = v(canceled)
+	require.NoError(t, err, "the set is fetched even though the caller is gone")
+
+	assert.EqualValues(t, 2, srv.fetches.Load())
+}
