@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 
-	"github.com/tenantrepo/tenantrepo/tenanthttp"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
+	"github.com/tenantrepo/tenantrepo/tenanthttp"
 )
 
 // A Verifier of the application's own (here a fixed API key per tenant)

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tenantrepo/tenantrepo/tenanthttp"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
+	"github.com/tenantrepo/tenantrepo/tenanthttp"
 )
 
 func TestMiddleware(t *testing.T) {
