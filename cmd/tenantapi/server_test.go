@@ -286,6 +286,9 @@ func TestStoreErrors(t *testing.T) {
 		{backend.ErrThrottled, http.StatusTooManyRequests},
 		{backend.ErrItemTooLarge, http.StatusRequestEntityTooLarge},
 		{errors.New("boom: secret detail"), http.StatusInternalServerError},
+		{backend.ErrConflict, http.StatusConflict},
+		{backend.ErrConditionFailed, http.StatusPreconditionFailed},
+		{backend.ErrInvalidArgument, http.StatusBadRequest},
 	} {
 		e := newEnv(t, faulty{Backend: memory.New(), err: c.err})
 		acme := token(t, "acme")
