@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/internal/dynamotest"
 )
 
 // globex's data, made distinctive so that any of it in a response to acme
@@ -281,4 +282,25 @@ func TestSetupDemoTokens(t *testing.T) {
 	assert.ErrorContains(t, err, "-hmac-key or -jwks-url", "DynamoDB needs a real key")
 	_, err = setup(t.Context(), config{hmacKey: "k", jwksURL: "http://x"}, &out, nil)
 	assert.Error(t, err)
+}
+
+// setup with -endpoint: the table is made when missing (as an operator),
+// and the service answers with tokens of the given key only.
+func TestSetupDynamoDB(t *testing.T) {
+	endpoint := dynamotest.Endpoint(t)
+	table := dynamotest.TableName(t)
+	dynamotest.DeleteTableOnCleanup(t, dynamotest.Client(t), table)
+	var out strings.Builder
+	c := config{endpoint: endpoint, table: table, hmacKey: string(testKey), issuer: "tenantapi", audience: "tenantapi", claim: "tenant_id"}
+	h, err := setup(t.Context(), c, &out, nil)
+	require.NoError(t, err)
+	assert.NotContains(t, out.String(), "token for tenant", "no demo tokens on DynamoDB")
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	e := &env{t: t, url: srv.URL, client: srv.Client()}
+	require.Equal(t, http.StatusCreated, e.do("POST", "/users", token(t, "acme"), `{"id":"u1","name":"A"}`).status)
+	assert.Equal(t, http.StatusOK, e.do("GET", "/users/u1", token(t, "acme"), "").status)
+	assert.Equal(t, http.StatusNotFound, e.do("GET", "/users/u1", token(t, "globex"), "").status)
+	other := tokenOf(t, jwt.SigningMethodHS256, []byte("not the key, but 32 bytes long.."), claimsFor("acme"))
+	assert.Equal(t, http.StatusUnauthorized, e.do("GET", "/users/u1", other, "").status)
 }

@@ -21,8 +21,14 @@ import (
 	"github.com/tenantrepo/tenantrepo/backend"
 	dynamodbbackend "github.com/tenantrepo/tenantrepo/backend/dynamodb"
 	"github.com/tenantrepo/tenantrepo/backend/memory"
+	"github.com/tenantrepo/tenantrepo/tenantctx"
 	"github.com/tenantrepo/tenantrepo/tenanthttp/jwtauth"
 )
+
+// clientOptions configure the DynamoDB client; a tenant guard on the SDK
+// client (issue 13, part 1) is installed here, so that even a raw call a
+// handler might make stays within the request's tenant.
+var clientOptions []func(*dynamodb.Options)
 
 // config is the command line.
 type config struct {
@@ -71,11 +77,17 @@ func setup(ctx context.Context, c config, out io.Writer, logger *log.Logger) (ht
 			return nil, errors.New("with -endpoint, give -hmac-key or -jwks-url")
 		}
 		fmt.Fprintf(out, "backend: DynamoDB at %s, table %s\n", c.endpoint, c.table)
-		d, err := dynamodbbackend.New(dynamodb.NewFromConfig(awsConfig(c.endpoint)), c.table)
+		d, err := dynamodbbackend.New(dynamodb.NewFromConfig(awsConfig(c.endpoint), clientOptions...), c.table)
 		if err != nil {
 			return nil, err
 		}
-		if err := d.EnsureTable(ctx); err != nil {
+		// Creating the table is an operator's act, not a tenant's: with a
+		// tenant guard among clientOptions it is allowed only so.
+		opCtx, err := tenantctx.AsOperator(ctx, "tenantapi: create the table when missing")
+		if err != nil {
+			return nil, err
+		}
+		if err := d.EnsureTable(opCtx); err != nil {
 			return nil, err
 		}
 		b = d
