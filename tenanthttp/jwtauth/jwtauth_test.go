@@ -387,3 +387,28 @@ func TestJWKSConcurrentFirstUse(t *testing.T) {
 
 	assert.EqualValues(t, 2, srv.fetches.Load())
 }
+
+func TestLeeway(t *testing.T) {
+	o := opts("HS256")
+	o.Leeway = 30 * time.Second
+	v, err := jwtauth.New(jwtauth.HMAC(secret), o)
+	require.NoError(t, err)
+	for _, c := range []struct {
+		exp, nbf time.Duration
+		ok       bool
+	}{
+		{-10 * time.Second, -time.Hour, true},
+		{-time.Minute, -time.Hour, false},
+		{time.Hour, 10 * time.Second, true},
+		{time.Hour, time.Minute, false},
+	} {
+		cl := claims()
+		cl["exp"], cl["nbf"] = now.Add(c.exp).Unix(), now.Add(c.nbf).Unix()
+		_, err := verifyWith(t, v, sign(t, jwt.SigningMethodHS256, secret, cl, ""))
+		if c.ok {
+			assert.NoError(t, err, "exp %v nbf %v", c.exp, c.nbf)
+		} else {
+			assert.ErrorIs(t, err, jwtauth.ErrInvalidToken, "exp %v nbf %v", c.exp, c.nbf)
+		}
+	}
+}
