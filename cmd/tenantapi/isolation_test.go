@@ -183,6 +183,19 @@ func TestTenantIsolation(t *testing.T) {
 		assert.Contains(t, r.body, "acme-order")
 		noGlobex(t, "tenant and sub claims", r)
 
+		// Near-collision tenants see nothing of acme's or globex's.
+		for _, near := range []string{"acme-corp", "acm", "globex2", "Globex", "globex "} {
+			tok := token(t, near)
+			for _, path := range []string{"/users/same", "/users/" + bUser, "/users/same/orders"} {
+				r := e.do("GET", path, tok, "")
+				assert.Equal(t, http.StatusNotFound, r.status, "%s %s", near, path)
+				noGlobex(t, near+" "+path, r)
+			}
+			r := e.do("GET", "/orders", tok, "")
+			require.Equal(t, http.StatusOK, r.status)
+			assert.JSONEq(t, `{"items":[]}`, r.body, near)
+		}
+
 		// Globex's data is untouched and still its own.
 		r = e.do("GET", "/users/"+bUser, globex, "")
 		require.Equal(t, http.StatusOK, r.status)
