@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/tenantrepo/tenantrepo/backend"
+	dynamodbbackend "github.com/tenantrepo/tenantrepo/backend/dynamodb"
+	"github.com/tenantrepo/tenantrepo/backend/memory"
+	"github.com/tenantrepo/tenantrepo/tenantctx"
+	"github.com/tenantrepo/tenantrepo/tenanthttp/jwtauth"
+)
+
+// clientOptions configure the DynamoDB client; a tenant guard on the SDK
+// client (issue 13, part 1) is installed here, so that even a raw call a
+// handler might make stays within the request's tenant.
+var clientOptions []func(*dynamodb.Options)
+
+// config is the command line.
+type config struct {
+	addr, endpoint, table   string
+	hmacKey, jwksURL, algs  string
+	issuer, audience, claim string
+}
+
+func main() {
+	var c config
+	flag.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen address")
+	flag.StringVar(&c.endpoint, "endpoint", os.Getenv("DYNAMODB_ENDPOINT"), "DynamoDB endpoint; empty runs on the in-memory backend")
+	flag.StringVar(&c.table, "table", "tenantapi", "DynamoDB table, created when missing")
+	flag.StringVar(&c.hmacKey, "hmac-key", os.Getenv("TENANTAPI_HMAC_KEY"), "HMAC secret of the tokens (or TENANTAPI_HMAC_KEY)")
+	flag.StringVar(&c.jwksURL, "jwks-url", "", "URL of the issuer's JWKS (instead of -hmac-key)")
+	flag.StringVar(&c.algs, "alg", "", "allowed algorithms, comma-separated; default HS256 with -hmac-key, RS256 with -jwks-url")
+	flag.StringVar(&c.issuer, "issuer", "tenantapi", "required iss; empty checks none")
+	flag.StringVar(&c.audience, "audience", "tenantapi", "required aud; empty checks none")
+	flag.StringVar(&c.claim, "claim", "tenant_id", "claim holding the tenant ID")
+	flag.Parse()
+
+	logger := log.New(os.Stderr, "tenantapi: ", log.LstdFlags)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	h, err := setup(ctx, c, os.Stdout, logger)
+	cancel()
+	if err != nil {
+		logger.Fatal(err)
+	}
+	srv := &http.Server{Addr: c.addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	logger.Printf("listening on http://%s", c.addr)
+	logger.Fatal(srv.ListenAndServe())
+}
+
+// setup opens the store and the verifier and returns the handler; in
+// memory mode with an HMAC key it prints demo tokens to out.
+func setup(ctx context.Context, c config, out io.Writer, logger *log.Logger) (http.Handler, error) {
+	if c.hmacKey != "" && c.jwksURL != "" {
+		return nil, errors.New("-hmac-key and -jwks-url exclude each other")
+	}
+	var b backend.Backend
+	if c.endpoint == "" {
+		fmt.Fprintln(out, "backend: in-memory")
+		b = memory.New()
+	} else {
+		if c.hmacKey == "" && c.jwksURL == "" {
+			return nil, errors.New("with -endpoint, give -hmac-key or -jwks-url")
+		}
+		fmt.Fprintf(out, "backend: DynamoDB at %s, table %s\n", c.endpoint, c.table)
+		d, err := dynamodbbackend.New(dynamodb.NewFromConfig(awsConfig(c.endpoint), clientOptions...), c.table)
+		if err != nil {
+			return nil, err
+		}
+		// Creating the table is an operator's act, not a tenant's: with a
+		// tenant guard among clientOptions it is allowed only so.
+		opCtx, err := tenantctx.AsOperator(ctx, "tenantapi: create the table when missing")
+		if err != nil {
+			return nil, err
+		}
+		if err := d.EnsureTable(opCtx); err != nil {
+			return nil, err
+		}
+		b = d
+	}
+	var keys jwtauth.Keys
+	algs := "HS256"
+	demo := false
+	switch {
+	case c.jwksURL != "":
+		keys, algs = jwtauth.NewJWKS(c.jwksURL), "RS256"
+	case c.hmacKey != "":
+		keys = jwtauth.HMAC([]byte(c.hmacKey))
+		demo = c.endpoint == ""
+	default:
+		secret := make([]byte, 32)
+		if _, err := rand.Read(secret); err != nil {
+			return nil, err
+		}
+		c.hmacKey = string(secret)
+		keys, demo = jwtauth.HMAC(secret), true
+	}
+	if c.algs != "" {
+		algs = c.algs
+	}
+	verify, err := jwtauth.New(keys, jwtauth.Options{
+		Algorithms: strings.Split(algs, ","),
+		Issuer:     c.issuer, Audience: c.audience, Claim: c.claim,
+		Leeway: 30 * time.Second,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if demo {
+		for _, tenant := range []string{"acme", "globex"} {
+			tok, err := demoToken([]byte(c.hmacKey), c, tenant, time.Now())
+			if err != nil {
+				return nil, err
+			}
+			fmt.Fprintf(out, "token for tenant %s (24h):\n  %s\n", tenant, tok)
+			if tenant == "acme" {
+				fmt.Fprintf(out, "try:\n  curl -s -H 'Authorization: Bearer %s' -d '{\"name\":\"Alice\",\"email\":\"alice@example.com\"}' http://%s/users\n", tok, c.addr)
+				fmt.Fprintf(out, "  curl -s -H 'Authorization: Bearer %s' http://%s/orders\n", tok, c.addr)
+			}
+		}
+	}
+	return newHandler(b, verify, logger)
+}
+
+// demoToken signs an HS256 token for tenant, as the service checks them.
+func demoToken(key []byte, c config, tenant string, now time.Time) (string, error) {
+	claims := jwt.MapClaims{
+		c.claim: tenant,
+		"sub":   "demo-" + tenant,
+		"iat":   now.Unix(),
+		"exp":   now.Add(24 * time.Hour).Unix(),
+	}
+	if c.issuer != "" {
+		claims["iss"] = c.issuer
+	}
+	if c.audience != "" {
+		claims["aud"] = c.audience
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(key)
+}
+
+// awsConfig builds the client configuration from the environment, without
+// the shared config files: enough for DynamoDB Local or a given endpoint.
+func awsConfig(endpoint string) aws.Config {
+	region := os.Getenv("AWS_REGION")
+	if region == "" {
+		region = "us-east-1"
+	}
+	key, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
+	if key == "" || secret == "" {
+		key, secret = "local", "local"
+	}
+	return aws.Config{
+		Region:       region,
+		Credentials:  credentials.NewStaticCredentialsProvider(key, secret, os.Getenv("AWS_SESSION_TOKEN")),
+		BaseEndpoint: aws.String(endpoint),
+	}
+}
