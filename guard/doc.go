@@ -1,0 +1,62 @@
+// Package guard is a tenant guard for any DynamoDB client of
+// aws-sdk-go-v2: a middleware that checks every operation against the
+// tenant in the request's context (package tenantctx) before the SDK
+// serializes, signs or sends anything. It guards the application's own raw
+// SDK calls as well as the library's, for a table of this module's layout
+// (package entity: partition key PK = "tenant#<id>", index partition keys
+// GSI<n>PK = "tenant#<id>#...").
+//
+// Install it on the client:
+//
+//	client := dynamodb.NewFromConfig(cfg, guard.Install)
+//
+// or add Middleware to the client's APIOptions.
+//
+// # Rules
+//
+// With a tenant in the context (tenantctx.Tenant):
+//
+//   - GetItem, UpdateItem, DeleteItem, and every key of BatchGetItem,
+//     BatchWriteItem (deletes), TransactGetItems and TransactWriteItems
+//     (ConditionCheck, Delete, Update): the key's PK must be the tenant's
+//     partition key, exactly.
+//   - PutItem and every item written by BatchWriteItem and
+//     TransactWriteItems: the item's PK must be the tenant's, and each
+//     index partition key it has (GSI1PK ... GSI5PK) must start with the
+//     tenant's partition key and "#", so no item is planted in another
+//     tenant's index partitions.
+//   - Query: the key condition expression is parsed (names and values
+//     resolved through ExpressionAttributeNames and
+//     ExpressionAttributeValues); it must hold exactly one equality on the
+//     partition key attribute of the table (PK) or of the index (GSI<n>PK),
+//     whose value is the tenant's partition key (table) or starts with it
+//     and "#" (index: so tenant "acme" never reaches
+//     "tenant#acme-corp#..."). A condition the guard cannot parse, legacy
+//     KeyConditions, an unknown index, and an ExclusiveStartKey of another
+//     tenant are refused.
+//   - DescribeTable passes: it reads the table's metadata (key schema,
+//     indexes, status and approximate counts), no item, and the DynamoDB
+//     backend reads it lazily to learn the table's indexes.
+//   - Scan, PartiQL (ExecuteStatement, BatchExecuteStatement,
+//     ExecuteTransaction), table-level operations (CreateTable,
+//     UpdateTable, DeleteTable, ...) and every other operation are refused.
+//
+// A context without a tenant is refused unless it carries the operator
+// marker (tenantctx.AsOperator), with which every operation passes. A
+// context whose tenant cannot be trusted (tenantctx.ErrInvalidTenant: a
+// Value that answers every key, say) is refused.
+//
+// A refusal is a *RefusedError naming the operation and the offending key,
+// wrapping ErrRefused (errors.Is), and the SDK sends nothing.
+//
+// # Limits
+//
+// The guard checks the keys a request names, not what an UpdateItem's
+// update expression writes into other attributes (such as GSI1PK) or what
+// a condition or filter reads; readers of an index must still check the
+// items they get, as package repo does. It applies to every table the
+// client reaches: a client that also serves tables of another layout
+// should not have it installed. It is a check in the process, not an
+// authority: pair it with credentials that only allow the tenant's leading
+// keys (IAM dynamodb:LeadingKeys).
+package guard
