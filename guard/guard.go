@@ -106,7 +106,7 @@ func Check(ctx context.Context, input any) error {
 			return &RefusedError{Operation: opName(input), Reason: "the context's tenant is not valid", cause: err}
 		}
 		if _, oerr := tenantctx.Operator(ctx); oerr != nil {
-			return &RefusedError{Operation: opName(input), Reason: "no tenant in the context, and no operator marker", cause: oerr}
+			return &RefusedError{Operation: opName(input), Reason: "no tenant in the context, and no operator marker", cause: fmt.Errorf("%w; %w", err, oerr)}
 		}
 		return nil // the operator acts across tenants
 	}
