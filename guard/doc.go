@@ -32,8 +32,11 @@
 //     whose value is the tenant's partition key (table) or starts with it
 //     and "#" (index: so tenant "acme" never reaches
 //     "tenant#acme-corp#..."). A condition the guard cannot parse, legacy
-//     KeyConditions, an unknown index, and an ExclusiveStartKey of another
-//     tenant are refused.
+//     KeyConditions and an unknown index are refused, and so is an
+//     ExclusiveStartKey outside the tenant's partition (table queries) or
+//     index partitions (index queries, where the start key's table key may
+//     be another tenant's: an item of theirs planted in the tenant's index
+//     partition, which package repo skips).
 //   - DescribeTable passes: it reads the table's metadata (key schema,
 //     indexes, status and approximate counts), no item, and the DynamoDB
 //     backend reads it lazily to learn the table's indexes.

@@ -298,10 +298,22 @@ func (c checker) query(in *dynamodb.QueryInput) error {
 	} else if !strings.HasPrefix(value, c.indexPrefix) {
 		return &RefusedError{Operation: op, Key: value, Reason: "an index partition key that is not the tenant's"}
 	}
-	if in.ExclusiveStartKey != nil {
-		if err := c.item(op, in.ExclusiveStartKey); err != nil {
-			return err
-		}
+	if in.ExclusiveStartKey == nil {
+		return nil
 	}
-	return nil
+	if in.IndexName == nil {
+		return c.item(op, in.ExclusiveStartKey)
+	}
+	// An index's start key holds the table key of the last item read,
+	// which may be another tenant's item planted in the tenant's index
+	// partition (see entity.IndexPartitionKey): only its index partition
+	// key, which places the page, must be the tenant's.
+	av, ok := in.ExclusiveStartKey[pkName].(*types.AttributeValueMemberS)
+	if !ok {
+		return &RefusedError{Operation: op, Reason: "a start key without a string " + pkName}
+	}
+	if !strings.HasPrefix(av.Value, c.indexPrefix) {
+		return &RefusedError{Operation: op, Key: av.Value, Reason: "a start key in an index partition that is not the tenant's"}
+	}
+	return c.indexKeys(op, in.ExclusiveStartKey)
 }

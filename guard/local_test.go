@@ -179,6 +179,12 @@ func crossTenantCalls() []call {
 				ExclusiveStartKey: key(acmeCorp, "user#1")})
 			return err
 		}, acmeCorp},
+		{"Query/IndexStartKeyOfOtherTenant", func(ctx context.Context, c *dynamodb.Client, table string) error {
+			_, err := c.Query(ctx, &dynamodb.QueryInput{TableName: tbl(table), IndexName: aws.String("GSI1"), KeyConditionExpression: aws.String("#pk = :pk"),
+				ExpressionAttributeNames: ixNames, ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(acmeIx)},
+				ExclusiveStartKey: item(acme, "user#1", acmeCorpIx)})
+			return err
+		}, acmeCorpIx},
 		{"Query/LegacyKeyConditions", func(ctx context.Context, c *dynamodb.Client, table string) error {
 			_, err := c.Query(ctx, &dynamodb.QueryInput{TableName: tbl(table), KeyConditions: map[string]types.Condition{
 				"PK": {ComparisonOperator: types.ComparisonOperatorEq, AttributeValueList: []types.AttributeValue{s(acmeCorp)}}}})
