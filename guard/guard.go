@@ -110,8 +110,7 @@ func Check(ctx context.Context, input any) error {
 		}
 		return nil // the operator acts across tenants
 	}
-	c := checker{pk: t.PartitionKey(), indexPrefix: t.PartitionKey() + entity.Separator}
-	return c.check(input)
+	return checker{pk: t.PartitionKey()}.check(input)
 }
 
 // opName names the operation of an input, for refusals.
@@ -123,8 +122,14 @@ func opName(input any) string {
 
 // checker holds the keys of the context's tenant.
 type checker struct {
-	pk          string // the tenant's partition key
-	indexPrefix string // what its index partition keys start with: pk + "#"
+	pk string // the tenant's partition key
+}
+
+// inIndex reports whether v is an index partition key of the tenant: its
+// partition key, the separator, and more.
+func (c checker) inIndex(v string) bool {
+	return len(v) > len(c.pk)+len(entity.Separator) && strings.HasPrefix(v, c.pk) &&
+		strings.HasPrefix(v[len(c.pk):], entity.Separator)
 }
 
 func (c checker) check(input any) error {
@@ -258,7 +263,7 @@ func (c checker) indexKeys(op string, item map[string]types.AttributeValue) erro
 		if !ok {
 			return &RefusedError{Operation: op, Reason: "an index partition key " + pkName + " that is not a string"}
 		}
-		if !strings.HasPrefix(v.Value, c.indexPrefix) {
+		if !c.inIndex(v.Value) {
 			return &RefusedError{Operation: op, Key: v.Value, Reason: "an index partition key " + pkName + " that is not the tenant's"}
 		}
 	}
@@ -295,7 +300,7 @@ func (c checker) query(in *dynamodb.QueryInput) error {
 		if value != c.pk {
 			return &RefusedError{Operation: op, Key: value, Reason: "a partition key that is not the tenant's"}
 		}
-	} else if !strings.HasPrefix(value, c.indexPrefix) {
+	} else if !c.inIndex(value) {
 		return &RefusedError{Operation: op, Key: value, Reason: "an index partition key that is not the tenant's"}
 	}
 	if in.ExclusiveStartKey == nil {
@@ -312,7 +317,7 @@ func (c checker) query(in *dynamodb.QueryInput) error {
 	if !ok {
 		return &RefusedError{Operation: op, Reason: "a start key without a string " + pkName}
 	}
-	if !strings.HasPrefix(av.Value, c.indexPrefix) {
+	if !c.inIndex(av.Value) {
 		return &RefusedError{Operation: op, Key: av.Value, Reason: "a start key in an index partition that is not the tenant's"}
 	}
 	return c.indexKeys(op, in.ExclusiveStartKey)
