@@ -15,6 +15,9 @@ import (
 // values. Anything else, or anything it cannot parse, is an error: the
 // guard refuses a query it cannot read.
 func partitionValue(expr, pkName string, names map[string]string, values map[string]types.AttributeValue) (string, error) {
+	if len(expr) > maxExpressionBytes {
+		return "", fmt.Errorf("a key condition over DynamoDB's %d bytes", maxExpressionBytes)
+	}
 	toks, err := tokenize(expr)
 	if err != nil {
 		return "", err
@@ -72,6 +75,9 @@ func partitionValue(expr, pkName string, names map[string]string, values map[str
 	}
 	return s.Value, nil
 }
+
+// maxExpressionBytes is DynamoDB's limit on an expression's length.
+const maxExpressionBytes = 4096
 
 // resolveName returns the attribute name a name token stands for.
 func resolveName(tok string, names map[string]string) (string, error) {
