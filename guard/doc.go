@@ -44,6 +44,10 @@
 //     ExecuteTransaction), table-level operations (CreateTable,
 //     UpdateTable, DeleteTable, ...) and every other operation are refused.
 //
+// Set the table up (dynamodb backend's EnsureTable: CreateTable,
+// UpdateTable, UpdateTimeToLive) with an operator context, or with a
+// client without the guard.
+//
 // A context without a tenant is refused unless it carries the operator
 // marker (tenantctx.AsOperator), with which every operation passes. A
 // context whose tenant cannot be trusted (tenantctx.ErrInvalidTenant: a
