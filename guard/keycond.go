@@ -94,10 +94,10 @@ func resolveName(tok string, names map[string]string) (string, error) {
 type tokKind int
 
 const (
-	tokName   tokKind = iota // #n or a bare attribute name
-	tokValue                 // :v
-	tokKeyword               // AND, BETWEEN, begins_with
-	tokComp                  // = < <= > >=
+	tokName    tokKind = iota // #n or a bare attribute name
+	tokValue                  // :v
+	tokKeyword                // AND, BETWEEN, begins_with
+	tokComp                   // = < <= > >=
 	tokOpen
 	tokClose
 	tokComma
