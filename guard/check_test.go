@@ -96,8 +96,6 @@ func TestCheckMalformedInputs(t *testing.T) {
 		nil,
 		&dynamodb.GetItemInput{},
 		&dynamodb.GetItemInput{Key: map[string]types.AttributeValue{"PK": &types.AttributeValueMemberB{Value: []byte(acme)}}},
-		&dynamodb.PutItemInput{Item: map[string]types.AttributeValue{"PK": s(acme), "GSI3PK": &types.AttributeValueMemberN{Value: "1"}}},
-		&dynamodb.PutItemInput{Item: map[string]types.AttributeValue{"PK": s(acme), "GSI5PK": s(acme + "x#y")}},
 		&dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{"t": {{}}}},
 		&dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{"t": {{
 			PutRequest: &types.PutRequest{Item: key(acme, "a#1")}, DeleteRequest: &types.DeleteRequest{Key: key(acmeCorp, "a#1")}}}}},

@@ -16,15 +16,11 @@
 //
 // With a tenant in the context (tenantctx.Tenant):
 //
-//   - GetItem, UpdateItem, DeleteItem, and every key of BatchGetItem,
-//     BatchWriteItem (deletes), TransactGetItems and TransactWriteItems
-//     (ConditionCheck, Delete, Update): the key's PK must be the tenant's
-//     partition key, exactly.
-//   - PutItem and every item written by BatchWriteItem and
-//     TransactWriteItems: the item's PK must be the tenant's, and each
-//     index partition key it has (GSI1PK ... GSI5PK) must start with the
-//     tenant's partition key and "#", so no item is planted in another
-//     tenant's index partitions.
+//   - GetItem, PutItem (the item), UpdateItem, DeleteItem, and every key
+//     and item of BatchGetItem, BatchWriteItem, TransactGetItems and
+//     TransactWriteItems (ConditionCheck, Put, Delete, Update): the PK
+//     must be the tenant's partition key, exactly, so tenant "acme" never
+//     reaches "tenant#acme-corp".
 //   - Query: the key condition expression is parsed (names and values
 //     resolved through ExpressionAttributeNames and
 //     ExpressionAttributeValues); it must hold exactly one equality on the
@@ -53,15 +49,20 @@
 // context whose tenant cannot be trusted (tenantctx.ErrInvalidTenant: a
 // Value that answers every key, say) is refused.
 //
-// A refusal is a *RefusedError naming the operation and the offending key,
-// wrapping ErrRefused (errors.Is), and the SDK sends nothing.
+// A refusal is a *RefusedError naming the operation and, in its Key field,
+// the offending key, wrapping ErrRefused (errors.Is), and the SDK sends
+// nothing. Its message names the attribute but not the key's value, which
+// may be another tenant's.
 //
 // # Limits
 //
-// The guard checks the keys a request names, not what an UpdateItem's
-// update expression writes into other attributes (such as GSI1PK) or what
-// a condition or filter reads; readers of an index must still check the
-// items they get, as package repo does. It applies to every table the
+// The guard checks the keys a request names, as IAM's
+// dynamodb:LeadingKeys does, not the other attributes a write stores (an
+// item of the tenant's partition may carry an index key such as GSI1PK of
+// another tenant's index partition: the tenant operations of package ops
+// copy and import items whole) nor what a condition or filter reads; so
+// readers of an index must still check the items they get, as package
+// repo does. The guard applies to every table the
 // client reaches: a client that also serves tables of another layout
 // should not have it installed. It is a check in the process, not an
 // authority: pair it with credentials that only allow the tenant's leading

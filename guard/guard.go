@@ -20,7 +20,10 @@ import (
 var ErrRefused = errors.New("guard: request refused")
 
 // RefusedError is the error of a refused request: the operation, the key
-// (or expression) that broke the rule, when there is one, and why. It
+// (or expression) that broke the rule, when there is one, and why. Error
+// gives the operation and the reason, naming the attribute, but not Key:
+// the key may be another tenant's, and a message passed on to the tenant
+// must not name other tenants. Log Key where the operator reads it. It
 // wraps ErrRefused, and the context's own error (tenantctx.ErrNoTenant,
 // tenantctx.ErrInvalidTenant, tenantctx.ErrInvalidOperator, ...) when that
 // is the reason.
@@ -36,16 +39,13 @@ type RefusedError struct {
 	cause error
 }
 
-// Error names the operation, the key and the reason.
+// Error names the operation and the reason, not the offending key's value.
 func (e *RefusedError) Error() string {
 	var b strings.Builder
 	b.WriteString("guard: ")
 	b.WriteString(e.Operation)
 	b.WriteString(" refused: ")
 	b.WriteString(e.Reason)
-	if e.Key != "" {
-		fmt.Fprintf(&b, " (key %q)", e.Key)
-	}
 	if e.cause != nil {
 		b.WriteString(": ")
 		b.WriteString(e.cause.Error())
@@ -233,25 +233,23 @@ func (c checker) transactWrite(it types.TransactWriteItem) error {
 func (c checker) key(op string, key map[string]types.AttributeValue) error {
 	v, ok := key[entity.PartitionKeyName].(*types.AttributeValueMemberS)
 	if !ok {
-		return &RefusedError{Operation: op, Reason: "a key without a string " + entity.PartitionKeyName}
+		return &RefusedError{Operation: op, Reason: "the key has no string " + entity.PartitionKeyName}
 	}
 	if v.Value != c.pk {
-		return &RefusedError{Operation: op, Key: v.Value, Reason: "a partition key that is not the tenant's"}
+		return &RefusedError{Operation: op, Key: v.Value, Reason: "the key's " + entity.PartitionKeyName + " is not the tenant's partition key"}
 	}
 	return nil
 }
 
 // item checks an item a request writes: its partition key must be the
-// tenant's, and each index partition key it has must start with the
-// tenant's partition key and the separator, so no item is planted in
-// another tenant's index partitions.
+// tenant's. Other attributes, the index keys among them, are not checked:
+// see the package documentation's Limits.
 func (c checker) item(op string, item map[string]types.AttributeValue) error {
-	if err := c.key(op, item); err != nil {
-		return err
-	}
-	return c.indexKeys(op, item)
+	return c.key(op, item)
 }
 
+// indexKeys checks the index partition keys a start key holds: each must
+// be one of the tenant's.
 func (c checker) indexKeys(op string, item map[string]types.AttributeValue) error {
 	for n := 1; n <= entity.MaxIndexes; n++ {
 		pkName, _ := entity.IndexKeyNames(entity.IndexName(n))
@@ -261,10 +259,10 @@ func (c checker) indexKeys(op string, item map[string]types.AttributeValue) erro
 		}
 		v, ok := av.(*types.AttributeValueMemberS)
 		if !ok {
-			return &RefusedError{Operation: op, Reason: "an index partition key " + pkName + " that is not a string"}
+			return &RefusedError{Operation: op, Reason: "the index partition key " + pkName + " is not a string"}
 		}
 		if !c.inIndex(v.Value) {
-			return &RefusedError{Operation: op, Key: v.Value, Reason: "an index partition key " + pkName + " that is not the tenant's"}
+			return &RefusedError{Operation: op, Key: v.Value, Reason: "the index partition key " + pkName + " is not one of the tenant's"}
 		}
 	}
 	return nil
@@ -298,16 +296,19 @@ func (c checker) query(in *dynamodb.QueryInput) error {
 	}
 	if in.IndexName == nil {
 		if value != c.pk {
-			return &RefusedError{Operation: op, Key: value, Reason: "a partition key that is not the tenant's"}
+			return &RefusedError{Operation: op, Key: value, Reason: "the key condition's " + pkName + " is not the tenant's partition key"}
 		}
 	} else if !c.inIndex(value) {
-		return &RefusedError{Operation: op, Key: value, Reason: "an index partition key that is not the tenant's"}
+		return &RefusedError{Operation: op, Key: value, Reason: "the key condition's " + pkName + " is not one of the tenant's index partition keys"}
 	}
 	if in.ExclusiveStartKey == nil {
 		return nil
 	}
 	if in.IndexName == nil {
-		return c.item(op, in.ExclusiveStartKey)
+		if err := c.key(op, in.ExclusiveStartKey); err != nil {
+			return err
+		}
+		return c.indexKeys(op, in.ExclusiveStartKey)
 	}
 	// An index's start key holds the table key of the last item read,
 	// which may be another tenant's item planted in the tenant's index
@@ -315,10 +316,10 @@ func (c checker) query(in *dynamodb.QueryInput) error {
 	// key, which places the page, must be the tenant's.
 	av, ok := in.ExclusiveStartKey[pkName].(*types.AttributeValueMemberS)
 	if !ok {
-		return &RefusedError{Operation: op, Reason: "a start key without a string " + pkName}
+		return &RefusedError{Operation: op, Reason: "the start key has no string " + pkName}
 	}
 	if !c.inIndex(av.Value) {
-		return &RefusedError{Operation: op, Key: av.Value, Reason: "a start key in an index partition that is not the tenant's"}
+		return &RefusedError{Operation: op, Key: av.Value, Reason: "the start key's " + pkName + " is not one of the tenant's index partition keys"}
 	}
 	return c.indexKeys(op, in.ExclusiveStartKey)
 }
