@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/tenantrepo/tenantrepo/backend"
+	dynamodbbackend "github.com/tenantrepo/tenantrepo/backend/dynamodb"
 	"github.com/tenantrepo/tenantrepo/guard"
 	"github.com/tenantrepo/tenantrepo/internal/dynamotest"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
@@ -450,6 +452,28 @@ func TestGuardOnDynamoDBLocal(t *testing.T) {
 		// The marker does not survive a tenant added after it: the tenant's rules apply.
 		mixed := tenantctx.MustWithTenant(op, "acme")
 		refused(t, mixed, crossTenantCalls()[0], acmeCorp)
+	})
+	t.Run("ThroughTheBackend", func(t *testing.T) {
+		// The DynamoDB backend does not check tenants (package repo
+		// does): with the guard, a backend call for another tenant's
+		// key is refused, and the refusal keeps its type through the
+		// backend's errors.
+		b, err := dynamodbbackend.New(c, table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := rec.n.Load()
+		_, err = b.Get(acmeCtx, backend.GetInput{Key: backend.Key{PK: acmeCorp, SK: "user#1"}})
+		var re *guard.RefusedError
+		if !errors.Is(err, guard.ErrRefused) || !errors.As(err, &re) || re.Key != acmeCorp {
+			t.Fatalf("backend Get of another tenant's key: %v", err)
+		}
+		if n := rec.n.Load() - before; n != 0 {
+			t.Errorf("%d requests sent", n)
+		}
+		if _, err := b.Get(acmeCtx, backend.GetInput{Key: backend.Key{PK: acme, SK: "user#1"}}); err != nil {
+			t.Errorf("backend Get of the tenant's key: %v", err)
+		}
 	})
 	// The other tenant's item is untouched by everything refused.
 	out, err := c.GetItem(op, &dynamodb.GetItemInput{TableName: aws.String(table), Key: key(acmeCorp, "user#1"), ConsistentRead: aws.Bool(true)})
