@@ -176,8 +176,8 @@ func (c *canned) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // client returns an SDK client whose requests go to rt, configured as
 // internal/dynamotest configures its clients (aws.Config built directly:
-// no shared configuration is read).
-func client(rt http.RoundTripper, endpoint string) *ddb.Client {
+// no shared configuration is read), with optFns applied to its options.
+func client(rt http.RoundTripper, endpoint string, optFns ...func(*ddb.Options)) *ddb.Client {
 	cfg := aws.Config{
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
@@ -186,7 +186,7 @@ func client(rt http.RoundTripper, endpoint string) *ddb.Client {
 	if rt != nil {
 		cfg.HTTPClient = &http.Client{Transport: rt}
 	}
-	return ddb.NewFromConfig(cfg)
+	return ddb.NewFromConfig(cfg, optFns...)
 }
 
 // itemJSON returns the i-th profile as DynamoDB's JSON protocol writes an
