@@ -21,14 +21,16 @@ import (
 	"github.com/tenantrepo/tenantrepo/backend"
 	dynamodbbackend "github.com/tenantrepo/tenantrepo/backend/dynamodb"
 	"github.com/tenantrepo/tenantrepo/backend/memory"
+	"github.com/tenantrepo/tenantrepo/guard"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 	"github.com/tenantrepo/tenantrepo/tenanthttp/jwtauth"
 )
 
-// clientOptions configure the DynamoDB client; a tenant guard on the SDK
-// client (issue 13, part 1) is installed here, so that even a raw call a
-// handler might make stays within the request's tenant.
-var clientOptions []func(*dynamodb.Options)
+// clientOptions configure the DynamoDB client: the tenant guard (package
+// guard) checks every request against the tenant in its context before it
+// is sent, so that even a raw SDK call a handler might make stays within
+// the request's tenant.
+var clientOptions = []func(*dynamodb.Options){guard.Install}
 
 // config is the command line.
 type config struct {
@@ -81,8 +83,8 @@ func setup(ctx context.Context, c config, out io.Writer, logger *log.Logger) (ht
 		if err != nil {
 			return nil, err
 		}
-		// Creating the table is an operator's act, not a tenant's: with a
-		// tenant guard among clientOptions it is allowed only so.
+		// Creating the table is an operator's act, not a tenant's: the
+		// guard allows it only so.
 		opCtx, err := tenantctx.AsOperator(ctx, "tenantapi: create the table when missing")
 		if err != nil {
 			return nil, err

@@ -12,11 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantrepo/tenantrepo/backend"
+	dynamodbbackend "github.com/tenantrepo/tenantrepo/backend/dynamodb"
 	"github.com/tenantrepo/tenantrepo/backend/memory"
 	"github.com/tenantrepo/tenantrepo/internal/dynamotest"
 	"github.com/tenantrepo/tenantrepo/repo"
@@ -27,10 +29,28 @@ import (
 var testKey = []byte("tenantapi test key, 32 bytes....")
 
 // stores are the backends every end-to-end test runs on; DynamoDB Local's
-// is skipped without DYNAMODB_ENDPOINT.
+// is skipped without DYNAMODB_ENDPOINT. Its client has the service's
+// clientOptions, the tenant guard among them, so every request the
+// service sends is checked as in production.
 var stores = map[string]func(t *testing.T) backend.Backend{
 	"memory":   func(*testing.T) backend.Backend { return memory.New() },
-	"dynamodb": func(t *testing.T) backend.Backend { return dynamotest.NewTable(t) },
+	"dynamodb": guardedTable,
+}
+
+// guardedTable returns a DynamoDB backend on a new table of its own,
+// through a client built with clientOptions, created as the service
+// creates it (as an operator) and deleted when the test ends.
+func guardedTable(t *testing.T) backend.Backend {
+	plain := dynamotest.Client(t)
+	name := dynamotest.TableName(t)
+	client := dynamodb.New(plain.Options(), clientOptions...)
+	b, err := dynamodbbackend.New(client, name)
+	require.NoError(t, err)
+	opCtx, err := tenantctx.AsOperator(t.Context(), "tenantapi tests: create the table")
+	require.NoError(t, err)
+	require.NoError(t, b.EnsureTable(opCtx))
+	dynamotest.DeleteTableOnCleanup(t, plain, name)
+	return b
 }
 
 func onEveryStore(t *testing.T, f func(t *testing.T, b backend.Backend)) {
