@@ -161,6 +161,11 @@ func TestAttackNilInputs(t *testing.T) {
 			}
 		}()
 	}
+	// A nil context: no tenant, no marker.
+	var nilCtx context.Context
+	if err := guard.Check(nilCtx, &dynamodb.ScanInput{}); !errors.Is(err, guard.ErrRefused) {
+		t.Errorf("Check(nil context, Scan) = %v; want guard.ErrRefused", err)
+	}
 }
 
 // TestAttackOperatorForgery: an operator marker can't be combined with a
