@@ -102,3 +102,59 @@ func TestAttackKeyConditionDifferential(t *testing.T) {
 	}
 	t.Logf("%d conditions generated, %d passed the guard and ran on DynamoDB Local", len(exprs), passed)
 }
+
+// TestAttackIndexDifferential: index queries for acme with index
+// partition values near acme-corp's; whatever the guard lets through,
+// DynamoDB Local returns only items in acme's index partitions.
+func TestAttackIndexDifferential(t *testing.T) {
+	table := dynamotest.NewTable(t).Table()
+	c, rec := guardedClient(t)
+	op := operatorCtx(t)
+	for _, it := range []map[string]types.AttributeValue{item(acme, "user#1", acmeIx), item(acmeCorp, "user#1", acmeCorpIx)} {
+		if _, err := c.PutItem(op, &dynamodb.PutItemInput{TableName: aws.String(table), Item: it}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	acmeCtx := tenantctx.MustWithTenant(t.Context(), "acme")
+	passed := 0
+	for _, v := range []string{acmeIx, acmeCorpIx, acme, acme + "#", acme + "-corp#user#GSI1#x", "tenant#acme-", "tenant#acm", "tenant#", "tenant#acme##", "tenant#acme#-corp#user#GSI1#x"} {
+		for _, expr := range []string{"GSI1PK = :v", "#ip = :v", ":v = #ip AND #isk = :a", "(#ip = :v) AND begins_with(#isk, :a)"} {
+			in := &dynamodb.QueryInput{TableName: aws.String(table), IndexName: aws.String("GSI1"), KeyConditionExpression: aws.String(expr),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":v": s(v)}}
+			if strings.Contains(expr, "#") {
+				in.ExpressionAttributeNames = map[string]string{"#ip": "GSI1PK"}
+			}
+			if strings.Contains(expr, "#isk") {
+				in.ExpressionAttributeNames["#isk"] = "GSI1SK"
+				in.ExpressionAttributeValues[":a"] = s("a")
+			}
+			before := rec.n.Load()
+			out, err := c.Query(acmeCtx, in)
+			if errors.Is(err, guard.ErrRefused) {
+				if rec.n.Load() != before {
+					t.Errorf("%q %q: refused, yet sent", expr, v)
+				}
+				continue
+			}
+			if err != nil {
+				t.Errorf("%q %q: %v", expr, v, err)
+				continue
+			}
+			passed++
+			for _, it := range out.Items {
+				if ip, _ := it["GSI1PK"].(*types.AttributeValueMemberS); ip == nil || !strings.HasPrefix(ip.Value, acme+"#") {
+					t.Errorf("%q %q: DynamoDB returned an item of index partition %v", expr, v, it["GSI1PK"])
+				}
+				if pk, _ := it["PK"].(*types.AttributeValueMemberS); pk == nil || pk.Value != acme {
+					t.Errorf("%q %q: DynamoDB returned an item of %v", expr, v, it["PK"])
+				}
+			}
+			if v == acmeIx && len(out.Items) != 1 {
+				t.Errorf("%q: acme's own index partition gave %d items; want 1", expr, len(out.Items))
+			}
+		}
+	}
+	if passed == 0 {
+		t.Fatal("no index query passed the guard: the test reads nothing")
+	}
+}
