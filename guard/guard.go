@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -133,6 +134,11 @@ func (c checker) inIndex(v string) bool {
 }
 
 func (c checker) check(input any) error {
+	// A typed nil input (the SDK replaces one with an empty input before
+	// the middleware runs, but Check is public) has no keys to read.
+	if v := reflect.ValueOf(input); v.Kind() == reflect.Pointer && v.IsNil() {
+		return &RefusedError{Operation: opName(input), Reason: "a nil input"}
+	}
 	switch in := input.(type) {
 	case *dynamodb.GetItemInput:
 		return c.key("GetItem", in.Key)
