@@ -20,6 +20,8 @@
 # $BENCH_OUT (default: a new temporary folder), one file per family:
 #
 #   canned.txt   repository vs hand-written SDK code, canned HTTP transport
+#   guard.txt    the same Get with and without the tenant guard (package
+#                guard) on the client, canned HTTP transport
 #   codec.txt    the repository with and without its per-type codec
 #                (internal/codec), canned transport and memory backend
 #   stub.txt     the same without the SDK: each side's own work
@@ -65,7 +67,7 @@ log() { printf 'bench: %s\n' "$*" >&2; }
 log "machine: $(uname -srm), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 log "$(go version); load: $(uptime | sed 's/.*load average: *//')"
 go test -c -o "$bin" ./internal/bench
-: >"$out/canned.txt" >"$out/codec.txt" >"$out/stub.txt" >"$out/local.txt" >"$out/memory.txt" >"$out/batch.txt" >"$out/ops.txt" >"$out/opsmem.txt"
+: >"$out/canned.txt" >"$out/guard.txt" >"$out/codec.txt" >"$out/stub.txt" >"$out/local.txt" >"$out/memory.txt" >"$out/batch.txt" >"$out/ops.txt" >"$out/opsmem.txt"
 
 # run FILE BENCH [ARG...] runs the benchmark binary once and appends its
 # output to FILE (the first round keeps the header lines benchstat reads).
@@ -86,6 +88,7 @@ for round in $(seq 1 "$count"); do
 	log "round $round of $count ($((SECONDS - start))s; load: $(load))"
 	if [[ $set == core ]]; then
 		run canned.txt '^BenchmarkCanned$' -test.benchtime "$benchtime"
+		run guard.txt '^BenchmarkCannedGuard$' -test.benchtime "$benchtime"
 		run codec.txt '^BenchmarkCodec$' -test.benchtime 500ms
 		run stub.txt '^BenchmarkStub$' -test.benchtime 300ms
 		run local.txt '^BenchmarkLocal$' -test.benchtime "$benchtime"
@@ -147,6 +150,7 @@ if [[ $set == ops ]]; then
 	exit 0
 fi
 report "Repository vs hand-written SDK code, canned HTTP transport (CPU cost)" "$out/canned.txt" -col /impl
+report "The tenant guard on the client: the same Get without and with it, canned HTTP transport" "$out/guard.txt" -col /guard
 report "The repository with (fast) and without (attributevalue) its per-type codec" "$out/codec.txt" -col /impl
 report "Each side's own work: the same over a stub API, without the SDK" "$out/stub.txt" -col /impl
 report "Repository vs hand-written SDK code, DynamoDB Local (throughput ratio = raw/repo time)" "$out/local.txt" -col /impl
