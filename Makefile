@@ -53,7 +53,7 @@ dynamodb-local:
 #   make fuzz FUZZTIME=10000x          # a fixed number of executions
 #   make fuzz FUZZFLAGS=-parallel=2    # fewer workers on a shared machine
 FUZZTIME ?= 30s
-FUZZPKGS ?= ./entity ./tenantctx ./repo ./internal/badinput ./internal/ddbjson
+FUZZPKGS ?= ./entity ./tenantctx ./repo ./internal/badinput ./internal/ddbjson ./guard
 FUZZFLAGS ?=
 
 ## fuzz: every fuzz target of FUZZPKGS, each for FUZZTIME
