@@ -7,13 +7,12 @@ import (
 	"os"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	dynamodbbackend "github.com/tenantrepo/tenantrepo/backend/dynamodb"
 	"github.com/tenantrepo/tenantrepo/backend/memory"
+	"github.com/tenantrepo/tenantrepo/internal/awsconfig"
 )
 
 func main() {
@@ -41,7 +40,7 @@ func open(ctx context.Context, endpoint, table string) (backend.Backend, error) 
 		return memory.New(), nil
 	}
 	fmt.Printf("backend: DynamoDB at %s, table %s\n", endpoint, table)
-	b, err := dynamodbbackend.New(dynamodb.NewFromConfig(awsConfig(endpoint)), table)
+	b, err := dynamodbbackend.New(dynamodb.NewFromConfig(awsconfig.Static(endpoint)), table)
 	if err != nil {
 		return nil, err
 	}
@@ -49,22 +48,4 @@ func open(ctx context.Context, endpoint, table string) (backend.Backend, error) 
 		return nil, err
 	}
 	return b, nil
-}
-
-// awsConfig builds the client configuration from the environment, without
-// the shared config files: enough for DynamoDB Local or a given endpoint.
-func awsConfig(endpoint string) aws.Config {
-	region := os.Getenv("AWS_REGION")
-	if region == "" {
-		region = "us-east-1"
-	}
-	key, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
-	if key == "" || secret == "" {
-		key, secret = "local", "local"
-	}
-	return aws.Config{
-		Region:       region,
-		Credentials:  credentials.NewStaticCredentialsProvider(key, secret, os.Getenv("AWS_SESSION_TOKEN")),
-		BaseEndpoint: aws.String(endpoint),
-	}
 }

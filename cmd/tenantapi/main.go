@@ -13,8 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/golang-jwt/jwt/v5"
 
@@ -22,6 +20,7 @@ import (
 	dynamodbbackend "github.com/tenantrepo/tenantrepo/backend/dynamodb"
 	"github.com/tenantrepo/tenantrepo/backend/memory"
 	"github.com/tenantrepo/tenantrepo/guard"
+	"github.com/tenantrepo/tenantrepo/internal/awsconfig"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 	"github.com/tenantrepo/tenantrepo/tenanthttp/jwtauth"
 )
@@ -79,7 +78,7 @@ func setup(ctx context.Context, c config, out io.Writer, logger *log.Logger) (ht
 			return nil, errors.New("with -endpoint, give -hmac-key or -jwks-url")
 		}
 		fmt.Fprintf(out, "backend: DynamoDB at %s, table %s\n", c.endpoint, c.table)
-		d, err := dynamodbbackend.New(dynamodb.NewFromConfig(awsConfig(c.endpoint), clientOptions...), c.table)
+		d, err := dynamodbbackend.New(dynamodb.NewFromConfig(awsconfig.Static(c.endpoint), clientOptions...), c.table)
 		if err != nil {
 			return nil, err
 		}
@@ -153,22 +152,4 @@ func demoToken(key []byte, c config, tenant string, now time.Time) (string, erro
 		claims["aud"] = c.audience
 	}
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(key)
-}
-
-// awsConfig builds the client configuration from the environment, without
-// the shared config files: enough for DynamoDB Local or a given endpoint.
-func awsConfig(endpoint string) aws.Config {
-	region := os.Getenv("AWS_REGION")
-	if region == "" {
-		region = "us-east-1"
-	}
-	key, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
-	if key == "" || secret == "" {
-		key, secret = "local", "local"
-	}
-	return aws.Config{
-		Region:       region,
-		Credentials:  credentials.NewStaticCredentialsProvider(key, secret, os.Getenv("AWS_SESSION_TOKEN")),
-		BaseEndpoint: aws.String(endpoint),
-	}
 }

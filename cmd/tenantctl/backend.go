@@ -2,20 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"net"
 	"net/url"
-	"os"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	dynamodbbackend "github.com/tenantrepo/tenantrepo/backend/dynamodb"
 	"github.com/tenantrepo/tenantrepo/backend/memory"
+	"github.com/tenantrepo/tenantrepo/internal/awsconfig"
 )
 
 // place is a table to act on: a DynamoDB table, or an in-memory one.
@@ -97,50 +94,12 @@ func open(ctx context.Context, p place, create bool) (backend.Backend, error) {
 	return b, nil
 }
 
-// awsConfig is the client configuration of p: the region from the flag,
-// else from the SDK's default configuration (AWS_REGION, the shared config
-// file's profile), else us-east-1 for an endpoint; the credentials from
-// the SDK's default chain (environment, shared files and profiles, SSO,
-// container and instance roles), except for a loopback endpoint (DynamoDB
-// Local) when AWS_ACCESS_KEY_ID is not set: dummy ones then, which
-// DynamoDB Local accepts, so that trying the tool locally needs no setup
-// and never reaches for an instance role.
+// awsConfig is the client configuration of p (see awsconfig.Load); a
+// missing region is a usage error.
 func awsConfig(ctx context.Context, p place) (aws.Config, error) {
-	local := p.endpoint != "" && isLoopback(p.endpoint)
-	var optFns []func(*config.LoadOptions) error
-	if p.region != "" {
-		optFns = append(optFns, config.WithRegion(p.region))
+	cfg, err := awsconfig.Load(ctx, p.endpoint, p.region)
+	if errors.Is(err, awsconfig.ErrNoRegion) {
+		return aws.Config{}, usagef("--region is required (or AWS_REGION, or a region in the AWS config file) without --endpoint")
 	}
-	if local && os.Getenv("AWS_ACCESS_KEY_ID") == "" {
-		optFns = append(optFns, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, optFns...)
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("AWS configuration: %w", err)
-	}
-	if cfg.Region == "" {
-		if p.endpoint == "" {
-			return aws.Config{}, usagef("--region is required (or AWS_REGION, or a region in the AWS config file) without --endpoint")
-		}
-		cfg.Region = "us-east-1"
-	}
-	if p.endpoint != "" {
-		cfg.BaseEndpoint = aws.String(p.endpoint)
-	}
-	return cfg, nil
-}
-
-// isLoopback reports whether endpoint's host is localhost or a loopback
-// address.
-func isLoopback(endpoint string) bool {
-	u, err := url.Parse(endpoint)
-	if err != nil {
-		return false
-	}
-	host := u.Hostname()
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return cfg, err
 }
