@@ -71,6 +71,20 @@ func (t Tenant) IndexPartitionKey(prefix, indexName, value string) string {
 	return t.pk + Separator + prefix + Separator + indexName + Separator + value
 }
 
+// OwnsIndexPartitionKey reports whether v is one of the tenant's index
+// partition keys: its partition key, the separator, and more, as
+// IndexPartitionKey writes them. "tenant#acme-corp#..." is not acme's.
+func (t Tenant) OwnsIndexPartitionKey(v string) bool {
+	return InIndexPartition(t.pk, v)
+}
+
+// InIndexPartition reports whether v is an index partition key of the
+// tenant whose partition key is pk: pk, the separator, and more (see
+// Tenant.OwnsIndexPartitionKey).
+func InIndexPartition(pk, v string) bool {
+	return len(v) > len(pk)+len(Separator) && v[:len(pk)] == pk && v[len(pk):len(pk)+len(Separator)] == Separator
+}
+
 // PartitionKey returns the partition key of a tenant: "tenant#" + tenantID.
 // The caller has validated tenantID.
 func PartitionKey(tenantID string) string {

@@ -65,3 +65,24 @@ func TestSortKeyBounds(t *testing.T) {
 		assert.True(t, min <= v && v <= max, "%q", v)
 	}
 }
+
+func TestInIndexPartition(t *testing.T) {
+	acme, err := entity.NewTenant("acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for v, want := range map[string]bool{
+		entity.IndexPartitionKey("acme", "order", "by-user", "u1"):      true,
+		entity.IndexPartitionKey("acme", "order", "by-user", ""):        true,
+		entity.IndexPartitionKey("acme-corp", "order", "by-user", "u1"): false,
+		"tenant#acme":   false,
+		"tenant#acme#":  false,
+		"tenant#acm#x":  false,
+		"tenant#ACME#x": false,
+		"":              false,
+	} {
+		if got := acme.OwnsIndexPartitionKey(v); got != want {
+			t.Errorf("OwnsIndexPartitionKey(%q) = %v, want %v", v, got, want)
+		}
+	}
+}

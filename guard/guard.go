@@ -128,10 +128,7 @@ type checker struct {
 
 // inIndex reports whether v is an index partition key of the tenant: its
 // partition key, the separator, and more.
-func (c checker) inIndex(v string) bool {
-	return len(v) > len(c.pk)+len(entity.Separator) && strings.HasPrefix(v, c.pk) &&
-		strings.HasPrefix(v[len(c.pk):], entity.Separator)
-}
+func (c checker) inIndex(v string) bool { return entity.InIndexPartition(c.pk, v) }
 
 func (c checker) check(input any) error {
 	// A typed nil input (the SDK replaces one with an empty input before

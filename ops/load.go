@@ -31,9 +31,10 @@ var indexPKNames, indexSKNames = func() (pks, sks []string) {
 }()
 
 // ownsKey reports whether an index partition key v names the tenant of
-// partition key pk: v is pk, or starts with pk and the separator.
+// partition key pk: v is pk, or one of its index partition keys
+// (entity.InIndexPartition).
 func ownsKey(v, pk string) bool {
-	return v == pk || strings.HasPrefix(v, pk) && strings.HasPrefix(v[len(pk):], entity.Separator)
+	return v == pk || entity.InIndexPartition(pk, v)
 }
 
 // loadSlots returns the index slots of the table b stands for, whose key
