@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
 // IndexSet is a set of index slots: slot n (1 ... MaxIndexes) stands for
@@ -94,4 +96,21 @@ type IndexReporter interface {
 	// TableIndexes returns the slots the table has, asking the store
 	// when the backend has not looked yet (then the answer is kept).
 	TableIndexes(ctx context.Context) (IndexSet, error)
+}
+
+// IndexSourceValue returns the value attribute a of item gives an index
+// key, the rule package repo writes index keys by and ops' reindex
+// repairs them by: a non-empty string is the value (true); a missing,
+// NULL or empty string attribute puts the item in no index (false); an
+// attribute of any other type is an error (DynamoDB's index keys are
+// strings).
+func IndexSourceValue(item Item, a string) (string, bool, error) {
+	switch v := item[a].(type) {
+	case nil, *types.AttributeValueMemberNULL:
+		return "", false, nil
+	case *types.AttributeValueMemberS:
+		return v.Value, v.Value != "", nil
+	default:
+		return "", false, fmt.Errorf("attribute %q is a %T; index attributes must be strings", a, v)
+	}
 }

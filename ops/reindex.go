@@ -331,11 +331,11 @@ func (rx *reindexer) plan(t entity.Tenant, item backend.Item) (rxVerdict, backen
 	var upd expression.UpdateBuilder
 	changed := false
 	for _, ix := range rx.indexes {
-		pv, okp, err := indexValue(item, ix.PartitionAttr)
+		pv, okp, err := backend.IndexSourceValue(item, ix.PartitionAttr)
 		if err != nil {
 			return rxFail, backend.Expressions{}
 		}
-		sv, oks, err := indexValue(item, ix.SortAttr)
+		sv, oks, err := backend.IndexSourceValue(item, ix.SortAttr)
 		if err != nil {
 			return rxFail, backend.Expressions{}
 		}
@@ -385,20 +385,6 @@ func (rx *reindexer) plan(t entity.Tenant, item backend.Item) (rxVerdict, backen
 		return rxFail, backend.Expressions{}
 	}
 	return rxFix, e
-}
-
-// indexValue returns the non-empty string of attribute a, if any, as the
-// repository reads it: a missing or NULL attribute is not in an index, one
-// of another type is an error.
-func indexValue(item backend.Item, a string) (string, bool, error) {
-	switch v := item[a].(type) {
-	case nil, *types.AttributeValueMemberNULL:
-		return "", false, nil
-	case *types.AttributeValueMemberS:
-		return v.Value, v.Value != "", nil
-	default:
-		return "", false, fmt.Errorf("attribute %q is a %T", a, v)
-	}
 }
 
 // reindexRun is one run of a reindex.

@@ -137,11 +137,11 @@ func ownsAttribute(name string) bool { return entity.IsKeyAttribute(name) }
 // The index key values are made in vals, which has room for two per index.
 func (r *Repository[T]) indexKeys(item backend.Item, t entity.Tenant, vals []types.AttributeValueMemberS) error {
 	for _, ix := range r.indexes {
-		pv, okp, err := indexValue(item, ix.PartitionAttr)
+		pv, okp, err := backend.IndexSourceValue(item, ix.PartitionAttr)
 		if err != nil {
 			return fmt.Errorf("index %q: %w", ix.Name, err)
 		}
-		sv, oks, err := indexValue(item, ix.SortAttr)
+		sv, oks, err := backend.IndexSourceValue(item, ix.SortAttr)
 		if err != nil {
 			return fmt.Errorf("index %q: %w", ix.Name, err)
 		}
@@ -157,20 +157,6 @@ func (r *Repository[T]) indexKeys(item backend.Item, t entity.Tenant, vals []typ
 		vals = vals[2:]
 	}
 	return nil
-}
-
-// indexValue returns the non-empty string of attribute a, if any.
-func indexValue(item backend.Item, a string) (string, bool, error) {
-	switch v := item[a].(type) {
-	case nil:
-		return "", false, nil
-	case *types.AttributeValueMemberNULL:
-		return "", false, nil
-	case *types.AttributeValueMemberS:
-		return v.Value, v.Value != "", nil
-	default:
-		return "", false, fmt.Errorf("attribute %q is a %T; index attributes must be strings", a, v)
-	}
 }
 
 // index returns the type's index of that name.
