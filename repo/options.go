@@ -35,6 +35,9 @@ type Options struct {
 	// DynamoDB's latency, not its capacity, is the limit, and use that
 	// much more of a provisioned table's capacity at once.
 	BatchConcurrency int
+	// Observer, when set, sees every call of the repository (see
+	// Observer). Default: none, and no work is done for one.
+	Observer Observer
 }
 
 // WriteOptions qualify one write (Create, Put, Update, UpdateExpr, Delete
