@@ -68,6 +68,28 @@ func (r *Repository[T]) wait(ctx context.Context, attempt int) error {
 	}
 }
 
+// retrying charges ctx's Meter, if any, with one retry when the request
+// about to be sent carries items an earlier one left unprocessed (attempt
+// is past 0). Without a Meter it does nothing.
+func retrying(ctx context.Context, attempt int) {
+	if attempt > 0 {
+		backend.Charge(ctx, backend.Usage{Retries: 1})
+	}
+}
+
+// written is the Items of a batch write of n entities that returned err:
+// n when it succeeded, else those a *BatchError says were done.
+func written(n int, err error) int {
+	if err == nil {
+		return n
+	}
+	var be *BatchError
+	if errors.As(err, &be) {
+		return len(be.Done)
+	}
+	return 0
+}
+
 // BatchGet reads the context's tenant's entities with the given IDs, any
 // number of them, in requests of up to 100 (DynamoDB's limit), and returns
 // those found, in the order of ids, and the IDs not found (or expired).
@@ -76,12 +98,24 @@ func (r *Repository[T]) wait(ctx context.Context, attempt int) error {
 // not read. Errors: ErrInvalidID, ErrInvalidArgument (an ID twice),
 // ErrNoTenant, ErrDecode, *BatchError.
 func (r *Repository[T]) BatchGet(ctx context.Context, ids []string, optFns ...func(*ReadOptions)) (found []T, missing []string, err error) {
+	ct := tenantOf(ctx)
+	if r.observer == nil {
+		return r.batchGet(ctx, ct, ids, optFns)
+	}
+	o := r.start(ctx, ct, OpBatchGet, "")
+	found, missing, err = r.batchGet(o.ctx, ct, ids, optFns)
+	o.end(len(found), err)
+	return found, missing, err
+}
+
+// batchGet is BatchGet, for the tenant ct, with its requests made in ctx.
+func (r *Repository[T]) batchGet(ctx context.Context, ct callTenant, ids []string, optFns []func(*ReadOptions)) (found []T, missing []string, err error) {
 	op := opText(fmt.Sprintf("batch get of %d %s", len(ids), r.prefix))
 	opts, err := readOpts(op, optFns)
 	if err != nil {
 		return nil, nil, err
 	}
-	t, err := tenantOf(ctx, op)
+	t, err := ct.of(op)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -101,6 +135,7 @@ func (r *Repository[T]) BatchGet(ctx context.Context, ids []string, optFns ...fu
 	pending := keys
 	for attempt := 0; len(pending) > 0; {
 		chunk := pending[:min(len(pending), backend.MaxBatchGet)]
+		retrying(ctx, attempt)
 		out, err := r.b.BatchGet(ctx, backend.BatchGetInput{Keys: chunk, ConsistentRead: opts.ConsistentRead})
 		if err == nil {
 			for _, item := range out.Items {
@@ -188,6 +223,7 @@ func (r *Repository[T]) batchGetParallel(ctx context.Context, op opName, keys []
 	return inParallel(ctx, r.batchConcurrency, chunks, func(i int) error {
 		pending := keys[i*backend.MaxBatchGet : min(len(keys), (i+1)*backend.MaxBatchGet)]
 		for attempt := 0; ; {
+			retrying(ctx, attempt)
 			out, err := r.b.BatchGet(ctx, backend.BatchGetInput{Keys: pending, ConsistentRead: opts.ConsistentRead})
 			if err != nil {
 				return err
@@ -284,8 +320,20 @@ func inParallel(ctx context.Context, n, chunks int, do func(chunk int) error) er
 // which IDs were written and which were not. Errors: ErrInvalidID,
 // ErrInvalidArgument, ErrItemTooLarge, ErrNoTenant, *BatchError.
 func (r *Repository[T]) BatchPut(ctx context.Context, vs []T) error {
+	ct := tenantOf(ctx)
+	if r.observer == nil {
+		return r.batchPut(ctx, ct, vs)
+	}
+	o := r.start(ctx, ct, OpBatchPut, "")
+	err := r.batchPut(o.ctx, ct, vs)
+	o.end(written(len(vs), err), err)
+	return err
+}
+
+// batchPut is BatchPut, for the tenant ct, with its requests made in ctx.
+func (r *Repository[T]) batchPut(ctx context.Context, ct callTenant, vs []T) error {
 	op := opText(fmt.Sprintf("batch put of %d %s", len(vs), r.prefix))
-	t, err := tenantOf(ctx, op)
+	t, err := ct.of(op)
 	if err != nil {
 		return err
 	}
@@ -317,8 +365,21 @@ func (r *Repository[T]) BatchPut(ctx context.Context, vs []T) error {
 // anything is deleted. Unprocessed deletes are retried as BatchPut's writes
 // are. Errors: ErrInvalidID, ErrInvalidArgument, ErrNoTenant, *BatchError.
 func (r *Repository[T]) BatchDelete(ctx context.Context, ids []string) error {
+	ct := tenantOf(ctx)
+	if r.observer == nil {
+		return r.batchDelete(ctx, ct, ids)
+	}
+	o := r.start(ctx, ct, OpBatchDelete, "")
+	err := r.batchDelete(o.ctx, ct, ids)
+	o.end(written(len(ids), err), err)
+	return err
+}
+
+// batchDelete is BatchDelete, for the tenant ct, with its requests made in
+// ctx.
+func (r *Repository[T]) batchDelete(ctx context.Context, ct callTenant, ids []string) error {
 	op := opText(fmt.Sprintf("batch delete of %d %s", len(ids), r.prefix))
-	t, err := tenantOf(ctx, op)
+	t, err := ct.of(op)
 	if err != nil {
 		return err
 	}
@@ -351,6 +412,7 @@ func (r *Repository[T]) batchWrite(ctx context.Context, op opName, ids []string,
 	pending := writes
 	for attempt := 0; len(pending) > 0; {
 		chunk := pending[:min(len(pending), backend.MaxBatchWrite)]
+		retrying(ctx, attempt)
 		out, err := r.b.BatchWrite(ctx, backend.BatchWriteInput{Writes: chunk})
 		if err == nil {
 			left := make(map[string]bool, len(out.Unprocessed))
@@ -413,6 +475,7 @@ func (r *Repository[T]) batchWriteParallel(ctx context.Context, writes []backend
 	return inParallel(ctx, r.batchConcurrency, chunks, func(i int) error {
 		pending := writes[i*backend.MaxBatchWrite : min(len(writes), (i+1)*backend.MaxBatchWrite)]
 		for attempt := 0; ; {
+			retrying(ctx, attempt)
 			out, err := r.b.BatchWrite(ctx, backend.BatchWriteInput{Writes: pending})
 			if err != nil {
 				return err

@@ -257,15 +257,31 @@ func (ix Index[T]) Name() string { return ix.name }
 // page size, or ConsistentRead; ErrMissingIndex for an index in a slot the
 // table lacks; ErrInvalidCursor; ErrNoTenant; ErrDecode.
 func (ix Index[T]) Query(ctx context.Context, partition string, optFns ...func(*PageOptions)) (Page[T], error) {
+	return ix.queryPage(ctx, partition, applyPage(optFns))
+}
+
+// queryPage reads one page of Query or All.
+func (ix Index[T]) queryPage(ctx context.Context, partition string, opts PageOptions) (Page[T], error) {
+	ct := tenantOf(ctx)
+	if ix.r == nil || ix.r.observer == nil {
+		return ix.query(ctx, ct, partition, opts)
+	}
+	o := ix.r.start(ctx, ct, OpQuery, ix.name)
+	p, err := ix.query(o.ctx, ct, partition, opts)
+	o.end(len(p.Items), err)
+	return p, err
+}
+
+// query is Query, for the tenant ct, with its requests made in ctx.
+func (ix Index[T]) query(ctx context.Context, ct callTenant, partition string, opts PageOptions) (Page[T], error) {
 	r := ix.r
-	opts := applyPage(optFns)
 	cond := opts.Where
 	op := opName{query: true, index: ix.name, partition: partition, cond: cond}
 	if r == nil {
 		return Page[T]{}, fail(op, ErrInvalidArgument, fmt.Errorf("index handle not made by Repository.Index"))
 	}
 	op.prefix = r.prefix
-	t, err := tenantOf(ctx, op)
+	t, err := ct.of(op)
 	if err != nil {
 		return Page[T]{}, err
 	}
@@ -320,6 +336,6 @@ func (ix Index[T]) Query(ctx context.Context, partition string, optFns ...func(*
 // yields with a zero T.
 func (ix Index[T]) All(ctx context.Context, partition string, optFns ...func(*PageOptions)) iter.Seq2[T, error] {
 	return pages(optFns, func(opts PageOptions) (Page[T], error) {
-		return ix.Query(ctx, partition, func(o *PageOptions) { *o = opts })
+		return ix.queryPage(ctx, partition, opts)
 	})
 }

@@ -2,6 +2,8 @@ package repo
 
 import (
 	"context"
+	"errors"
+	"sync"
 	"time"
 
 	"github.com/tenantrepo/tenantrepo/backend"
@@ -92,3 +94,119 @@ type Usage = backend.Usage
 //	_, err := users.Get(ctx, "42")
 //	fmt.Println(m.Usage().Capacity.Total().Read) // 0.5
 func WithMeter(ctx context.Context) (context.Context, *Meter) { return backend.WithMeter(ctx) }
+
+// observed is a call in progress that an Observer sees: what End needs.
+type observed struct {
+	obs   Observer
+	start context.Context // the context Start returned: End is given it
+	// ctx is start with the call's Meter: the context the call's requests
+	// are made in, so every backend charges the call.
+	ctx   context.Context
+	meter *Meter
+	call  *Call
+}
+
+// callPool holds the Calls of ended calls for reuse: an observed call
+// allocates no Call of its own (see Observer: a Call is not kept past
+// End).
+var callPool = sync.Pool{New: func() any { return new(Call) }}
+
+// start begins an observed call of the repository's type.
+func (r *Repository[T]) start(ctx context.Context, ct callTenant, op Op, index string) observed {
+	return startCall(r.observer, ctx, ct, r.typeName, r.prefix, op, index)
+}
+
+// startCall tells obs that a call begins, and returns the context the call
+// goes on with: the one Start returned, or ctx when Start returned nil or
+// panicked (an observer cannot stop or break a call), with a Meter of the
+// call's own. The call's tenant is ct, read before Start: its keys never
+// come from the context Start returns, which could name another tenant.
+// A nil ctx (which the call refuses) is shown to Start as
+// context.Background().
+func startCall(obs Observer, ctx context.Context, ct callTenant, typeName, prefix string, op Op, index string) observed {
+	c := callPool.Get().(*Call)
+	*c = Call{Tenant: ct.id(), Type: typeName, Prefix: prefix, Op: op, Index: index, Begin: time.Now()}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	start := observerStart(obs, ctx, c)
+	if start == nil {
+		start = ctx
+	}
+	mctx, m := backend.WithMeter(start)
+	return observed{obs: obs, start: start, ctx: mctx, meter: m, call: c}
+}
+
+// observerStart calls obs.Start, and returns nil when it panics.
+func observerStart(obs Observer, ctx context.Context, c *Call) (out context.Context) {
+	defer func() {
+		if recover() != nil {
+			out = nil
+		}
+	}()
+	return obs.Start(ctx, c)
+}
+
+// end tells the observer that the call ended, having returned, written or
+// deleted items entities, with err. A panic in End is recovered: the call
+// returns what it returns.
+func (o observed) end(items int, err error) {
+	c := o.call
+	c.Items = items
+	c.Usage = o.meter.Usage()
+	c.Err = err
+	c.Kind = errorKind(err)
+	c.Duration = time.Since(c.Begin)
+	func() {
+		defer func() { _ = recover() }()
+		o.obs.End(o.start, c)
+	}()
+	*c = Call{}
+	callPool.Put(c)
+}
+
+// one is the Items of a call of one entity: 1 when it succeeded, or when
+// its write was stored though the entity did not decode (ErrApplied).
+func one(err error) int {
+	if err == nil || errors.Is(err, ErrApplied) {
+		return 1
+	}
+	return 0
+}
+
+// sentinels are the kinds of error, the narrower ahead of the broader
+// (ErrMissingIndex before ErrInvalidArgument), for errorKind.
+var sentinels = []error{
+	ErrNotFound, ErrAlreadyExists, ErrNoTenant, ErrInvalidTenant, ErrInvalidID,
+	ErrInvalidCursor, ErrItemTooLarge, ErrMissingIndex, ErrUnknownIndex,
+	ErrInvalidArgument, ErrDuplicatePrefix, ErrDecode, ErrThrottled, ErrConflict,
+	ErrConditionFailed, ErrTxCanceled, ErrUnsupported,
+}
+
+// errorKind returns the kind of an error a call returns: the sentinel its
+// opError was made with, ErrTxCanceled for a *TxError, else the first of
+// the sentinels it wraps (a tenant's or an ID's error, which opError
+// carries as its cause); nil for nil, context errors and a *BatchError
+// that the context ended.
+func errorKind(err error) error {
+	switch e := err.(type) {
+	case nil, *BatchError:
+		return nil
+	case *TxError:
+		return ErrTxCanceled
+	case *opError:
+		if e.kind != nil {
+			return e.kind
+		}
+		if e.err == nil {
+			return nil
+		}
+		err = e.err
+	}
+	for _, k := range sentinels {
+		if errors.Is(err, k) {
+			return k
+		}
+	}
+	return nil
+}

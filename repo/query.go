@@ -237,7 +237,7 @@ func (r *Repository[T]) rangeOf(c KeyCondition) (rangePlan, error) {
 // one), in sort-key order, and the cursor of the next page. It is Query
 // with the zero KeyCondition, and returns the same errors.
 func (r *Repository[T]) List(ctx context.Context, optFns ...func(*PageOptions)) (Page[T], error) {
-	return r.Query(ctx, KeyCondition{}, optFns...)
+	return r.queryPage(ctx, OpList, KeyCondition{}, applyPage(optFns))
 }
 
 // applyPage applies the caller's functions to zero PageOptions.
@@ -270,13 +270,30 @@ func pageLimit(op opName, opts PageOptions) (int, error) {
 // ErrInvalidArgument for a bad condition or page size, or for a Where
 // option as well as a non-zero cond, ErrNoTenant, ErrDecode.
 func (r *Repository[T]) Query(ctx context.Context, cond KeyCondition, optFns ...func(*PageOptions)) (Page[T], error) {
-	opts := applyPage(optFns)
+	return r.queryPage(ctx, OpQuery, cond, applyPage(optFns))
+}
+
+// queryPage reads one page of List or Query (kind says which, for the
+// observer), as Query describes.
+func (r *Repository[T]) queryPage(ctx context.Context, kind Op, cond KeyCondition, opts PageOptions) (Page[T], error) {
+	ct := tenantOf(ctx)
+	if r.observer == nil {
+		return r.query(ctx, ct, cond, opts)
+	}
+	o := r.start(ctx, ct, kind, "")
+	p, err := r.query(o.ctx, ct, cond, opts)
+	o.end(len(p.Items), err)
+	return p, err
+}
+
+// query is Query, for the tenant ct, with its requests made in ctx.
+func (r *Repository[T]) query(ctx context.Context, ct callTenant, cond KeyCondition, opts PageOptions) (Page[T], error) {
 	twice := opts.Where != KeyCondition{} && cond != KeyCondition{}
 	if cond == (KeyCondition{}) {
 		cond = opts.Where
 	}
 	op := opName{query: true, prefix: r.prefix, cond: cond}
-	t, err := tenantOf(ctx, op)
+	t, err := ct.of(op)
 	if err != nil {
 		return Page[T]{}, err
 	}
@@ -465,14 +482,17 @@ func strOf(item backend.Item, name string) string {
 // error, which it yields with a zero T. PageOptions set the page size,
 // direction and starting cursor.
 func (r *Repository[T]) All(ctx context.Context, optFns ...func(*PageOptions)) iter.Seq2[T, error] {
-	return r.QueryAll(ctx, KeyCondition{}, optFns...)
+	return pages(optFns, func(opts PageOptions) (Page[T], error) {
+		return r.queryPage(ctx, OpList, KeyCondition{}, opts)
+	})
 }
 
 // QueryAll iterates over every entity that Query with cond would return,
 // page by page. It stops at the first error, which it yields with a zero T.
+// An observer sees each page as a Query (All's as a List).
 func (r *Repository[T]) QueryAll(ctx context.Context, cond KeyCondition, optFns ...func(*PageOptions)) iter.Seq2[T, error] {
 	return pages(optFns, func(opts PageOptions) (Page[T], error) {
-		return r.Query(ctx, cond, func(o *PageOptions) { *o = opts })
+		return r.queryPage(ctx, OpQuery, cond, opts)
 	})
 }
 

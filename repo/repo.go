@@ -2,6 +2,7 @@ package repo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -39,6 +40,9 @@ type Repository[T entity.Entity] struct {
 	retryDelay func(attempt int) time.Duration
 	// batchConcurrency is Options.BatchConcurrency: requests in flight.
 	batchConcurrency int
+	// observer is Options.Observer; nil when none is installed, and then
+	// every call takes its path of old, without a word for an observer.
+	observer Observer
 }
 
 // New returns the repository of T in store b. T must be a struct type whose
@@ -101,6 +105,7 @@ func New[T entity.Entity](b backend.Backend, optFns ...func(*Options)) (*Reposit
 		retryDelay: opts.RetryDelay,
 
 		batchConcurrency: max(opts.BatchConcurrency, 1),
+		observer:         opts.Observer,
 	}
 	if !codec.Off() {
 		r.codec = codec.For[T]()
@@ -171,34 +176,51 @@ func MustNew[T entity.Entity](b backend.Backend, optFns ...func(*Options)) *Repo
 // Prefix returns the sort-key prefix of the repository's entity type.
 func (r *Repository[T]) Prefix() string { return r.prefix }
 
+// callTenant is the tenant of a call, read from its context once, before
+// anything else (and before an Observer's Start, which sees its ID): the
+// tenant with its keys, or what the call fails with when the context gives
+// none. Every key of the call comes from it, whatever context the call's
+// requests are then made in.
+type callTenant struct {
+	t           entity.Tenant
+	kind, cause error // the kind and cause of the call's error; cause nil when t is good
+}
+
+// errNilContext is the cause of the ErrInvalidArgument of a call given a nil
+// context.
+var errNilContext = errors.New("nil context")
+
 // tenantOf returns the tenant of the context with its keys. Every call
 // reads its tenant here, through tenantctx.Tenant, which checks it: no key
 // is built from a tenant that breaks the rules, whatever the context's
 // Value answers, and every key of the call (partition, index partition,
-// cursor) comes from the one entity.Tenant it returns.
-func tenantOf(ctx context.Context, op opName) (entity.Tenant, error) {
+// cursor) comes from the one entity.Tenant it holds.
+func tenantOf(ctx context.Context) callTenant {
 	if ctx == nil {
-		return entity.Tenant{}, fail(op, ErrInvalidArgument, fmt.Errorf("nil context"))
+		return callTenant{kind: ErrInvalidArgument, cause: errNilContext}
 	}
 	if err := ctx.Err(); err != nil {
-		return entity.Tenant{}, fail(op, nil, err)
+		return callTenant{cause: err}
 	}
 	t, err := tenantctx.Tenant(ctx)
 	if err != nil {
-		return entity.Tenant{}, fail(op, nil, err)
+		return callTenant{cause: err}
 	}
-	return t, nil
+	return callTenant{t: t}
 }
 
-// key returns the keys of the entity id for the context's tenant, after
-// checking both.
-func (r *Repository[T]) key(ctx context.Context, op opName, id string) (backend.Key, error) {
-	t, err := tenantOf(ctx, op)
-	if err != nil {
-		return backend.Key{}, err
+// of returns the tenant, or the error of call op when the context gave
+// none.
+func (c callTenant) of(op opName) (entity.Tenant, error) {
+	if c.cause != nil {
+		return entity.Tenant{}, fail(op, c.kind, c.cause)
 	}
-	return r.keyIn(op, t, id)
+	return c.t, nil
 }
+
+// id returns the tenant's ID, "" when the context gave none: what an
+// Observer is told, never a value the rules refused.
+func (c callTenant) id() string { return c.t.ID() }
 
 // keyIn returns the keys of the entity id of tenant t, after checking id.
 func (r *Repository[T]) keyIn(op opName, t entity.Tenant, id string) (backend.Key, error) {
@@ -220,13 +242,29 @@ func has(set map[string]struct{}, k string) bool {
 // Get returns the context's tenant's entity with the ID. An expired entity
 // is not found. Errors: ErrNotFound, ErrInvalidID, ErrNoTenant, ErrDecode.
 func (r *Repository[T]) Get(ctx context.Context, id string, optFns ...func(*ReadOptions)) (T, error) {
+	ct := tenantOf(ctx)
+	if r.observer == nil {
+		return r.get(ctx, ct, id, optFns)
+	}
+	o := r.start(ctx, ct, OpGet, "")
+	v, err := r.get(o.ctx, ct, id, optFns)
+	o.end(one(err), err)
+	return v, err
+}
+
+// get is Get, for the tenant ct, with its requests made in ctx.
+func (r *Repository[T]) get(ctx context.Context, ct callTenant, id string, optFns []func(*ReadOptions)) (T, error) {
 	var zero T
 	op := r.op("get", id)
 	opts, err := readOpts(op, optFns)
 	if err != nil {
 		return zero, err
 	}
-	key, err := r.key(ctx, op, id)
+	t, err := ct.of(op)
+	if err != nil {
+		return zero, err
+	}
+	key, err := r.keyIn(op, t, id)
 	if err != nil {
 		return zero, err
 	}

@@ -21,33 +21,42 @@ type TxOp struct {
 	b     backend.Backend
 	desc  opName
 	build func(t entity.Tenant) (plan, error)
+	// The repository's observer and type, for a transaction whose first
+	// action this is.
+	obs      Observer
+	typeName string
+}
+
+// txOp returns the action desc of the repository, built by build.
+func (r *Repository[T]) txOp(desc opName, build func(t entity.Tenant) (plan, error)) TxOp {
+	return TxOp{b: r.b, desc: desc, build: build, obs: r.observer, typeName: r.typeName}
 }
 
 // TxCreate is the transaction form of Create. The entity's ID must be set
 // (uuid.NewString() gives a new one), so the caller knows it: Transact
 // returns no entities.
 func (r *Repository[T]) TxCreate(v T, optFns ...func(*WriteOptions)) TxOp {
-	return TxOp{b: r.b, desc: r.op("create", v.EntityID()), build: func(t entity.Tenant) (plan, error) {
+	return r.txOp(r.op("create", v.EntityID()), func(t entity.Tenant) (plan, error) {
 		if v.EntityID() == "" {
 			op := r.op("create", "")
 			return plan{op: op}, fail(op, ErrInvalidID, errors.New("a transaction's create needs the ID set"))
 		}
 		return r.planCreate(t, v, writeOpts(optFns))
-	}}
+	})
 }
 
 // TxPut is the transaction form of Put.
 func (r *Repository[T]) TxPut(v T, optFns ...func(*WriteOptions)) TxOp {
-	return TxOp{b: r.b, desc: r.op("put", v.EntityID()), build: func(t entity.Tenant) (plan, error) {
+	return r.txOp(r.op("put", v.EntityID()), func(t entity.Tenant) (plan, error) {
 		return r.planPut(t, v, writeOpts(optFns))
-	}}
+	})
 }
 
 // TxUpdate is the transaction form of Update.
 func (r *Repository[T]) TxUpdate(v T, attrs []string, optFns ...func(*WriteOptions)) TxOp {
-	return TxOp{b: r.b, desc: r.op("update", v.EntityID()), build: func(t entity.Tenant) (plan, error) {
+	return r.txOp(r.op("update", v.EntityID()), func(t entity.Tenant) (plan, error) {
 		return r.planUpdate(t, v, attrs, writeOpts(optFns))
-	}}
+	})
 }
 
 // TxUpdateExpr is the transaction form of UpdateExpr, for example an
@@ -60,24 +69,24 @@ func (r *Repository[T]) TxUpdate(v T, attrs []string, optFns ...func(*WriteOptio
 // update whose effect depends on the stored item (SET a = b) can leave an
 // entity that does not decode, which its later reads report as ErrDecode.
 func (r *Repository[T]) TxUpdateExpr(id string, u expression.UpdateBuilder, optFns ...func(*WriteOptions)) TxOp {
-	return TxOp{b: r.b, desc: r.op("update", id), build: func(t entity.Tenant) (plan, error) {
+	return r.txOp(r.op("update", id), func(t entity.Tenant) (plan, error) {
 		return r.planUpdateExpr(t, id, u, writeOpts(optFns))
-	}}
+	})
 }
 
 // TxDelete is the transaction form of Delete.
 func (r *Repository[T]) TxDelete(id string, optFns ...func(*WriteOptions)) TxOp {
-	return TxOp{b: r.b, desc: r.op("delete", id), build: func(t entity.Tenant) (plan, error) {
+	return r.txOp(r.op("delete", id), func(t entity.Tenant) (plan, error) {
 		return r.planDelete(t, id, writeOpts(optFns))
-	}}
+	})
 }
 
 // TxCheck is an action that writes nothing: the transaction fails unless
 // the entity exists and cond holds for it.
 func (r *Repository[T]) TxCheck(id string, cond expression.ConditionBuilder) TxOp {
-	return TxOp{b: r.b, desc: r.op("check", id), build: func(t entity.Tenant) (plan, error) {
+	return r.txOp(r.op("check", id), func(t entity.Tenant) (plan, error) {
 		return r.planCheck(t, id, cond)
-	}}
+	})
 }
 
 // TxError is the error of a transaction that changed nothing. It has one
@@ -130,15 +139,29 @@ func (e *TxError) Unwrap() []error {
 // *TxError (ErrTxCanceled) when a condition failed or DynamoDB canceled the
 // transaction, ErrInvalidArgument, the errors of building each action
 // (ErrInvalidID, ErrItemTooLarge, ...), ErrNoTenant.
+//
+// The observer of the first action's repository, if any, sees the
+// transaction, with the entity type of that action.
 func Transact(ctx context.Context, ops ...TxOp) error {
+	ct := tenantOf(ctx)
+	if len(ops) == 0 || ops[0].obs == nil {
+		return transact(ctx, ct, ops)
+	}
+	first := ops[0]
+	o := startCall(first.obs, ctx, ct, first.typeName, first.desc.prefix, OpTransact, "")
+	err := transact(o.ctx, ct, ops)
+	n := 0
+	if err == nil {
+		n = len(ops)
+	}
+	o.end(n, err)
+	return err
+}
+
+// transact is Transact, for the tenant ct, with its request made in ctx.
+func transact(ctx context.Context, ct callTenant, ops []TxOp) error {
 	op := opText(fmt.Sprintf("transaction of %d actions", len(ops)))
-	if ctx == nil {
-		return fail(op, ErrInvalidArgument, errors.New("nil context"))
-	}
-	if err := ctx.Err(); err != nil {
-		return fail(op, nil, err)
-	}
-	t, err := tenantOf(ctx, op)
+	t, err := ct.of(op)
 	if err != nil {
 		return err
 	}

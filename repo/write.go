@@ -439,7 +439,7 @@ func (r *Repository[T]) run(ctx context.Context, p plan) (backend.Item, error) {
 // overwritten), ErrConditionFailed when WithCondition's condition fails,
 // ErrInvalidID, ErrNoTenant, ErrItemTooLarge, ErrInvalidArgument.
 func (r *Repository[T]) Create(ctx context.Context, v T, optFns ...func(*WriteOptions)) (T, error) {
-	return r.write(ctx, "create", v.EntityID(), func(t entity.Tenant) (plan, error) {
+	return r.write(ctx, OpCreate, "create", v.EntityID(), func(t entity.Tenant) (plan, error) {
 		return r.planCreate(t, v, writeOpts(optFns))
 	}, nil)
 }
@@ -451,7 +451,7 @@ func (r *Repository[T]) Create(ctx context.Context, v T, optFns ...func(*WriteOp
 // ErrConditionFailed, ErrInvalidID (an empty ID too), ErrNoTenant,
 // ErrItemTooLarge, ErrInvalidArgument.
 func (r *Repository[T]) Put(ctx context.Context, v T, optFns ...func(*WriteOptions)) (T, error) {
-	return r.write(ctx, "put", v.EntityID(), func(t entity.Tenant) (plan, error) {
+	return r.write(ctx, OpPut, "put", v.EntityID(), func(t entity.Tenant) (plan, error) {
 		return r.planPut(t, v, writeOpts(optFns))
 	}, &v)
 }
@@ -470,7 +470,7 @@ func (r *Repository[T]) Put(ctx context.Context, v T, optFns ...func(*WriteOptio
 // update did not name was stored with another type, by another client):
 // the update is stored; mend the entity with Put or UpdateExpr.
 func (r *Repository[T]) Update(ctx context.Context, v T, attrs []string, optFns ...func(*WriteOptions)) (T, error) {
-	return r.write(ctx, "update", v.EntityID(), func(t entity.Tenant) (plan, error) {
+	return r.write(ctx, OpUpdate, "update", v.EntityID(), func(t entity.Tenant) (plan, error) {
 		return r.planUpdate(t, v, attrs, writeOpts(optFns))
 	}, nil)
 }
@@ -510,17 +510,30 @@ func (r *Repository[T]) Update(ctx context.Context, v T, attrs []string, optFns 
 // DynamoDB rejects, such as adding to a string), ErrUnsupported, and
 // ErrDecode with ErrApplied as above.
 func (r *Repository[T]) UpdateExpr(ctx context.Context, id string, u expression.UpdateBuilder, optFns ...func(*WriteOptions)) (T, error) {
-	return r.write(ctx, "update", id, func(t entity.Tenant) (plan, error) {
+	return r.write(ctx, OpUpdateExpr, "update", id, func(t entity.Tenant) (plan, error) {
 		return r.planUpdateExpr(t, id, u, writeOpts(optFns))
 	}, nil)
 }
 
 // write plans a write for the context's tenant, runs it and decodes the
-// stored entity. put, when set, is the entity a Put writes whole, from
-// which the stored entity can be had without decoding the item made of it.
-func (r *Repository[T]) write(ctx context.Context, verb, id string, planFn func(t entity.Tenant) (plan, error), put *T) (T, error) {
+// stored entity; the observer, if any, sees it as a call of kind. put,
+// when set, is the entity a Put writes whole, from which the stored entity
+// can be had without decoding the item made of it.
+func (r *Repository[T]) write(ctx context.Context, kind Op, verb, id string, planFn func(t entity.Tenant) (plan, error), put *T) (T, error) {
+	ct := tenantOf(ctx)
+	if r.observer == nil {
+		return r.writeAs(ctx, ct, verb, id, planFn, put)
+	}
+	o := r.start(ctx, ct, kind, "")
+	v, err := r.writeAs(o.ctx, ct, verb, id, planFn, put)
+	o.end(one(err), err)
+	return v, err
+}
+
+// writeAs is write, for the tenant ct, with its request made in ctx.
+func (r *Repository[T]) writeAs(ctx context.Context, ct callTenant, verb, id string, planFn func(t entity.Tenant) (plan, error), put *T) (T, error) {
 	var zero T
-	t, err := tenantOf(ctx, r.op(verb, id))
+	t, err := ct.of(r.op(verb, id))
 	if err != nil {
 		return zero, err
 	}
@@ -575,8 +588,20 @@ func (e *appliedError) Unwrap() []error { return []error{ErrApplied, e.err} }
 // ErrNotFound, ErrConditionFailed or ErrConflict otherwise. Other errors:
 // ErrInvalidID, ErrNoTenant, ErrInvalidArgument.
 func (r *Repository[T]) Delete(ctx context.Context, id string, optFns ...func(*WriteOptions)) error {
+	ct := tenantOf(ctx)
+	if r.observer == nil {
+		return r.delete(ctx, ct, id, optFns)
+	}
+	o := r.start(ctx, ct, OpDelete, "")
+	err := r.delete(o.ctx, ct, id, optFns)
+	o.end(one(err), err)
+	return err
+}
+
+// delete is Delete, for the tenant ct, with its request made in ctx.
+func (r *Repository[T]) delete(ctx context.Context, ct callTenant, id string, optFns []func(*WriteOptions)) error {
 	op := r.op("delete", id)
-	t, err := tenantOf(ctx, op)
+	t, err := ct.of(op)
 	if err != nil {
 		return err
 	}
