@@ -3,6 +3,7 @@ package repo_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -635,4 +636,37 @@ func TestObserverRequestsInStartContext(t *testing.T) {
 			assert.Equal(t, 1, c.Usage.Requests, "%s", c.Op)
 		}
 	})
+}
+
+// TestNoObserverAllocatesAsBefore: without an observer, Get, Put and a
+// List page allocate on the memory backend exactly what they did on the
+// commit before observers existed (4c3a4bd), measured there with this
+// test's calls and go1.26, with and without -race (the race detector
+// changes what the compiler keeps on the stack). Compilers move
+// allocations between versions, so the figures are checked with go1.26
+// only; TestNoObserverAllocatesNothingMore (observe_alloc_test.go) checks
+// the hook itself on any compiler and on both backends. A change that
+// moves these figures on purpose updates them and says why.
+func TestNoObserverAllocatesAsBefore(t *testing.T) {
+	before := map[bool]map[string]uint64{
+		false: {"Get": 4, "Put": 18, "List": 30, "Get missing": 7},
+		true:  {"Get": 4, "Put": 24, "List": 30, "Get missing": 7},
+	}[repo.RaceOn]
+	users := repo.MustNew[User](memory.New())
+	ctx := tenantctx.MustWithTenant(context.Background(), "acme")
+	for _, id := range strings.Fields("0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19") {
+		_, err := users.Put(ctx, User{ID: id, Name: "n", Email: "e"})
+		require.NoError(t, err)
+	}
+	u := User{ID: "3", Name: "x", Email: "y"}
+	got := map[string]uint64{
+		"Get":         repo.MinAllocs(func() { _, _ = users.Get(ctx, "3") }),
+		"Put":         repo.MinAllocs(func() { _, _ = users.Put(ctx, u) }),
+		"List":        repo.MinAllocs(func() { _, _ = users.List(ctx, repo.WithLimit(10)) }),
+		"Get missing": repo.MinAllocs(func() { _, _ = users.Get(ctx, "nope") }),
+	}
+	if !strings.HasPrefix(runtime.Version(), "go1.26") {
+		t.Skipf("figures before observers are for go1.26, not %s; now: %v", runtime.Version(), got)
+	}
+	assert.Equal(t, before, got, "allocations without an observer (race %v)", repo.RaceOn)
 }
