@@ -83,8 +83,9 @@ func allocStore(t *testing.T, b backend.Backend) (*Repository[allocUser], contex
 // allocates exactly as much as the path it takes without one, called
 // directly, on both backends: the observer hook (a nil check) adds no
 // allocation, nor makes the compiler move anything of the call to the
-// heap. On DynamoDB Local this is checked without the race detector only:
-// with it, the SDK's counts wander by a few allocations from run to run.
+// heap. On DynamoDB Local, whose SDK's counts wander by a few allocations
+// between runs on a loaded machine, within sdkWander, and without the race
+// detector only (with it they wander more).
 // TestNoObserverAllocatesAsBefore (observe_test.go) compares the memory
 // backend's counts with those before observers existed.
 func TestNoObserverAllocatesNothingMore(t *testing.T) {
@@ -102,9 +103,18 @@ func TestNoObserverAllocatesNothingMore(t *testing.T) {
 			t.Skip("the SDK's allocation counts wander under the race detector")
 		}
 		for name, f := range allocCalls(users, ctx) {
-			if public, direct := minAllocs(f[0]), minAllocs(f[1]); public != direct {
+			public, direct := minAllocs(f[0]), minAllocs(f[1])
+			t.Logf("%s: %d allocations, its path %d", name, public, direct)
+			if public > direct+sdkWander || direct > public+sdkWander {
 				t.Errorf("%s allocates %d times without an observer, its path %d", name, public, direct)
 			}
 		}
 	})
 }
+
+// sdkWander is how far apart two measurements of one call on DynamoDB
+// Local can be on a loaded machine: the SDK's own counts move by a couple
+// of allocations (374 and 376 for one Get). The hook's cost is
+// backend-independent and checked exactly on the memory backend; an
+// observed call costs more than this (its Call, Meter and context).
+const sdkWander = 4
