@@ -250,3 +250,20 @@ func sameSet[E any](a, b []E, key func(E) string) bool {
 	}
 	return true
 }
+
+// CanceledTxCapacity returns what a TransactWriteItems that DynamoDB
+// canceled is charged here, one figure both backends can compute from the
+// cancellation reasons alone: for each action, two write units per KB of
+// the item its reason returns (ReturnValuesOnConditionCheckFailure, set on
+// a failed condition), at least two for an action whose reason returns no
+// item. DynamoDB reports no ConsumedCapacity for a canceled transaction
+// (DynamoDB Local neither), and AWS publishes only that a canceled
+// transaction still consumes capacity; this figure is an estimate in the
+// spirit of FailedWriteCapacity, not a measurement.
+func CanceledTxCapacity(reasons []TxReason) Capacity {
+	var c Capacity
+	for _, r := range reasons {
+		c = c.Add(FailedWriteCapacity(SizedItem(r.Item), true))
+	}
+	return c
+}
