@@ -670,3 +670,60 @@ func TestNoObserverAllocatesAsBefore(t *testing.T) {
 	}
 	assert.Equal(t, before, got, "allocations without an observer (race %v)", repo.RaceOn)
 }
+
+// TestObserverCapacity: the capacity a call consumed reaches its Call and a
+// caller's Meter, the same on both backends (DynamoDB Local reports it; the
+// memory backend computes it by the published rules): Get 0.5 read units
+// eventually consistent and 1 consistent, a small Put 1 write unit on the
+// table and 1 on each index it enters, an index query's reads on the
+// index, a batch's summed per item, a transaction's doubled (one action: DynamoDB Local's figures for more
+// are not DynamoDB's), and nothing
+// for a call refused before its first request.
+func TestObserverCapacity(t *testing.T) {
+	observerStores(t, func(t *testing.T, b backend.Backend) {
+		rec := &recorder{}
+		gadgets := repo.MustNew[Gadget](b, func(o *repo.Options) { o.Observer = rec })
+		ctx := tenantctx.MustWithTenant(context.Background(), "acme")
+		_, err := gadgets.Put(ctx, Gadget{ID: "c1", Group: "g", At: "1"})
+		require.NoError(t, err)
+		_, err = gadgets.Get(ctx, "c1")
+		require.NoError(t, err)
+		mctx, m := repo.WithMeter(ctx)
+		_, err = gadgets.Get(mctx, "c1", repo.ConsistentRead)
+		require.NoError(t, err)
+		_, err = gadgets.Index("by-group").Query(ctx, "g")
+		require.NoError(t, err)
+		require.NoError(t, gadgets.BatchPut(ctx, []Gadget{{ID: "c2"}, {ID: "c3"}}))
+		// One action: DynamoDB Local's figures for transactions of
+		// several are not DynamoDB's (see internal/proptest's capacity
+		// differential).
+		require.NoError(t, repo.Transact(ctx, gadgets.TxDelete("c2")))
+		_, err = gadgets.Get(ctx, "a#b")
+		require.ErrorIs(t, err, repo.ErrInvalidID)
+
+		calls := rec.take(t)
+		require.Len(t, calls, 7)
+		ix1 := func(u backend.Units) [backend.MaxIndexes]backend.Units {
+			var x [backend.MaxIndexes]backend.Units
+			x[0] = u
+			return x
+		}
+		capOf := func(table backend.Units, gsi1 backend.Units) backend.Capacity {
+			return backend.Capacity{Table: table, Indexes: ix1(gsi1)}
+		}
+		wants := []backend.Capacity{
+			capOf(backend.Units{Write: 1}, backend.Units{Write: 1}), // Put, into GSI1
+			capOf(backend.Units{Read: 0.5}, backend.Units{}),        // Get, eventually consistent
+			capOf(backend.Units{Read: 1}, backend.Units{}),          // Get, consistent
+			capOf(backend.Units{}, backend.Units{Read: 0.5}),        // index query: the index's reads
+			capOf(backend.Units{Write: 2}, backend.Units{}),         // BatchPut of 2 items, no index
+			capOf(backend.Units{Write: 2}, backend.Units{}),         // transaction of a delete: doubled
+			{}, // refused before any request
+		}
+		for i, c := range calls {
+			assert.Equal(t, wants[i], c.Usage.Capacity, "call %d (%s)", i, c.Op)
+		}
+		assert.Equal(t, calls[2].Usage, m.Usage(), "the caller's Meter sees what the Call does")
+		assert.Zero(t, calls[6].Usage.Requests)
+	})
+}
