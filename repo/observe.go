@@ -17,9 +17,22 @@ import (
 //
 // Start returns the context the call goes on with, so an observer can put
 // a span in it: the requests the call sends (and the SDK's spans, if the
-// DynamoDB client is instrumented) are made in that context. An observer
-// must be safe for concurrent use, and must not keep the *Call past End:
-// the repository may reuse it.
+// DynamoDB client is instrumented) are made in that context, and End is
+// given it. An observer must be safe for concurrent use, and must not keep
+// the *Call past End: the repository reuses it.
+//
+// Every call is observed, also one refused before it sends anything (an
+// invalid ID, no tenant: its Usage is zero). All, QueryAll and an index's
+// All are observed page by page. Transact is observed by the observer of
+// its first action's repository.
+//
+// An observer cannot change what a call does. The call's tenant is read
+// from its own context before Start, and every key comes from it: a
+// context from Start that names another tenant changes no key (the
+// requests are still made in it). A nil context from Start leaves the
+// call's own; a panic in Start or End is recovered, and the call goes on
+// and returns what it returns. A call that itself panics does not reach
+// End.
 type Observer interface {
 	Start(ctx context.Context, c *Call) context.Context
 	End(ctx context.Context, c *Call)
@@ -48,7 +61,8 @@ const (
 // above Begin; End sees all of them.
 type Call struct {
 	// Tenant is the tenant ID of the call's context, "" when the context
-	// has none (the call then fails with ErrNoTenant).
+	// has none or one that breaks the key rules (the call then fails with
+	// ErrNoTenant or ErrInvalidTenant): never a value the rules refused.
 	Tenant string
 	// Type is the entity's Go type ("main.User"), Prefix its sort-key
 	// prefix ("user"). A transaction of several types has those of its
@@ -62,12 +76,18 @@ type Call struct {
 	Begin time.Time
 
 	// Items is how many entities the call returned, wrote or deleted: 1
-	// for a Get that found its entity, the page's length for List and
-	// Query, the actions of a transaction.
+	// for a Get that found its entity and for a single write or Delete
+	// that succeeded (or was stored, ErrApplied), the page's length for
+	// List and Query, the entities found by BatchGet, those written or
+	// deleted by BatchPut and BatchDelete (a *BatchError's Done), the
+	// actions of a transaction that succeeded; 0 otherwise.
 	Items int
 	// Usage is what the call's requests cost: capacity consumed on the
 	// table and each index as the backend reported it, requests, retries
-	// and throttles.
+	// (the SDK's, and the repository's requests for the items a batch
+	// left unprocessed) and throttles. The call's requests are charged to
+	// a Meter of its own, which also passes them on to any Meter of the
+	// context Start returned.
 	Usage backend.Usage
 	// Err is the error the call returns, nil on success; Kind its kind,
 	// one of this package's sentinels (ErrNotFound, ...) or nil.
