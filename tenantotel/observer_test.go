@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -395,5 +396,40 @@ func TestNoopProvidersCostNothing(t *testing.T) {
 	})
 	if allocs > bare {
 		t.Errorf("%v allocations per call with the global no-op providers, want no more than their tracer's %v", allocs, bare)
+	}
+}
+
+// The observer keeps the attribute sets of a bounded number of series;
+// past it (here 5000 tenants labelled by ID), calls build their own, and
+// every point is still right. Calls run concurrently.
+func TestManySeries(t *testing.T) {
+	h := newHarness(t)
+	const tenants = 5000
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < tenants; i += 4 {
+				c := repo.Call{Tenant: fmt.Sprintf("t%04d", i), Prefix: "user", Op: repo.OpPut, Items: 1, Begin: t0,
+					Usage: backend.Usage{Requests: 1, Capacity: backend.Capacity{Table: backend.Units{Write: 1}}}}
+				call(h.obs, context.Background(), c, nil)
+				call(h.obs, context.Background(), c, nil)
+			}
+		}()
+	}
+	wg.Wait()
+	m := h.metrics(t)
+	for _, name := range []string{tenantotel.MetricCalls, tenantotel.MetricWriteUnits, tenantotel.MetricRequests} {
+		points := m[name]
+		if len(points) != tenants {
+			t.Errorf("%s: %d series, want %d", name, len(points), tenants)
+		}
+		for _, p := range points {
+			if p.value != 2 {
+				t.Errorf("%s: %v = %v, want 2", name, p.attrs, p.value)
+				break
+			}
+		}
 	}
 }

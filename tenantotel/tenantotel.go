@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -117,18 +118,15 @@ func TenantTier(fn func(tenant string) string) TenantLabel {
 	return TenantLabel{key: AttrTenantTier, fn: fn}
 }
 
-// value returns the label's attribute for tenant, false when it has none.
-func (l TenantLabel) value(tenant string) (attribute.KeyValue, bool) {
+// label returns the label's value for tenant, "" when it has none.
+func (l TenantLabel) label(tenant string) string {
 	switch {
 	case l.key == "":
-		return attribute.KeyValue{}, false
+		return ""
 	case l.fn != nil:
-		tenant = l.fn(tenant)
+		return l.fn(tenant)
 	}
-	if tenant == "" {
-		return attribute.KeyValue{}, false
-	}
-	return l.key.String(tenant), true
+	return tenant
 }
 
 // Options configure an Observer. New fills in the defaults before applying
@@ -168,6 +166,9 @@ func WithMetricTenant(l TenantLabel) func(*Options) {
 type Observer struct {
 	tracer trace.Tracer // nil for a no-op TracerProvider
 	names  spanNames
+
+	mu     sync.RWMutex
+	series map[seriesKey]*series
 	tenant TenantLabel
 
 	calls, errs, items, requests, retries, throttles metric.Int64Counter
@@ -275,8 +276,8 @@ func (o *Observer) Start(ctx context.Context, c *repo.Call) context.Context {
 		attrs = append(attrs, AttrTenant.String(c.Tenant))
 	}
 	if o.tenant.key == AttrTenantTier {
-		if kv, ok := o.tenant.value(c.Tenant); ok {
-			attrs = append(attrs, kv)
+		if tier := o.tenant.label(c.Tenant); tier != "" {
+			attrs = append(attrs, AttrTenantTier.String(tier))
 		}
 	}
 	if c.Index != "" {
@@ -407,43 +408,24 @@ func (o *Observer) record(ctx context.Context, c *repo.Call, kind string, class 
 	if !o.enabled(ctx) {
 		return // a no-op meter, or views that drop every metric
 	}
-	attrs := make([]attribute.KeyValue, 0, 8)
-	attrs = append(attrs,
-		semconv.DBSystemNameAWSDynamoDB,
-		semconv.DBOperationName(string(c.Op)),
-		AttrEntityPrefix.String(c.Prefix))
-	if c.Index != "" {
-		attrs = append(attrs, AttrIndex.String(c.Index))
-	}
-	if kv, ok := o.tenant.value(c.Tenant); ok {
-		attrs = append(attrs, kv)
-	}
-	base := len(attrs)
-	if kind != "" {
-		attrs = append(attrs, AttrErrorKind.String(kind))
-	}
-	// NewSet sorts the attributes it is given: each set is made of a
-	// copy, so attrs[:base] stays the base attributes.
-	withKind := metric.WithAttributeSet(attribute.NewSet(append([]attribute.KeyValue(nil), attrs...)...))
-	o.calls.Add(ctx, 1, withKind)
-	o.duration.Record(ctx, c.Duration.Seconds(), withKind)
+	s := o.seriesOf(c, kind)
+	o.calls.Add(ctx, 1, s.withKind)
+	o.duration.Record(ctx, c.Duration.Seconds(), s.withKind)
 	if class >= callinfo.Notable {
-		o.errs.Add(ctx, 1, withKind)
+		o.errs.Add(ctx, 1, s.withKind)
 	}
-	attrs = attrs[:base]
-	set := metric.WithAttributeSet(attribute.NewSet(append([]attribute.KeyValue(nil), attrs...)...))
 	u := c.Usage
 	if c.Items != 0 {
-		o.items.Add(ctx, int64(c.Items), set)
+		o.items.Add(ctx, int64(c.Items), s.base)
 	}
 	if u.Requests != 0 {
-		o.requests.Add(ctx, int64(u.Requests), set)
+		o.requests.Add(ctx, int64(u.Requests), s.base)
 	}
 	if u.Retries != 0 {
-		o.retries.Add(ctx, int64(u.Retries), set)
+		o.retries.Add(ctx, int64(u.Retries), s.base)
 	}
 	if u.Throttles != 0 {
-		o.throttles.Add(ctx, int64(u.Throttles), set)
+		o.throttles.Add(ctx, int64(u.Throttles), s.base)
 	}
 	if u.Capacity.IsZero() {
 		return
@@ -456,7 +438,7 @@ func (o *Observer) record(ctx context.Context, c *repo.Call, kind string, class 
 		if units.IsZero() {
 			continue
 		}
-		res := metric.WithAttributeSet(attribute.NewSet(append(attrs[:base:base], resources[i])...))
+		res := s.resource(i)
 		if units.Read != 0 {
 			o.readUnits.Add(ctx, units.Read, res)
 		}
@@ -464,4 +446,88 @@ func (o *Observer) record(ctx context.Context, c *repo.Call, kind string, class 
 			o.writeUnits.Add(ctx, units.Write, res)
 		}
 	}
+}
+
+// series holds the attribute sets of the metrics of calls alike: of one
+// operation, entity type, index, tenant label and error kind. Building a
+// set sorts and copies its attributes; the observer keeps those of up to
+// maxSeries such groups, so most calls build none.
+type series struct {
+	attrs    []attribute.KeyValue // the base attributes: all but the kind
+	withKind metric.MeasurementOption
+	base     metric.MeasurementOption
+	// res[i] is the base set with resources[i], made when first needed.
+	res [len(resources)]atomic.Pointer[metric.MeasurementOption]
+}
+
+// seriesKey identifies a series.
+type seriesKey struct {
+	op                         repo.Op
+	prefix, index, label, kind string
+}
+
+// maxSeries bounds the series the observer keeps the sets of. A label of
+// tenant IDs can make more (one per tenant, operation and type); calls of
+// those build their sets each time.
+const maxSeries = 4096
+
+// seriesOf returns the series of a call.
+func (o *Observer) seriesOf(c *repo.Call, kind string) *series {
+	label := o.tenant.label(c.Tenant)
+	k := seriesKey{op: c.Op, prefix: c.Prefix, index: c.Index, label: label, kind: kind}
+	o.mu.RLock()
+	s := o.series[k]
+	o.mu.RUnlock()
+	if s != nil {
+		return s
+	}
+	s = o.newSeries(k)
+	o.mu.Lock()
+	if old := o.series[k]; old != nil {
+		s = old
+	} else if len(o.series) < maxSeries {
+		if o.series == nil {
+			o.series = map[seriesKey]*series{}
+		}
+		o.series[k] = s
+	}
+	o.mu.Unlock()
+	return s
+}
+
+// newSeries builds the sets of series k.
+func (o *Observer) newSeries(k seriesKey) *series {
+	attrs := make([]attribute.KeyValue, 0, 6)
+	attrs = append(attrs,
+		semconv.DBSystemNameAWSDynamoDB,
+		semconv.DBOperationName(string(k.op)),
+		AttrEntityPrefix.String(k.prefix))
+	if k.index != "" {
+		attrs = append(attrs, AttrIndex.String(k.index))
+	}
+	if k.label != "" {
+		attrs = append(attrs, o.tenant.key.String(k.label))
+	}
+	s := &series{attrs: attrs, base: newSet(attrs)}
+	s.withKind = s.base
+	if k.kind != "" {
+		s.withKind = newSet(append(attrs[:len(attrs):len(attrs)], AttrErrorKind.String(k.kind)))
+	}
+	return s
+}
+
+// resource returns the base set with resources[i].
+func (s *series) resource(i int) metric.MeasurementOption {
+	if p := s.res[i].Load(); p != nil {
+		return *p
+	}
+	opt := newSet(append(s.attrs[:len(s.attrs):len(s.attrs)], resources[i]))
+	s.res[i].Store(&opt)
+	return opt
+}
+
+// newSet returns the option of the set of attrs. NewSet sorts the slice it
+// is given: it is given a copy.
+func newSet(attrs []attribute.KeyValue) metric.MeasurementOption {
+	return metric.WithAttributeSet(attribute.NewSet(append([]attribute.KeyValue(nil), attrs...)...))
 }
