@@ -52,9 +52,9 @@
 // The check is O(1): a lookup in one of 64 shards of a map, each under its
 // own lock, and the buckets' own locks. Memory stays bounded with any
 // number of tenants: a tenant's buckets are dropped once they are full
-// again (a new full bucket behaves the same, so this changes nothing), and
-// past Options.MaxTenants the least recently used tenant's buckets are
-// dropped even if not full (that tenant starts again with full buckets;
+// again and unused for Options.IdleAfter (a new full bucket behaves the
+// same, so this changes nothing), and past Options.MaxTenants about the
+// least recently used tenant's buckets are dropped even if not full (that tenant starts again with full buckets;
 // Stats.Evicted counts it). Each tenant kept costs about 300 bytes.
 //
 // The backend New returns has the optional interfaces of the one it wraps

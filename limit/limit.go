@@ -87,14 +87,24 @@ type Options struct {
 	// bulk work with ops.Pace.
 	Operator Limits
 	// MaxTenants is the most tenants whose buckets are kept. A tenant's
-	// buckets are dropped once idle long enough to be full again, which
-	// changes nothing; past MaxTenants, the least recently used tenant's
-	// are dropped even if not full, and it starts again with full
-	// buckets. 0 means DefaultMaxTenants.
+	// buckets are dropped once full again and unused for IdleAfter, which
+	// changes nothing; past MaxTenants, about the least recently used
+	// tenant's are dropped even if not full, and it starts again with
+	// full buckets. 0 means DefaultMaxTenants; values below 64 are taken
+	// as 64 (the buckets are kept in 64 shards).
 	MaxTenants int
+	// IdleAfter is how long a tenant's buckets must be unused, besides
+	// full again, before they are dropped. 0 means DefaultIdleAfter.
+	IdleAfter time.Duration
 	// Clock returns the time; nil means time.Now. Tests pass a fake clock.
 	Clock func() time.Time
 }
+
+// DefaultIdleAfter is Options.IdleAfter when not set.
+const DefaultIdleAfter = 10 * time.Second
+
+// WithIdleAfter returns an option that sets Options.IdleAfter.
+func WithIdleAfter(d time.Duration) func(*Options) { return func(o *Options) { o.IdleAfter = d } }
 
 // DefaultMaxTenants is Options.MaxTenants when not set: about 30 MB of
 // buckets at most.
@@ -148,6 +158,12 @@ func New(b backend.Backend, optFns ...func(*Options)) (backend.Backend, error) {
 	if o.MaxTenants == 0 {
 		o.MaxTenants = DefaultMaxTenants
 	}
+	if o.IdleAfter < 0 {
+		return nil, fmt.Errorf("limit: %w: IdleAfter %v is negative", backend.ErrInvalidArgument, o.IdleAfter)
+	}
+	if o.IdleAfter == 0 {
+		o.IdleAfter = DefaultIdleAfter
+	}
 	if err := o.Operator.check(); err != nil {
 		return nil, fmt.Errorf("limit: operator limits: %w", err)
 	}
@@ -156,7 +172,7 @@ func New(b backend.Backend, optFns ...func(*Options)) (backend.Backend, error) {
 	}
 	l := &Limiter{inner: b, limits: o.Limits, now: o.Clock}
 	l.operator = newBucket("", o.Operator, l.now())
-	l.table.init(o.MaxTenants)
+	l.table.init(o.MaxTenants, o.IdleAfter)
 	if _, ok := b.(backend.Scanner); ok {
 		return &scanning{l}, nil
 	}

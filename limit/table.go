@@ -12,13 +12,17 @@ import (
 // map lookup and a move to the front of its list, O(1), and requests of
 // tenants in other shards do not wait for it.
 //
-// Memory is bounded two ways. Each request looks at the least recently
-// used entries of its shard (up to sweepPerCall of them) and drops those
-// whose buckets are full again: a tenant's next request would make the
-// same full buckets, so dropping them changes nothing. And a shard holds
-// at most its share of MaxTenants: past it, its least recently used entry
-// is dropped even if its buckets are not full (that tenant starts again
-// with full buckets; Stats.Evicted counts these).
+// Memory is bounded two ways. Each request looks at the oldest entries of
+// its shard (up to sweepPerCall of them): it drops those whose buckets are
+// full again (a tenant's next request would make the same full buckets,
+// so dropping them changes nothing) and that were not used for
+// Options.IdleAfter (so that a busy tenant's buckets, full again between
+// its requests, are not made over and over) and moves the others to the front, so
+// that a tenant in debt does not stop the sweep behind it (a second
+// chance, as the CLOCK algorithm gives). And a shard holds at most its
+// share of MaxTenants: past it, its oldest entry is dropped even if its
+// buckets are not full (that tenant starts again with full buckets;
+// Stats.Evicted counts these).
 //
 // The list is intrusive (prev and next in the entry) rather than
 // container/list or github.com/hashicorp/golang-lru/v2: one allocation per
@@ -34,6 +38,7 @@ const (
 // entry is one tenant's buckets in a shard's list.
 type entry struct {
 	*bucket
+	used       int64 // the time of its last request, in Unix nanoseconds
 	prev, next *entry
 }
 
@@ -43,6 +48,7 @@ type shard struct {
 	m    map[string]*entry
 	head entry // sentinel: head.next is the most recent, head.prev the oldest
 	max  int
+	idle int64 // nanoseconds an entry must be unused before it may be dropped
 }
 
 // table is the tenants' buckets.
@@ -54,14 +60,15 @@ type table struct {
 	throttled atomic.Uint64
 }
 
-func (t *table) init(maxTenants int) {
+func (t *table) init(maxTenants int, idle time.Duration) {
 	t.seed = maphash.MakeSeed()
-	per := max(1, (maxTenants+numShards-1)/numShards)
+	per := max(1, maxTenants/numShards)
 	for i := range t.shards {
 		s := &t.shards[i]
 		s.m = make(map[string]*entry)
 		s.head.next, s.head.prev = &s.head, &s.head
 		s.max = per
+		s.idle = int64(idle)
 	}
 }
 
@@ -77,6 +84,7 @@ func (t *table) get(tenant string, now time.Time, limitsOf func(string) (Limits,
 	if e, ok := s.m[tenant]; ok {
 		t.sweep(s, now, e)
 		s.moveFront(e)
+		e.used = now.UnixNano()
 		s.mu.Unlock()
 		return e.bucket, nil
 	}
@@ -91,6 +99,7 @@ func (t *table) get(tenant string, now time.Time, limitsOf func(string) (Limits,
 	defer s.mu.Unlock()
 	if e, ok := s.m[tenant]; ok { // made meanwhile
 		s.moveFront(e)
+		e.used = now.UnixNano()
 		return e.bucket, nil
 	}
 	t.sweep(s, now, nil)
@@ -99,19 +108,25 @@ func (t *table) get(tenant string, now time.Time, limitsOf func(string) (Limits,
 		s.remove(old)
 		t.evicted.Add(1)
 	}
-	e := &entry{bucket: b}
+	e := &entry{bucket: b, used: now.UnixNano()}
 	s.m[tenant] = e
 	s.pushFront(e)
 	return b, nil
 }
 
-// sweep drops up to sweepPerCall of the oldest entries whose buckets are
-// full at now, stopping at keep, the entry about to be used.
+// sweep looks at up to sweepPerCall of the oldest entries, stopping at
+// keep, the entry about to be used: it drops those whose buckets are full
+// at now and that were not used for Options.IdleAfter, and moves the
+// others to the front.
 func (t *table) sweep(s *shard, now time.Time, keep *entry) {
 	for range sweepPerCall {
 		old := s.head.prev
-		if old == &s.head || old == keep || !old.full(now) {
+		if old == &s.head || old == keep {
 			return
+		}
+		if now.UnixNano()-old.used < s.idle || !old.full(now) {
+			s.moveFront(old)
+			continue
 		}
 		s.remove(old)
 		t.idle.Add(1)
