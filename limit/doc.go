@@ -54,8 +54,10 @@
 // number of tenants: a tenant's buckets are dropped once they are full
 // again and unused for Options.IdleAfter (a new full bucket behaves the
 // same, so this changes nothing), and past Options.MaxTenants about the
-// least recently used tenant's buckets are dropped even if not full (that tenant starts again with full buckets;
-// Stats.Evicted counts it). Each tenant kept costs about 300 bytes.
+// least recently used tenant's buckets are dropped even if not full
+// (that tenant starts again with full buckets; Stats.Evicted counts it).
+// Each tenant kept costs about 220 bytes of heap (measured with 2 million
+// tenants touched).
 //
 // The backend New returns has the optional interfaces of the one it wraps
 // that the repository and package ops look for (backend.Scanner,
