@@ -50,8 +50,11 @@ var ErrInvalidTenant = fmt.Errorf("limit: invalid tenant in the context: %w", ba
 // MaxBurst is the largest RequestBurst and UnitBurst a Limits may have.
 const MaxBurst = 1 << 30
 
-// check reports what is wrong with l, wrapping ErrInvalidLimits.
-func (l Limits) check() error {
+// Check reports what is wrong with l, with an error wrapping
+// ErrInvalidLimits: what the limiter refuses a tenant's calls for when the
+// limits function returns it. Configuration read from flags or files can
+// be checked with it at start-up.
+func (l Limits) Check() error {
 	for _, f := range [...]struct {
 		name string
 		v    float64
@@ -164,7 +167,7 @@ func New(b backend.Backend, optFns ...func(*Options)) (backend.Backend, error) {
 	if o.IdleAfter == 0 {
 		o.IdleAfter = DefaultIdleAfter
 	}
-	if err := o.Operator.check(); err != nil {
+	if err := o.Operator.Check(); err != nil {
 		return nil, fmt.Errorf("limit: operator limits: %w", err)
 	}
 	if o.Clock == nil {
@@ -237,7 +240,7 @@ func (l *Limiter) limitsOf(tenant string) (lim Limits, err error) {
 		}
 	}()
 	lim = l.limits(tenant)
-	if err := lim.check(); err != nil {
+	if err := lim.Check(); err != nil {
 		return Limits{}, fmt.Errorf("%w (tenant %q)", err, tenant)
 	}
 	return lim, nil
