@@ -268,7 +268,9 @@ func (l *Limiter) do(ctx context.Context, f func(context.Context) error) error {
 	}
 	mctx, m := backend.WithMeter(ctx)
 	err = f(mctx)
-	b.charge(l.now(), m.Usage().Capacity.Total())
+	// Charged as of the admission: the clock is read once a call (it is
+	// not free on every machine), and the debt is the same.
+	b.charge(now, m.Usage().Capacity.Total())
 	return err
 }
 
