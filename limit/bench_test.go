@@ -6,7 +6,9 @@ import (
 	"testing"
 
 	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/backend/memory"
 	"github.com/tenantrepo/tenantrepo/limit"
+	"github.com/tenantrepo/tenantrepo/repo"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
 
@@ -64,4 +66,45 @@ func BenchmarkCheck(b *testing.B) {
 			}
 		})
 	})
+}
+
+// BenchmarkRepoGet is a repository Get on the memory backend, without and
+// with a limiter (requests, and requests and units), for the overhead the
+// limiter adds to the cheapest real call.
+func BenchmarkRepoGet(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		lim  *limit.Limits
+	}{
+		{"direct", nil},
+		{"limiter/requests", &limit.Limits{RequestsPerSecond: 1e12}},
+		{"limiter/requests+units", &limit.Limits{RequestsPerSecond: 1e12, UnitsPerSecond: 1e12}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			var store backend.Backend = memory.New()
+			if c.lim != nil {
+				lim := *c.lim
+				lb, err := limit.New(store, limit.WithLimits(func(string) limit.Limits { return lim }))
+				if err != nil {
+					b.Fatal(err)
+				}
+				store = lb
+			}
+			notes, err := repo.New[Note](store)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := tenantctx.MustWithTenant(context.Background(), "acme")
+			if _, err := notes.Put(ctx, Note{ID: "1", Text: "hello"}); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := notes.Get(ctx, "1"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -34,10 +34,13 @@ func TestRepoCallsThrottled(t *testing.T) {
 	before := mem.Snapshot()
 
 	for name, call := range map[string]func(context.Context) error{
-		"Get":         func(ctx context.Context) error { _, err := notes.Get(ctx, "1"); return err },
-		"Put":         func(ctx context.Context) error { _, err := notes.Put(ctx, Note{ID: "2"}); return err },
-		"Create":      func(ctx context.Context) error { _, err := notes.Create(ctx, Note{ID: "3"}); return err },
-		"Update":      func(ctx context.Context) error { _, err := notes.Update(ctx, Note{ID: "1", Text: "x"}, []string{"text"}); return err },
+		"Get":    func(ctx context.Context) error { _, err := notes.Get(ctx, "1"); return err },
+		"Put":    func(ctx context.Context) error { _, err := notes.Put(ctx, Note{ID: "2"}); return err },
+		"Create": func(ctx context.Context) error { _, err := notes.Create(ctx, Note{ID: "3"}); return err },
+		"Update": func(ctx context.Context) error {
+			_, err := notes.Update(ctx, Note{ID: "1", Text: "x"}, []string{"text"})
+			return err
+		},
 		"Delete":      func(ctx context.Context) error { return notes.Delete(ctx, "1") },
 		"List":        func(ctx context.Context) error { _, err := notes.List(ctx); return err },
 		"BatchGet":    func(ctx context.Context) error { _, _, err := notes.BatchGet(ctx, []string{"1", "2"}); return err },
