@@ -17,6 +17,12 @@
 // on the backend directly, share one bucket with Options.Operator's limits,
 // unlimited by default: ops paces its bulk work with its own ops.Pace.
 //
+// Package ops's operations on one tenant (Export, Purge, Stats, ...) run
+// with the tenant's context, so through a limiter they spend the tenant's
+// budget, and fail with the throttle when they exceed it: give them the
+// wrapped backend (Limiter.Unwrap) and an ops.Pace, or a Pace below the
+// tenant's limits.
+//
 // # The limits
 //
 // Options.Limits, a function the user supplies, returns a tenant's Limits
