@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -274,12 +275,53 @@ func (l *Limiter) do(ctx context.Context, f func(context.Context) error) error {
 	return err
 }
 
-// bucket holds the token buckets of one tenant. rate.Limiter locks itself;
-// the fields of bucket are set once.
+// bucket holds the token buckets of one tenant. rate.Limiter and
+// unitBucket lock themselves; the fields of bucket are set once.
 type bucket struct {
 	tenant string
 	reqs   *rate.Limiter // nil: no limit
-	units  *rate.Limiter // in half units, the least a request costs; nil: no limit
+	units  *unitBucket   // nil: no limit
+}
+
+// minUnits is what the units bucket must hold for a request to go: half a
+// unit, the least a read costs.
+const minUnits = 0.5
+
+// unitBucket is a token bucket of capacity units that may go into debt: a
+// request's cost is known only after it, and may be more than the bucket
+// holds. (rate.Limiter takes at most its burst at once, so a large charge
+// would take many calls.)
+type unitBucket struct {
+	mu     sync.Mutex
+	rate   float64 // units a second
+	burst  float64
+	tokens float64 // as of last; below 0 in debt
+	last   time.Time
+}
+
+// at returns the tokens at now. The caller holds mu.
+func (u *unitBucket) at(now time.Time) float64 {
+	if d := now.Sub(u.last); d > 0 {
+		return min(u.burst, u.tokens+d.Seconds()*u.rate)
+	}
+	return u.tokens
+}
+
+// tokensAt returns the tokens at now.
+func (u *unitBucket) tokensAt(now time.Time) float64 {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.at(now)
+}
+
+// take takes n units at now, into debt if need be.
+func (u *unitBucket) take(now time.Time, n float64) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.tokens = u.at(now) - n
+	if now.After(u.last) {
+		u.last = now
+	}
 }
 
 // newBucket returns full buckets for the limits lim, which check accepted.
@@ -298,8 +340,8 @@ func newBucket(tenant string, lim Limits, now time.Time) *bucket {
 		if burst == 0 {
 			burst = max(lim.UnitsPerSecond, 1)
 		}
-		b.units = rate.NewLimiter(rate.Limit(2*lim.UnitsPerSecond), int(min(math.Ceil(2*burst), MaxBurst)))
-		b.units.SetBurstAt(now, b.units.Burst())
+		burst = min(burst, MaxBurst/2)
+		b.units = &unitBucket{rate: lim.UnitsPerSecond, burst: burst, tokens: burst, last: now}
 	}
 	return b
 }
@@ -314,8 +356,8 @@ func (b *bucket) unlimited() bool { return b.reqs == nil && b.units == nil }
 func (b *bucket) admit(now time.Time) (time.Duration, bool) {
 	var wait time.Duration
 	if b.units != nil {
-		if t := b.units.TokensAt(now); t < 1 {
-			wait = max(wait, need(1-t, float64(b.units.Limit())))
+		if t := b.units.tokensAt(now); t < minUnits {
+			wait = max(wait, need(minUnits-t, b.units.rate))
 		}
 	}
 	if b.reqs != nil {
@@ -331,10 +373,14 @@ func (b *bucket) admit(now time.Time) (time.Duration, bool) {
 }
 
 // need is how long a bucket filling at perSecond takes to gain tokens,
-// rounded up to a millisecond and at least one.
+// rounded up to a millisecond and at least one, at most the longest
+// time.Duration.
 func need(tokens, perSecond float64) time.Duration {
-	d := time.Duration(math.Ceil(tokens / perSecond * 1000))
-	return max(d, 1) * time.Millisecond
+	ms := math.Ceil(tokens / perSecond * 1000)
+	if !(ms < float64(math.MaxInt64/int64(time.Millisecond))) { // a debt of ages, or NaN
+		return time.Duration(math.MaxInt64)
+	}
+	return max(time.Duration(ms), 1) * time.Millisecond
 }
 
 // charge takes the units u consumed from the units bucket, into debt if
@@ -343,16 +389,8 @@ func (b *bucket) charge(now time.Time, u backend.Units) {
 	if b.units == nil {
 		return
 	}
-	n := 2 * (u.Read + u.Write)
-	if !(n > 0) { // 0, or NaN from a broken backend
-		return
-	}
-	half := int(min(math.Ceil(n), MaxBurst))
-	burst := b.units.Burst()
-	for half > 0 { // ReserveN takes at most the burst at once
-		step := min(half, burst)
-		b.units.ReserveN(now, step)
-		half -= step
+	if n := u.Read + u.Write; n > 0 && !math.IsInf(n, 1) { // not 0, NaN or +Inf from a broken backend
+		b.units.take(now, n)
 	}
 }
 
@@ -360,5 +398,5 @@ func (b *bucket) charge(now time.Time, u backend.Units) {
 // dropping them changes nothing.
 func (b *bucket) full(now time.Time) bool {
 	return (b.reqs == nil || b.reqs.TokensAt(now) >= float64(b.reqs.Burst())) &&
-		(b.units == nil || b.units.TokensAt(now) >= float64(b.units.Burst()))
+		(b.units == nil || b.units.tokensAt(now) >= b.units.burst)
 }

@@ -235,6 +235,39 @@ func TestUnitsDebt(t *testing.T) {
 	assert.Equal(t, inner.charge, m.Usage())
 }
 
+// TestHugeCharge: a charge of any size costs one step, and the wait it
+// causes does not overflow.
+func TestHugeCharge(t *testing.T) {
+	clk := newClock()
+	inner := &counting{Backend: &nopBackend{}, charge: backend.Usage{Capacity: backend.Capacity{Table: backend.Units{Write: 1e300}}}}
+	lb, err := limit.New(inner, limit.WithClock(clk.Now), limit.WithLimits(func(string) limit.Limits {
+		return limit.Limits{UnitsPerSecond: 0.5}
+	}))
+	require.NoError(t, err)
+	ctx := tctx(t, "a")
+	start := time.Now()
+	_, err = lb.Get(ctx, backend.GetInput{})
+	require.NoError(t, err)
+	assert.Less(t, time.Since(start), 100*time.Millisecond)
+	_, err = lb.Get(ctx, backend.GetInput{})
+	var te *backend.ThrottledError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, time.Duration(math.MaxInt64), te.RetryAfter)
+
+	// A broken backend's NaN, negative or infinite capacity charges nothing.
+	for _, u := range []float64{math.NaN(), -5, math.Inf(1), math.Inf(-1)} {
+		inner.charge = backend.Usage{Capacity: backend.Capacity{Table: backend.Units{Read: u}}}
+		lb, err := limit.New(inner, limit.WithClock(clk.Now), limit.WithLimits(func(string) limit.Limits {
+			return limit.Limits{UnitsPerSecond: 1}
+		}))
+		require.NoError(t, err)
+		for range 3 {
+			_, err = lb.Get(ctx, backend.GetInput{})
+			require.NoError(t, err, "%v", u)
+		}
+	}
+}
+
 // TestOperatorAndNoTenant: calls without a tenant share the operator's
 // bucket, unlimited unless set; they do not use any tenant's.
 func TestOperatorAndNoTenant(t *testing.T) {

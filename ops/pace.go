@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"time"
+	"sync"
 
 	"golang.org/x/time/rate"
 
@@ -52,6 +52,9 @@ func (p Pace) check() error {
 type pacer struct {
 	items *rate.Limiter // nil: no limit
 	units *rate.Limiter // in half units; nil: no limit
+
+	mu   sync.Mutex
+	owed float64 // units charged after requests, which the next wait waits for
 }
 
 // newPacer returns the pacer of p, nil when p has no limit.
@@ -84,7 +87,11 @@ func (pc *pacer) wait(ctx context.Context, items int, units float64) error {
 	if err := waitN(ctx, pc.items, items); err != nil {
 		return err
 	}
-	return waitN(ctx, pc.units, int(math.Ceil(2*units)))
+	pc.mu.Lock()
+	units += pc.owed
+	pc.owed = 0
+	pc.mu.Unlock()
+	return waitN(ctx, pc.units, int(min(math.Ceil(2*units), 1<<50))) // a bound no real wait reaches
 }
 
 // measure returns ctx with a meter (backend.WithMeter) when the pacer
@@ -106,19 +113,16 @@ func (pc *pacer) measure(ctx context.Context) (context.Context, func(estimate fl
 	}
 }
 
-// charge takes units more capacity units from the pacer without waiting:
-// the next wait waits for them too. It does nothing for units of 0 or
-// less.
+// charge adds units to what the pacer is owed, without waiting: the next
+// wait waits for them too. It does nothing for units of 0 or less, NaN or
+// infinite.
 func (pc *pacer) charge(units float64) {
-	if pc == nil || pc.units == nil || !(units > 0) {
+	if pc == nil || pc.units == nil || !(units > 0) || math.IsInf(units, 1) {
 		return
 	}
-	now := time.Now()
-	for n := int(math.Ceil(2 * units)); n > 0; {
-		step := min(n, pc.units.Burst())
-		pc.units.ReserveN(now, step)
-		n -= step
-	}
+	pc.mu.Lock()
+	pc.owed += units
+	pc.mu.Unlock()
 }
 
 // waitN takes n tokens from l, in steps no larger than its burst.
