@@ -76,6 +76,14 @@
 //     CompareNumbers (order by value) (number.go);
 //   - copies: CopyItem and CopyValue copy deeply, and StoredItem copies an
 //     item into the form DynamoDB stores, numbers normalized (copy.go);
+//   - capacity: WriteUnits, ReadUnits, GetUnits and CheckUnits are
+//     DynamoDB's unit rules, WriteCapacity what a write consumes on the
+//     table and each index (the larger of the old and new item; an index
+//     entry put, changed, moved or removed, nothing when identical; twice
+//     in a transaction), FailedWriteCapacity and CanceledTxCapacity what a
+//     failed condition and a canceled transaction are charged
+//     (capacity.go); a backend charges each request with Charge
+//     (usage.go);
 //   - Registry implements RegisterPrefix, and IndexSet names sets of index
 //     slots (registry.go, indexset.go); IndexName and IndexKeyNames forward
 //     to package entity's layout.

@@ -45,6 +45,11 @@ const (
 	// parallel segments), which operator-scoped operations need. It is
 	// optional, and not part of Contract.
 	Scan
+	// Capacity: the backend charges every request to the context's meter
+	// (backend.Charge) with the capacity DynamoDB reports for it (table
+	// and each index), by the rules of backend/capacity.go. Only this
+	// module's memory and DynamoDB backends claim it.
+	Capacity
 
 	// Contract is every part of the contract: what a complete backend
 	// claims. The optional parts (Scan) and DynamoDBLocalFidelity are
@@ -84,6 +89,7 @@ func RunHarness(t *testing.T, h Harness) {
 		tx  = Transactions
 		fid = DynamoDBLocalFidelity
 		sc  = Scan
+		cu  = Capacity
 	)
 
 	// The backend contract, called directly: single items.
@@ -156,6 +162,15 @@ func RunHarness(t *testing.T, h Harness) {
 	s.run(t, "Backend/ScanDeletedStartKey", sc, backendScanDeletedStartKey)
 	s.run(t, "Backend/ScanInvalid", sc, backendScanInvalid)
 	s.run(t, "Backend/ScanPageOverOneMB", sc|fid, backendScanPageOverOneMB)
+	// Consumed capacity, request by request.
+	s.run(t, "Capacity/SingleItems", cu, capacitySingleItems)
+	s.run(t, "Capacity/IndexWrites", cu|ix, capacityIndexWrites)
+	s.run(t, "Capacity/Queries", cu|ix, capacityQueries)
+	s.run(t, "Capacity/Batches", cu|ix|bat, capacityBatches)
+	s.run(t, "Capacity/Transactions", cu|ix|tx, capacityTransactions)
+	s.run(t, "Capacity/FailedConditions", cu|ix|tx, capacityFailedConditions)
+	s.run(t, "Capacity/UTF8AndNumbers", cu|ix, capacityUTF8AndNumbers)
+	s.run(t, "Capacity/Scan", cu|sc, capacityScan)
 
 	// Through package repo: single entities.
 	s.run(t, "Create/AssignsUUID", 0, caseCreateAssignsUUID)
@@ -242,6 +257,7 @@ var capNames = []struct {
 	{Transactions, "Transactions"},
 	{DynamoDBLocalFidelity, "DynamoDBLocalFidelity"},
 	{Scan, "Scan"},
+	{Capacity, "Capacity"},
 }
 
 // run runs one case as a parallel subtest with a backend of its own, or

@@ -43,7 +43,18 @@
 //     and in sort-key order in one segment, KeysOnly, resuming from a
 //     LastKey or from a deleted item's or partition's key, and bad inputs
 //     refused; Backend/ScanPageOverOneMB (with DynamoDBLocalFidelity) where
-//     a page is cut at 1 MB.
+//     a page is cut at 1 MB;
+//   - Capacity: the backend charges each request to the context's meter
+//     (backend.Charge) with what DynamoDB's ConsumedCapacity reports for
+//     it, table and index by index. The Capacity/... cases assert the
+//     exact backend.Usage of scripted requests: gets and writes around the
+//     1 KB and 4 KB boundaries, index entries put, changed, moved, removed
+//     and left identical, query and scan pages (before the filter, an
+//     empty one free), batches, transactions and ConditionChecks, writes
+//     whose condition failed and canceled transactions (by the published
+//     rule, as DynamoDB Local reports nothing for them), multi-byte names
+//     and values and numbers. Only this module's memory and DynamoDB
+//     backends claim it.
 //
 // Every backend must evaluate condition, update and filter expressions: the
 // repository sends a condition with nearly every write (attribute_not_exists

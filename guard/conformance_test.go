@@ -103,7 +103,7 @@ func TestConformanceGuarded(t *testing.T) {
 	t.Run("Suite", func(t *testing.T) {
 		conformance.RunHarness(t, conformance.Harness{
 			NewBackend:   newGuardedBackend,
-			Capabilities: conformance.Contract | conformance.DynamoDBLocalFidelity | conformance.Scan,
+			Capabilities: conformance.Contract | conformance.DynamoDBLocalFidelity | conformance.Scan | conformance.Capacity,
 		})
 	})
 	if t.Failed() {

@@ -35,14 +35,19 @@ func (b *Backend) BatchGet(ctx context.Context, in backend.BatchGetInput) (backe
 	for i, k := range in.Keys {
 		keys[i] = keyItem(k)
 	}
+	m, opts := meter(ctx)
 	out, err := b.client.BatchGetItem(ctx, &ddb.BatchGetItemInput{
 		RequestItems: map[string]types.KeysAndAttributes{
 			b.table: {Keys: keys, ConsistentRead: aws.Bool(in.ConsistentRead)},
 		},
-	})
+		ReturnConsumedCapacity: returnCapacity,
+	}, opts...)
 	if err != nil {
-		return backend.BatchGetOutput{}, mapError(ctx, "batch get", err)
+		err = mapError(ctx, "batch get", err)
+		m.chargeError(ctx, err)
+		return backend.BatchGetOutput{}, err
 	}
+	m.charge(ctx, b.capacityList(false, out.ConsumedCapacity))
 	res := backend.BatchGetOutput{Items: out.Responses[b.table]}
 	if un, ok := out.UnprocessedKeys[b.table]; ok {
 		for _, item := range un.Keys {
@@ -89,12 +94,17 @@ func (b *Backend) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (b
 				backend.ErrInvalidArgument, i)
 		}
 	}
+	m, opts := meter(ctx)
 	out, err := b.client.BatchWriteItem(ctx, &ddb.BatchWriteItemInput{
-		RequestItems: map[string][]types.WriteRequest{b.table: reqs},
-	})
+		RequestItems:           map[string][]types.WriteRequest{b.table: reqs},
+		ReturnConsumedCapacity: returnCapacity,
+	}, opts...)
 	if err != nil {
-		return backend.BatchWriteOutput{}, mapError(ctx, "batch write", err)
+		err = mapError(ctx, "batch write", err)
+		m.chargeError(ctx, err)
+		return backend.BatchWriteOutput{}, err
 	}
+	m.charge(ctx, b.capacityList(true, out.ConsumedCapacity))
 	var res backend.BatchWriteOutput
 	for _, w := range out.UnprocessedItems[b.table] {
 		switch {
@@ -162,13 +172,18 @@ func (b *Backend) TransactWrite(ctx context.Context, in backend.TransactInput) e
 		}
 		items[i] = it
 	}
-	_, err := b.client.TransactWriteItems(ctx, &ddb.TransactWriteItemsInput{
-		TransactItems:      items,
-		ClientRequestToken: optString(in.Token),
-	})
+	m, opts := meter(ctx)
+	out, err := b.client.TransactWriteItems(ctx, &ddb.TransactWriteItemsInput{
+		TransactItems:          items,
+		ClientRequestToken:     optString(in.Token),
+		ReturnConsumedCapacity: returnCapacity,
+	}, opts...)
 	if err != nil {
-		return mapError(ctx, "transact write", err)
+		err = mapError(ctx, "transact write", err)
+		m.chargeError(ctx, err)
+		return err
 	}
+	m.charge(ctx, b.capacityList(true, out.ConsumedCapacity))
 	return nil
 }
 

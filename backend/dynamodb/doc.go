@@ -181,4 +181,21 @@
 // up to 4 times, an ADD adding up to 4 times. Bound it on the client:
 // RetryMaxAttempts (on aws.Config or dynamodb.Options), a Retryer made with
 // retry.AddWithMaxAttempts, or aws.NopRetryer{} for no retry at all.
+//
+// # Consumed capacity
+//
+// Every request asks for its consumed capacity (ReturnConsumedCapacity
+// INDEXES). When the context carries a meter (backend.WithMeter,
+// repo.WithMeter), the backend charges it (backend.Charge) once per call:
+// the table's and each index's units as DynamoDB reported them
+// (ReadCapacityUnits and WriteCapacityUnits when present; otherwise
+// CapacityUnits, as DynamoDB Local reports, counted as read units for
+// reads and write units for writes), and the attempts the SDK made,
+// counted by a middleware added to the call after the SDK's Retry step:
+// Requests the attempts, Retries all but the first, Throttles those
+// DynamoDB refused for throughput. A write whose condition failed and a
+// canceled transaction return no capacity: the backend charges the figure
+// backend.FailedWriteCapacity and backend.CanceledTxCapacity compute from
+// the item returned with the error, an estimate by AWS's published rule.
+// Without a meter no middleware is added and nothing is counted.
 package dynamodb

@@ -184,14 +184,19 @@ func (b *Backend) Get(ctx context.Context, in backend.GetInput) (backend.Item, e
 	if err := in.CheckSendable(); err != nil {
 		return nil, fmt.Errorf("dynamodb: get: %w", err)
 	}
+	m, opts := meter(ctx)
 	out, err := b.client.GetItem(ctx, &ddb.GetItemInput{
-		TableName:      aws.String(b.table),
-		Key:            keyItem(in.Key),
-		ConsistentRead: aws.Bool(in.ConsistentRead),
-	})
+		TableName:              aws.String(b.table),
+		Key:                    keyItem(in.Key),
+		ConsistentRead:         aws.Bool(in.ConsistentRead),
+		ReturnConsumedCapacity: returnCapacity,
+	}, opts...)
 	if err != nil {
-		return nil, mapError(ctx, "get", err)
+		err = mapError(ctx, "get", err)
+		m.chargeError(ctx, err)
+		return nil, err
 	}
+	m.charge(ctx, capacityOf(false, out.ConsumedCapacity))
 	if len(out.Item) == 0 {
 		return nil, fmt.Errorf("dynamodb: get: %w", backend.ErrNotFound)
 	}
@@ -212,17 +217,22 @@ func (b *Backend) Put(ctx context.Context, in backend.PutInput) error {
 	if err != nil {
 		return fmt.Errorf("dynamodb: put: %w", err)
 	}
-	_, err = b.client.PutItem(ctx, &ddb.PutItemInput{
+	m, opts := meter(ctx)
+	out, err := b.client.PutItem(ctx, &ddb.PutItemInput{
 		TableName:                           aws.String(b.table),
 		Item:                                in.Item,
 		ConditionExpression:                 exp.condition,
 		ExpressionAttributeNames:            exp.names,
 		ExpressionAttributeValues:           exp.values,
 		ReturnValuesOnConditionCheckFailure: oldOnFailure(exp.condition),
-	})
+		ReturnConsumedCapacity:              returnCapacity,
+	}, opts...)
 	if err != nil {
-		return mapError(ctx, "put", err)
+		err = mapError(ctx, "put", err)
+		m.chargeError(ctx, err)
+		return err
 	}
+	m.charge(ctx, capacityOf(true, out.ConsumedCapacity))
 	return nil
 }
 
@@ -243,6 +253,7 @@ func (b *Backend) Update(ctx context.Context, in backend.UpdateInput) (backend.I
 	if err != nil {
 		return nil, fmt.Errorf("dynamodb: update: %w", err)
 	}
+	m, opts := meter(ctx)
 	out, err := b.client.UpdateItem(ctx, &ddb.UpdateItemInput{
 		TableName:                           aws.String(b.table),
 		Key:                                 keyItem(in.Key),
@@ -252,10 +263,14 @@ func (b *Backend) Update(ctx context.Context, in backend.UpdateInput) (backend.I
 		ExpressionAttributeValues:           exp.values,
 		ReturnValues:                        types.ReturnValueAllNew,
 		ReturnValuesOnConditionCheckFailure: oldOnFailure(exp.condition),
-	})
+		ReturnConsumedCapacity:              returnCapacity,
+	}, opts...)
 	if err != nil {
-		return nil, mapError(ctx, "update", err)
+		err = mapError(ctx, "update", err)
+		m.chargeError(ctx, err)
+		return nil, err
 	}
+	m.charge(ctx, capacityOf(true, out.ConsumedCapacity))
 	return out.Attributes, nil
 }
 
@@ -273,17 +288,22 @@ func (b *Backend) Delete(ctx context.Context, in backend.DeleteInput) error {
 	if err != nil {
 		return fmt.Errorf("dynamodb: delete: %w", err)
 	}
-	_, err = b.client.DeleteItem(ctx, &ddb.DeleteItemInput{
+	m, opts := meter(ctx)
+	out, err := b.client.DeleteItem(ctx, &ddb.DeleteItemInput{
 		TableName:                           aws.String(b.table),
 		Key:                                 keyItem(in.Key),
 		ConditionExpression:                 exp.condition,
 		ExpressionAttributeNames:            exp.names,
 		ExpressionAttributeValues:           exp.values,
 		ReturnValuesOnConditionCheckFailure: oldOnFailure(exp.condition),
-	})
+		ReturnConsumedCapacity:              returnCapacity,
+	}, opts...)
 	if err != nil {
-		return mapError(ctx, "delete", err)
+		err = mapError(ctx, "delete", err)
+		m.chargeError(ctx, err)
+		return err
 	}
+	m.charge(ctx, capacityOf(true, out.ConsumedCapacity))
 	return nil
 }
 
@@ -356,6 +376,7 @@ func (b *Backend) Query(ctx context.Context, in backend.QueryInput) (backend.Que
 		ScanIndexForward:          aws.Bool(!in.Descending),
 		Limit:                     aws.Int32(limit),
 		ConsistentRead:            aws.Bool(in.ConsistentRead),
+		ReturnConsumedCapacity:    returnCapacity,
 	}
 	if keys.index != "" {
 		req.IndexName = aws.String(keys.index)
@@ -363,10 +384,14 @@ func (b *Backend) Query(ctx context.Context, in backend.QueryInput) (backend.Que
 	if in.StartKey != nil {
 		req.ExclusiveStartKey = keys.position(*in.StartKey)
 	}
-	out, err := b.client.Query(ctx, req)
+	m, opts := meter(ctx)
+	out, err := b.client.Query(ctx, req, opts...)
 	if err != nil {
-		return backend.QueryOutput{}, mapError(ctx, "query", err)
+		err = mapError(ctx, "query", err)
+		m.chargeError(ctx, err)
+		return backend.QueryOutput{}, err
 	}
+	m.charge(ctx, capacityOf(false, out.ConsumedCapacity))
 	res := backend.QueryOutput{Items: out.Items}
 	if len(out.LastEvaluatedKey) > 0 {
 		k, err := keys.parsePosition(out.LastEvaluatedKey)

@@ -48,11 +48,12 @@ func (b *Backend) Scan(ctx context.Context, in backend.ScanInput) (backend.ScanO
 		limit = int32(in.Limit)
 	}
 	req := &ddb.ScanInput{
-		TableName:      aws.String(b.table),
-		Segment:        aws.Int32(int32(in.Segment)),
-		TotalSegments:  aws.Int32(int32(in.TotalSegments)),
-		Limit:          aws.Int32(limit),
-		ConsistentRead: aws.Bool(in.ConsistentRead),
+		TableName:              aws.String(b.table),
+		Segment:                aws.Int32(int32(in.Segment)),
+		TotalSegments:          aws.Int32(int32(in.TotalSegments)),
+		Limit:                  aws.Int32(limit),
+		ConsistentRead:         aws.Bool(in.ConsistentRead),
+		ReturnConsumedCapacity: returnCapacity,
 	}
 	if in.KeysOnly {
 		p, err := keysProjection()
@@ -65,10 +66,14 @@ func (b *Backend) Scan(ctx context.Context, in backend.ScanInput) (backend.ScanO
 	if in.StartKey != nil {
 		req.ExclusiveStartKey = keyItem(*in.StartKey)
 	}
-	out, err := g.Scan(ctx, req)
+	m, opts := meter(ctx)
+	out, err := g.Scan(ctx, req, opts...)
 	if err != nil {
-		return backend.ScanOutput{}, mapError(ctx, "scan", err)
+		err = mapError(ctx, "scan", err)
+		m.chargeError(ctx, err)
+		return backend.ScanOutput{}, err
 	}
+	m.charge(ctx, capacityOf(false, out.ConsumedCapacity))
 	res := backend.ScanOutput{Items: out.Items}
 	if len(out.LastEvaluatedKey) > 0 {
 		k, err := parseKey(out.LastEvaluatedKey)

@@ -43,6 +43,8 @@ func (s *Store) BatchGet(ctx context.Context, in backend.BatchGetInput) (backend
 		seen[tableKey(k)] = struct{}{}
 	}
 	skip := s.unprocessed(len(in.Keys), func(i int) backend.Key { return in.Keys[i] })
+	metered := backend.Metered(ctx)
+	var units float64
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for i, k := range in.Keys {
@@ -52,7 +54,15 @@ func (s *Store) BatchGet(ctx context.Context, in backend.BatchGetInput) (backend
 		}
 		if e := s.find(k); e != nil {
 			out.Items = append(out.Items, backend.CopyItem(e.item))
+			if metered {
+				// Each item rounded on its own; a missing one costs
+				// nothing, as DynamoDB Local charges.
+				units += backend.ReadUnits(e.size, in.ConsistentRead)
+			}
 		}
+	}
+	if metered {
+		charge(ctx, backend.Capacity{Table: backend.Units{Read: units}})
 	}
 	return out, nil
 }
@@ -118,9 +128,14 @@ func (s *Store) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (bac
 		seen[tableKey(keys[i])] = struct{}{}
 	}
 	skip := s.unprocessed(len(keys), func(i int) backend.Key { return keys[i] })
+	metered := backend.Metered(ctx)
+	var c backend.Capacity
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, k := range keys {
+		if metered && (skip == nil || !skip[i]) {
+			c = c.Add(backend.WriteCapacity(written(s.find(k)), written(entries[i]), s.slots, false))
+		}
 		switch {
 		case skip != nil && skip[i]:
 			w := in.Writes[i]
@@ -136,6 +151,9 @@ func (s *Store) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (bac
 		default:
 			s.remove(k)
 		}
+	}
+	if metered {
+		charge(ctx, c)
 	}
 	return out, nil
 }
@@ -205,6 +223,9 @@ func (s *Store) TransactWrite(ctx context.Context, in backend.TransactInput) err
 				return fmt.Errorf("memory: transact write: %w: IdempotentParameterMismatch: token %q was used for another transaction in the last %v",
 					backend.ErrInvalidArgument, in.Token, tokenLifetime)
 			}
+			if backend.Metered(ctx) {
+				charge(ctx, backend.Capacity{}) // a request, that writes nothing
+			}
 			return nil // done already
 		}
 	}
@@ -250,7 +271,25 @@ func (s *Store) TransactWrite(ctx context.Context, in backend.TransactInput) err
 		}
 	}
 	if failed {
+		if backend.Metered(ctx) {
+			charge(ctx, backend.CanceledTxCapacity(reasons))
+		}
 		return &backend.TxCanceledError{Reasons: reasons}
+	}
+	if backend.Metered(ctx) {
+		var c backend.Capacity
+		for _, a := range acts {
+			old := s.find(a.key)
+			switch a.kind {
+			case backend.TxPut, backend.TxUpdate:
+				c = c.Add(backend.WriteCapacity(written(old), written(a.entry), s.slots, true))
+			case backend.TxDelete:
+				c = c.Add(backend.WriteCapacity(written(old), backend.Written{}, s.slots, true))
+			case backend.TxCheck:
+				c = c.Add(backend.TxCheckCapacity(written(old).Size))
+			}
+		}
+		charge(ctx, c)
 	}
 	for _, a := range acts {
 		switch a.kind {

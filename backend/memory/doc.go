@@ -161,4 +161,24 @@
 // applying it again, as DynamoDB's ClientRequestToken does.
 //
 // A Store is safe for concurrent use; it takes one lock per call.
+//
+// # Consumed capacity
+//
+// When a request's context carries a meter (backend.WithMeter,
+// repo.WithMeter), the Store charges it what DynamoDB would consume for
+// the request, by the rules of package backend's capacity.go, as a
+// request (Requests 1) and read or write units on the table and on each
+// index: a get 0.5 or 1 unit per 4 KB (at least one's worth, a missing
+// item too); a query or scan page the sizes of the items it evaluated,
+// before the filter, summed then rounded (an empty page nothing, as
+// DynamoDB Local charges); a batch get each item rounded on its own (a
+// missing item nothing); a write 1 unit per KB of the larger of the old
+// and the new item, and per index what it does to the item's entry; a
+// transaction twice that, and 2 units per 4 KB for a ConditionCheck
+// (counted as write units, as DynamoDB Local reports them); a write whose
+// condition failed the item as it was (at least 1 unit), and a canceled
+// transaction backend.CanceledTxCapacity, which DynamoDB charges but does
+// not report. The conformance capability Capacity and
+// internal/proptest's TestCapacityDifferential hold these figures to
+// DynamoDB Local's. Without a meter it computes nothing.
 package memory

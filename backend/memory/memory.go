@@ -326,6 +326,13 @@ func (s *Store) get(ctx context.Context, in backend.GetInput, copyItem bool) (ba
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	e := s.find(in.Key)
+	if backend.Metered(ctx) {
+		size := 0
+		if e != nil {
+			size = e.size
+		}
+		charge(ctx, backend.Capacity{Table: backend.Units{Read: backend.GetUnits(size, in.ConsistentRead)}})
+	}
 	if e == nil {
 		return nil, fmt.Errorf("memory: %w", backend.ErrNotFound)
 	}
@@ -354,8 +361,15 @@ func (s *Store) Put(ctx context.Context, in backend.PutInput) error {
 	e := s.newEntry(k, backend.StoredItem(in.Item), size)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := holds(req.Condition, s.find(k)); err != nil {
+	old := s.find(k)
+	if err := holds(req.Condition, old); err != nil {
+		if backend.Metered(ctx) {
+			charge(ctx, backend.FailedWriteCapacity(written(old), false))
+		}
 		return fmt.Errorf("memory: put: %w", err)
+	}
+	if backend.Metered(ctx) {
+		charge(ctx, backend.WriteCapacity(written(old), written(e), s.slots, false))
 	}
 	s.store(e)
 	return nil
@@ -385,14 +399,23 @@ func (s *Store) Update(ctx context.Context, in backend.UpdateInput) (backend.Ite
 	defer s.mu.Unlock()
 	old := s.find(in.Key)
 	if err := holds(req.Condition, old); err != nil {
+		if backend.Metered(ctx) {
+			charge(ctx, backend.FailedWriteCapacity(written(old), false))
+		}
 		return nil, fmt.Errorf("memory: update: %w", err)
 	}
 	if req.Update == nil && old != nil {
+		if backend.Metered(ctx) {
+			charge(ctx, backend.WriteCapacity(written(old), written(old), s.slots, false))
+		}
 		return backend.CopyItem(old.item), nil
 	}
 	e, err := s.updated(in.Key, old, req.Update)
 	if err != nil {
 		return nil, err
+	}
+	if backend.Metered(ctx) {
+		charge(ctx, backend.WriteCapacity(written(old), written(e), s.slots, false))
 	}
 	s.store(e)
 	return backend.CopyItem(e.item), nil
@@ -492,8 +515,15 @@ func (s *Store) Delete(ctx context.Context, in backend.DeleteInput) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := holds(req.Condition, s.find(in.Key)); err != nil {
+	old := s.find(in.Key)
+	if err := holds(req.Condition, old); err != nil {
+		if backend.Metered(ctx) {
+			charge(ctx, backend.FailedWriteCapacity(written(old), false))
+		}
 		return fmt.Errorf("memory: delete: %w", err)
+	}
+	if backend.Metered(ctx) {
+		charge(ctx, backend.WriteCapacity(written(old), backend.Written{}, s.slots, false))
 	}
 	s.remove(in.Key)
 	return nil
@@ -607,6 +637,9 @@ func (s *Store) query(ctx context.Context, in backend.QueryInput, copyItems bool
 		}
 	}
 	if len(in.PK) > entity.MaxPartitionKeyBytes {
+		if backend.Metered(ctx) {
+			charge(ctx, backend.Capacity{})
+		}
 		return backend.QueryOutput{}, nil // no partition has such a key
 	}
 	w := &walker{index: n, limit: in.Limit, filter: filter, copy: copyItems}
@@ -622,6 +655,11 @@ func (s *Store) query(ctx context.Context, in backend.QueryInput, copyItems bool
 	}
 	if w.err != nil {
 		return backend.QueryOutput{}, w.err
+	}
+	if backend.Metered(ctx) {
+		// The items the page evaluated, before the filter, summed then
+		// rounded; nothing for an empty page, as DynamoDB Local charges.
+		charge(ctx, readCapacity(n, w.bytes, in.ConsistentRead))
 	}
 	return w.out, nil
 }

@@ -14,6 +14,6 @@ import (
 func TestConformance(t *testing.T) {
 	conformance.RunHarness(t, conformance.Harness{
 		NewBackend:   func(t *testing.T) backend.Backend { return memory.New() },
-		Capabilities: conformance.Contract | conformance.DynamoDBLocalFidelity | conformance.Scan,
+		Capabilities: conformance.Contract | conformance.DynamoDBLocalFidelity | conformance.Scan | conformance.Capacity,
 	})
 }

@@ -133,6 +133,10 @@ func (s *Store) Scan(ctx context.Context, in backend.ScanInput) (backend.ScanOut
 	if w.err != nil {
 		return backend.ScanOutput{}, w.err
 	}
+	if backend.Metered(ctx) {
+		// Whole items, summed, even when KeysOnly, as DynamoDB charges.
+		charge(ctx, readCapacity(0, w.bytes, in.ConsistentRead))
+	}
 	out := backend.ScanOutput{LastKey: w.out.LastKey, Items: w.out.Items}
 	for j, item := range out.Items {
 		if in.KeysOnly {

@@ -43,6 +43,18 @@
 // expressions, so that the backends are compared at the edges of
 // DynamoDB's data model too.
 //
+// TestCapacityDifferential runs random sequences of backend requests
+// (puts of sizes around 1 KB, 2 KB, 4 KB and 8 KB with ASCII or multi-byte
+// padding and numbers, index keys set, changed and removed, updates,
+// deletes, gets, table and index queries with limits and filters, scans,
+// batches and transactions, with conditions that hold or fail) on the
+// memory backend and on DynamoDB Local, each request with a meter of its
+// own, and requires the same consumed capacity, table and index by index,
+// request by request (backend.Usage; see backend/capacity.go). Its test
+// documentation lists what DynamoDB Local does that the rules do not, and
+// how the test sets it apart. By default it runs 50 sequences of 50 steps
+// on average (about 5 s).
+//
 // The DynamoDB Local tests need DYNAMODB_ENDPOINT (see package
 // internal/dynamotest): without it they are skipped, or fail when
 // CI=true. The DynamoDB Local tests use one table each, emptied after each
