@@ -25,11 +25,12 @@ func generous(t *testing.T, b backend.Backend) backend.Backend {
 
 // TestConformanceMemory runs the whole conformance suite on a limiter in
 // front of the memory backend, with the same claims as the memory
-// backend's own run.
+// backend's own run, exact capacity per request (conformance.Capacity) included:
+// the limiter's meter inside the caller's passes every charge on.
 func TestConformanceMemory(t *testing.T) {
 	conformance.RunHarness(t, conformance.Harness{
 		NewBackend:   func(t *testing.T) backend.Backend { return generous(t, memory.New()) },
-		Capabilities: conformance.Contract | conformance.DynamoDBLocalFidelity | conformance.Scan,
+		Capabilities: conformance.Contract | conformance.DynamoDBLocalFidelity | conformance.Scan | conformance.Capacity,
 	})
 }
 
@@ -38,6 +39,6 @@ func TestConformanceMemory(t *testing.T) {
 func TestConformanceDynamoDB(t *testing.T) {
 	conformance.RunHarness(t, conformance.Harness{
 		NewBackend:   func(t *testing.T) backend.Backend { return generous(t, dynamotest.NewBackend(t)) },
-		Capabilities: conformance.Contract | conformance.DynamoDBLocalFidelity | conformance.Scan,
+		Capabilities: conformance.Contract | conformance.DynamoDBLocalFidelity | conformance.Scan | conformance.Capacity,
 	})
 }
