@@ -97,8 +97,10 @@ func batchWrite(ctx context.Context, b backend.Backend, pc *pacer, writes []back
 			return o, err
 		}
 		rctx, cancel := detach(ctx)
+		rctx, consumed := pc.measure(rctx)
 		out, err := b.BatchWrite(rctx, backend.BatchWriteInput{Writes: send})
 		cancel()
+		pc.charge(consumed(units) - units)
 		if err != nil {
 			o.Sent = true
 			switch backend.KindOf(err) {

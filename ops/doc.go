@@ -14,8 +14,9 @@
 // serving a tenant cannot make by accident.
 //
 // Every operation streams: it holds a page of items at a time, whatever
-// the tenant's size. Each takes a Pace (items or estimated capacity units
-// per second) so it does not starve live traffic, a progress callback, and
+// the tenant's size. Each takes a Pace (items or capacity units per
+// second: what the backend reports the requests consumed, else an
+// estimate) so it does not starve live traffic, a progress callback, and
 // reports counts; the long ones return a Checkpoint to resume from after an
 // error or a cancellation.
 //

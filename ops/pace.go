@@ -4,26 +4,37 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sync"
 
 	"golang.org/x/time/rate"
+
+	"github.com/tenantrepo/tenantrepo/backend"
 )
 
 // Pace limits how fast a bulk operation goes. Either limit, or both, may
 // be set; zero means no limit. Each request waits until both limits allow
 // it, before it is sent.
 //
-// Capacity units are estimated from the sizes of the items read and
-// written (backend.ItemSize), by DynamoDB's published rules: a write
-// costs one write unit per started KB of the item (a delete, of the item
-// deleted), a page read costs one read unit per started 4 KB of the page's
-// items summed, half that when eventually consistent. Writes to
-// secondary indexes are not counted. The backends do not yet report the
-// capacity DynamoDB consumed, so the estimate is what is limited.
+// Capacity units are what each request consumed, on the table and its
+// indexes, as the backend reports it (backend.Usage: DynamoDB's
+// ConsumedCapacity, or the memory backend's figures by the same rules).
+// For a backend that reports none, they are estimated from the sizes of
+// the items read and written (backend.ItemSize), by DynamoDB's published
+// rules: a write costs one write unit per started KB of the item (a
+// delete, of the item deleted), a page read costs one read unit per
+// started 4 KB of the page's items summed, half that when eventually
+// consistent; index writes are not in the estimate.
+//
+// A read is charged after its page came back, before the next request.
+// A write waits for its estimate before it is sent, and is charged what
+// it consumed beyond the estimate after (index writes, mostly), which the
+// next request waits for; an estimate above what it consumed is not given
+// back. Counts.Units stays the estimate.
 type Pace struct {
 	// ItemsPerSecond limits the items read plus the items written.
 	ItemsPerSecond float64 `json:"itemsPerSecond,omitempty"`
-	// UnitsPerSecond limits the estimated capacity units, read and write
-	// together.
+	// UnitsPerSecond limits the capacity units consumed (or estimated,
+	// see above), read and write together, table and indexes together.
 	UnitsPerSecond float64 `json:"unitsPerSecond,omitempty"`
 }
 
@@ -41,6 +52,9 @@ func (p Pace) check() error {
 type pacer struct {
 	items *rate.Limiter // nil: no limit
 	units *rate.Limiter // in half units; nil: no limit
+
+	mu   sync.Mutex
+	owed float64 // units charged after requests, which the next wait waits for
 }
 
 // newPacer returns the pacer of p, nil when p has no limit.
@@ -73,7 +87,42 @@ func (pc *pacer) wait(ctx context.Context, items int, units float64) error {
 	if err := waitN(ctx, pc.items, items); err != nil {
 		return err
 	}
-	return waitN(ctx, pc.units, int(math.Ceil(2*units)))
+	pc.mu.Lock()
+	units += pc.owed
+	pc.owed = 0
+	pc.mu.Unlock()
+	return waitN(ctx, pc.units, int(min(math.Ceil(2*units), 1<<50))) // a bound no real wait reaches
+}
+
+// measure returns ctx with a meter (backend.WithMeter) when the pacer
+// limits units, and a function that returns the capacity units the
+// requests made with that context consumed, read and write, table and
+// indexes, as the backend reported them; or estimate when it reported
+// none (no capacity at all: a backend that does not report it).
+func (pc *pacer) measure(ctx context.Context) (context.Context, func(estimate float64) float64) {
+	if pc == nil || pc.units == nil {
+		return ctx, func(estimate float64) float64 { return estimate }
+	}
+	mctx, m := backend.WithMeter(ctx)
+	return mctx, func(estimate float64) float64 {
+		u := m.Usage().Capacity.Total()
+		if t := u.Read + u.Write; t > 0 {
+			return t
+		}
+		return estimate
+	}
+}
+
+// charge adds units to what the pacer is owed, without waiting: the next
+// wait waits for them too. It does nothing for units of 0 or less, NaN or
+// infinite.
+func (pc *pacer) charge(units float64) {
+	if pc == nil || pc.units == nil || !(units > 0) || math.IsInf(units, 1) {
+		return
+	}
+	pc.mu.Lock()
+	pc.owed += units
+	pc.mu.Unlock()
 }
 
 // waitN takes n tokens from l, in steps no larger than its burst.

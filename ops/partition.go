@@ -58,7 +58,8 @@ func readPartition(ctx context.Context, b backend.Backend, pk string, r partitio
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		out, err := query(ctx, in)
+		mctx, consumed := r.Pacer.measure(ctx)
+		out, err := query(mctx, in)
 		if err != nil {
 			return err
 		}
@@ -78,7 +79,7 @@ func readPartition(ctx context.Context, b backend.Backend, pk string, r partitio
 				return err
 			}
 		}
-		if err := r.Pacer.wait(ctx, len(out.Items), p.Units); err != nil {
+		if err := r.Pacer.wait(ctx, len(out.Items), consumed(p.Units)); err != nil {
 			return err
 		}
 		if out.LastKey == nil {

@@ -233,7 +233,9 @@ func (p *purgeRun) checkEmpty(ctx context.Context) error {
 	if err := p.pc.wait(ctx, 1, readUnits(0, true)); err != nil {
 		return err
 	}
-	out, err := p.b.Query(ctx, backend.QueryInput{PK: p.t.PartitionKey(), Range: partitionRange, Limit: 1, ConsistentRead: true})
+	mctx, consumed := p.pc.measure(ctx)
+	out, err := p.b.Query(mctx, backend.QueryInput{PK: p.t.PartitionKey(), Range: partitionRange, Limit: 1, ConsistentRead: true})
+	p.pc.charge(consumed(readUnits(0, true)) - readUnits(0, true))
 	if err != nil {
 		return err
 	}

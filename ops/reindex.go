@@ -434,7 +434,9 @@ func (r *reindexRun) run(ctx context.Context, read func(ctx context.Context) err
 func (r *reindexRun) update(ctx context.Context, w rxWork) error {
 	dctx, cancel := detach(ctx)
 	defer cancel()
+	dctx, consumed := r.pc.measure(dctx)
 	_, err := r.b.Update(dctx, backend.UpdateInput{Key: w.key, Expr: w.expr})
+	r.pc.charge(consumed(writeUnits(w.size)) - writeUnits(w.size)) // the estimate was waited for before
 	c := Counts{Examined: 1, Units: writeUnits(w.size)}
 	switch {
 	case err == nil:

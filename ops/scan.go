@@ -89,14 +89,15 @@ func checkSegmentStarts(ctx context.Context, sc backend.Scanner, segs []*scanSeg
 		}
 		return nil
 	}, func(ctx context.Context, i int) error {
-		out, err := sc.Scan(ctx, backend.ScanInput{Segment: i, TotalSegments: len(segs), Limit: 1, StartKey: segs[i].start(), KeysOnly: true})
+		mctx, consumed := pc.measure(ctx)
+		out, err := sc.Scan(mctx, backend.ScanInput{Segment: i, TotalSegments: len(segs), Limit: 1, StartKey: segs[i].start(), KeysOnly: true})
 		if errors.Is(err, backend.ErrInvalidStartKey) {
 			return fmt.Errorf("%w: the position of segment %d is not in it: %w", ErrInvalidCheckpoint, i, err)
 		}
 		if err != nil {
 			return err
 		}
-		return pc.wait(ctx, len(out.Items), readUnits(0, false))
+		return pc.wait(ctx, len(out.Items), consumed(readUnits(0, false)))
 	})
 }
 
@@ -126,7 +127,8 @@ func (r *reindexRun) readSegment(ctx context.Context, sc backend.Scanner, i, tot
 	var cache tenantCache
 	start := s.start()
 	for {
-		out, err := sc.Scan(ctx, backend.ScanInput{Segment: i, TotalSegments: total, Limit: r.opts.PageSize, StartKey: start})
+		mctx, consumed := r.pc.measure(ctx)
+		out, err := sc.Scan(mctx, backend.ScanInput{Segment: i, TotalSegments: total, Limit: r.opts.PageSize, StartKey: start})
 		if err != nil {
 			return err
 		}
@@ -137,7 +139,7 @@ func (r *reindexRun) readSegment(ctx context.Context, sc backend.Scanner, i, tot
 		if err := r.page(ctx, s.f, out.Items, last, units, cache.tenant); err != nil {
 			return err
 		}
-		if err := r.pc.wait(ctx, len(out.Items), units); err != nil {
+		if err := r.pc.wait(ctx, len(out.Items), consumed(units)); err != nil {
 			return err
 		}
 		if out.LastKey == nil {

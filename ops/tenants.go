@@ -87,7 +87,8 @@ func Tenants(ctx context.Context, b backend.Backend, optFns ...func(*Options)) (
 		go func() {
 			defer wg.Done()
 			start := segs[i].start()
-			out, err := sc.Scan(ctx, backend.ScanInput{Segment: i, TotalSegments: len(segs), Limit: limit, StartKey: start, KeysOnly: true})
+			mctx, consumed := pc.measure(ctx)
+			out, err := sc.Scan(mctx, backend.ScanInput{Segment: i, TotalSegments: len(segs), Limit: limit, StartKey: start, KeysOnly: true})
 			if err != nil {
 				fe.set(err)
 				return
@@ -111,7 +112,7 @@ func Tenants(ctx context.Context, b backend.Backend, optFns ...func(*Options)) (
 			ends[i], endedAt[i] = last, out.LastKey == nil
 			mu.Unlock()
 			rep.add(Counts{Examined: int64(len(out.Items)), Units: units})
-			if err := pc.wait(ctx, len(out.Items), units); err != nil {
+			if err := pc.wait(ctx, len(out.Items), consumed(units)); err != nil {
 				fe.set(err)
 			}
 		}()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/entity"
@@ -75,7 +76,10 @@ var (
 	// UpdateExpr its attributes to values of their fields' types.
 	ErrApplied = errors.New("repo: the write was applied and stored")
 	// ErrThrottled reports a request the store kept refusing for load after
-	// the client's retries.
+	// the client's retries, or that a limiter (package limit) refused
+	// because the tenant was over its limits. The error holds the
+	// *backend.ThrottledError saying why (errors.As finds it); RetryAfter
+	// reads how long to wait.
 	ErrThrottled = errors.New("repo: throttled")
 	// ErrConflict reports a write or delete of a versioned entity made from
 	// a copy whose version is no longer the stored one, a transaction that
@@ -166,6 +170,19 @@ func (e *opError) Unwrap() []error {
 		return []error{e.kind}
 	}
 	return []error{e.kind, e.err}
+}
+
+// RetryAfter returns how long to wait before retrying the call whose error
+// is err, when err is a throttle (ErrThrottled) that says: a limiter's
+// refusal of a tenant over its limits does (package limit). It returns
+// false for other errors and for throttles that do not say; then back off
+// as for any throttle.
+func RetryAfter(err error) (time.Duration, bool) {
+	var te *backend.ThrottledError
+	if errors.As(err, &te) && te.RetryAfter > 0 {
+		return te.RetryAfter, true
+	}
+	return 0, false
 }
 
 // fail wraps err for op with kind.

@@ -79,7 +79,7 @@ func kindOf(err error) error {
 	if !errors.As(err, &apiErr) {
 		return nil
 	}
-	switch apiErr.ErrorCode() {
+	switch code := apiErr.ErrorCode(); code {
 	case "ProvisionedThroughputExceededException", "RequestLimitExceeded", "ThrottlingException",
 		// The SDK retries TransactionInProgressException, a request
 		// with the token of a transaction still under way, as it
@@ -87,7 +87,7 @@ func kindOf(err error) error {
 		"TransactionInProgressException":
 		// The SDK retries these (retry.DefaultThrottleErrorCodes); one
 		// that reaches us has spent its retries.
-		return backend.ErrThrottled
+		return throttled(code, err)
 	case "TransactionConflictException":
 		// A single-item write or delete on an item that a transaction
 		// was changing. The SDK does not retry it (it is in none of
@@ -121,6 +121,60 @@ func kindOf(err error) error {
 		return backend.ErrInvalidArgument
 	}
 	return nil
+}
+
+// throttled returns the *backend.ThrottledError of a throttling exception
+// whose code is code: the reason from the first of the exception's
+// ThrottlingReasons, named ResourceType+OperationType+LimitType
+// (TableReadKeyRangeThroughputExceeded, IndexWriteAccountLimitExceeded,
+// ...), with that reason as Code and its ARN as Resource; else, for an
+// exception without reasons, the reason its code implies, with the code
+// as Code.
+func throttled(code string, err error) *backend.ThrottledError {
+	var reasons []types.ThrottlingReason
+	var pte *types.ProvisionedThroughputExceededException
+	var rle *types.RequestLimitExceeded
+	var te *types.ThrottlingException
+	switch {
+	case errors.As(err, &pte):
+		reasons = pte.ThrottlingReasons
+	case errors.As(err, &rle):
+		reasons = rle.ThrottlingReasons
+	case errors.As(err, &te):
+		reasons = te.ThrottlingReasons
+	}
+	for _, r := range reasons {
+		if reason := aws.ToString(r.Reason); reason != "" {
+			return &backend.ThrottledError{Reason: throttleReason(reason), Code: reason, Resource: aws.ToString(r.Resource)}
+		}
+	}
+	e := &backend.ThrottledError{Code: code}
+	switch code {
+	case "ProvisionedThroughputExceededException":
+		e.Reason = backend.ThrottleProvisioned
+	case "RequestLimitExceeded", "ThrottlingException":
+		// RequestLimitExceeded: the account's throughput quota;
+		// ThrottlingException without reasons: the rate of
+		// control-plane requests (CreateTable, UpdateTable, ...).
+		e.Reason = backend.ThrottleAccount
+	}
+	return e
+}
+
+// throttleReason maps one of DynamoDB's throttling reasons to its kind, by
+// its limit type, the last part of its name.
+func throttleReason(reason string) backend.ThrottleReason {
+	switch {
+	case strings.HasSuffix(reason, "KeyRangeThroughputExceeded"):
+		return backend.ThrottleKeyRange
+	case strings.HasSuffix(reason, "MaxOnDemandThroughputExceeded"):
+		return backend.ThrottleOnDemandMax
+	case strings.HasSuffix(reason, "ProvisionedThroughputExceeded"):
+		return backend.ThrottleProvisioned
+	case strings.HasSuffix(reason, "AccountLimitExceeded"):
+		return backend.ThrottleAccount
+	}
+	return backend.ThrottleUnknown
 }
 
 // reasonKind maps DynamoDB's cancellation code of one action of a canceled

@@ -10,7 +10,9 @@
 // HMAC key and prints a token for each of the tenants acme and globex
 // (valid 24 hours) and curl commands to try them. With -endpoint it uses
 // DynamoDB (creating the table when missing) and needs -hmac-key or
-// -jwks-url.
+// -jwks-url. -tenant-rps and -tenant-units put a limiter (package limit)
+// in front of the store: each tenant may send that many requests and
+// consume that many capacity units a second; over it, 429.
 //
 // Routes (JSON in and out; every one needs "Authorization: Bearer <token>"):
 //
@@ -26,6 +28,7 @@
 // parameters, a bad ID (one with '#'), a bad cursor (one from another
 // tenant or route) or an order for a user the tenant lacks; 404 not found;
 // 409 already exists or version conflict; 412 condition failed; 413 item
-// too large; 429 throttled, with Retry-After; 500 anything else (logged,
+// too large; 429 throttled, with Retry-After (the limiter's wait in seconds
+// rounded up, or 1 for DynamoDB's own throttling); 500 anything else (logged,
 // not shown).
 package main

@@ -21,6 +21,7 @@ import (
 	"github.com/tenantrepo/tenantrepo/backend/memory"
 	"github.com/tenantrepo/tenantrepo/guard"
 	"github.com/tenantrepo/tenantrepo/internal/awsconfig"
+	"github.com/tenantrepo/tenantrepo/limit"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 	"github.com/tenantrepo/tenantrepo/tenanthttp/jwtauth"
 )
@@ -36,6 +37,9 @@ type config struct {
 	addr, endpoint, table   string
 	hmacKey, jwksURL, algs  string
 	issuer, audience, claim string
+	// tenantRPS and tenantUnits are each tenant's limits (package
+	// limit); 0 is none.
+	tenantRPS, tenantUnits float64
 }
 
 func main() {
@@ -49,6 +53,8 @@ func main() {
 	flag.StringVar(&c.issuer, "issuer", "tenantapi", "required iss; empty checks none")
 	flag.StringVar(&c.audience, "audience", "tenantapi", "required aud; empty checks none")
 	flag.StringVar(&c.claim, "claim", "tenant_id", "claim holding the tenant ID")
+	flag.Float64Var(&c.tenantRPS, "tenant-rps", 0, "each tenant's limit in requests per second to the store; 0 is none")
+	flag.Float64Var(&c.tenantUnits, "tenant-units", 0, "each tenant's limit in capacity units per second; 0 is none")
 	flag.Parse()
 
 	logger := log.New(os.Stderr, "tenantapi: ", log.LstdFlags)
@@ -92,6 +98,19 @@ func setup(ctx context.Context, c config, out io.Writer, logger *log.Logger) (ht
 			return nil, err
 		}
 		b = d
+	}
+	if c.tenantRPS != 0 || c.tenantUnits != 0 {
+		lim := limit.Limits{RequestsPerSecond: c.tenantRPS, UnitsPerSecond: c.tenantUnits}
+		// Refuse a bad flag at start-up rather than at every request.
+		if err := lim.Check(); err != nil {
+			return nil, fmt.Errorf("-tenant-rps %v, -tenant-units %v: %w", c.tenantRPS, c.tenantUnits, err)
+		}
+		lb, err := limit.New(b, limit.WithLimits(func(string) limit.Limits { return lim }))
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(out, "limits per tenant: %v requests/s, %v capacity units/s (0: none)\n", c.tenantRPS, c.tenantUnits)
+		b = lb
 	}
 	var keys jwtauth.Keys
 	algs := "HS256"

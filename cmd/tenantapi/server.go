@@ -252,16 +252,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// retryAfter is the Retry-After of a 429, in seconds.
-const retryAfter = "1"
-
 // statusOf maps an error to its status code:
 //
 //	repo.ErrNotFound                                   404
 //	repo.ErrAlreadyExists, repo.ErrConflict            409
 //	repo.ErrConditionFailed                            412
 //	repo.ErrItemTooLarge                               413
-//	repo.ErrThrottled                                  429 (Retry-After: 1)
+//	repo.ErrThrottled                                  429 (with Retry-After)
 //	repo.ErrInvalidArgument (and ErrUnknownIndex...),
 //	repo.ErrInvalidID, repo.ErrInvalidCursor,
 //	repo.ErrInvalidTenant, bad JSON or query, an
@@ -305,7 +302,13 @@ func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 		msg = http.StatusText(status)
 	}
 	if status == http.StatusTooManyRequests {
-		w.Header().Set("Retry-After", retryAfter)
+		// The limiter's wait (-tenant-rps, -tenant-units) rounded up to
+		// seconds, or 1 s for DynamoDB's own throttling.
+		if v, ok := tenanthttp.RetryAfter(err); ok {
+			w.Header().Set("Retry-After", v)
+		} else {
+			w.Header().Set("Retry-After", "1")
+		}
 	}
 	writeJSON(w, status, map[string]string{"error": msg})
 }
