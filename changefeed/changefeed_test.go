@@ -395,3 +395,26 @@ func TestCheckpointRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestExpired: a removal by the time to live is an Expired event with the
+// entity as it was (memory: ExpireItems stands for DynamoDB's TTL).
+func TestExpired(t *testing.T) {
+	t.Parallel()
+	store := memory.New(memory.WithChangeFeed(memory.FeedOptions{}))
+	notes := repo.MustNew[Note](store)
+	acme := tenant(t, "acme")
+	now := time.Now()
+	_, err := notes.Create(acme, Note{ID: "old", Text: "t", Expires: now.Add(time.Hour).Unix()})
+	require.NoError(t, err)
+	sub, err := changefeed.Subscribe(acme, notes)
+	require.NoError(t, err)
+	require.Len(t, drain(t, acme, sub), 1)
+	n, err := store.ExpireItems(t.Context(), "expires", now.Add(2*time.Hour))
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	evs := drain(t, acme, sub)
+	require.Len(t, evs, 1)
+	assert.Equal(t, changefeed.Expired, evs[0].Kind)
+	assert.Equal(t, "old", evs[0].Old.ID)
+	assert.Equal(t, "t", evs[0].Old.Text)
+}
