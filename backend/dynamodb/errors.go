@@ -191,11 +191,10 @@ func mapStreamsError(ctx context.Context, op string, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return ctxErr
 	}
-	var trimmed *st.TrimmedDataAccessException
 	var limit *st.LimitExceededException
 	var apiErr smithy.APIError
 	switch {
-	case errors.As(err, &trimmed):
+	case streamTrimmed(err):
 		return fmt.Errorf("dynamodb: %s: %w: %w", op, backend.ErrTrimmed, err)
 	case errors.As(err, &limit):
 		return fmt.Errorf("dynamodb: %s: %w: %w", op, backend.ErrThrottled, err)
@@ -207,6 +206,13 @@ func mapStreamsError(ctx context.Context, op string, err error) error {
 		return fmt.Errorf("dynamodb: %s: %w: %w", op, backend.ErrInvalidCheckpoint, err)
 	}
 	return fmt.Errorf("dynamodb: %s: %w", op, err)
+}
+
+// streamTrimmed reports a position older than the stream keeps
+// (TrimmedDataAccessException).
+func streamTrimmed(err error) bool {
+	var trimmed *st.TrimmedDataAccessException
+	return errors.As(err, &trimmed)
 }
 
 // iteratorExpired reports a shard iterator used after its 15 minutes

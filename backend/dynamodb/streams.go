@@ -125,8 +125,8 @@ func (b *Backend) forgetStream() {
 
 // shardInfo is one shard as DescribeStream lists it.
 type shardInfo struct {
-	id, parent, start string
-	closed            bool // it has an ending sequence number
+	id, parent string
+	closed     bool // it has an ending sequence number
 }
 
 // describeShards lists every shard of the stream, following
@@ -149,7 +149,6 @@ func (b *Backend) describeShards(ctx context.Context, api StreamsAPI, arn string
 		for _, sh := range d.Shards {
 			info := shardInfo{id: aws.ToString(sh.ShardId), parent: aws.ToString(sh.ParentShardId)}
 			if r := sh.SequenceNumberRange; r != nil {
-				info.start = aws.ToString(r.StartingSequenceNumber)
 				info.closed = r.EndingSequenceNumber != nil
 			}
 			if info.id != "" {
@@ -173,9 +172,7 @@ type shardPos struct {
 // checkpoint in.From (backend.ChangeFeed). It lists the stream's shards
 // (DescribeStream, every page) and reads each shard whose parent is read to
 // its end, or gone, from its position: AFTER_SEQUENCE_NUMBER the last one
-// read, or, for a shard not read yet, TRIM_HORIZON when in.From is empty
-// and AT_SEQUENCE_NUMBER its first sequence number otherwise, so that
-// trimmed changes are an error rather than a gap. It pages GetRecords until
+// read, or TRIM_HORIZON for a shard not read yet. It pages GetRecords until
 // the limit, the shard's end (no next iterator: the shard is done, and its
 // children are read next) or an empty page (the shard's newest change for
 // now). Iterators are kept for the next read from the same position, and
@@ -185,7 +182,16 @@ type shardPos struct {
 // stream on the table; backend.ErrInvalidCheckpoint for a checkpoint that
 // does not verify or is of another stream (a stream turned off and on again
 // is another stream); backend.ErrTrimmed when changes after the checkpoint
-// are gone.
+// are gone: the record after a shard's position is trimmed
+// (TrimmedDataAccessException), or a shard the checkpoint had not read to
+// its end is no longer listed. A shard the checkpoint has no position in
+// yet is read from TRIM_HORIZON: a child's changes are newer than its
+// parent's, so they are trimmed after the parent's, but a child of a
+// parent read to its end that is not read for 24 hours loses its oldest
+// changes unnoticed. (AT_SEQUENCE_NUMBER the shard's starting sequence
+// number would notice, but DynamoDB Local 3.3.0 numbers records across
+// all its tables and refuses that position as trimmed when another
+// table's write came first.)
 func (b *Backend) ReadChanges(ctx context.Context, in backend.ReadChangesInput) (backend.ReadChangesOutput, error) {
 	var out backend.ReadChangesOutput
 	if err := ctx.Err(); err != nil {
@@ -237,7 +243,7 @@ func (b *Backend) ReadChanges(ctx context.Context, in backend.ReadChangesInput) 
 			}
 			n := len(out.Changes)
 			var ended bool
-			out.Changes, ended, err = b.readShard(ctx, api, arn, sh, q, fresh, out.Changes, limit)
+			out.Changes, ended, err = b.readShard(ctx, api, arn, sh, q, out.Changes, limit)
 			if err != nil {
 				return backend.ReadChangesOutput{}, err
 			}
@@ -261,8 +267,8 @@ func (b *Backend) ReadChanges(ctx context.Context, in backend.ReadChangesInput) 
 // readShard appends the changes of shard sh after q to changes, up to
 // limit in all, and moves q past them. ended reports that the shard is
 // closed and read to its end.
-func (b *Backend) readShard(ctx context.Context, api StreamsAPI, arn string, sh shardInfo, q *shardPos, fresh bool, changes []backend.Change, limit int) (_ []backend.Change, ended bool, err error) {
-	iter, err := b.iterator(ctx, api, arn, sh, q.after, fresh)
+func (b *Backend) readShard(ctx context.Context, api StreamsAPI, arn string, sh shardInfo, q *shardPos, changes []backend.Change, limit int) (_ []backend.Change, ended bool, err error) {
+	iter, kept, err := b.iterator(ctx, api, arn, sh, q.after)
 	if err != nil {
 		return changes, false, err
 	}
@@ -270,10 +276,13 @@ func (b *Backend) readShard(ctx context.Context, api StreamsAPI, arn string, sh 
 	for len(changes) < limit {
 		out, err := api.GetRecords(shield(ctx), &dynamodbstreams.GetRecordsInput{ShardIterator: aws.String(iter), Limit: aws.Int32(int32(min(limit-len(changes), 1000)))})
 		if err != nil {
-			if iteratorExpired(err) && !reacquired {
+			// An iterator that is not new may have expired; one kept
+			// from an empty page DynamoDB Local may also refuse as
+			// trimmed. A new one says what is true.
+			if (iteratorExpired(err) || kept && streamTrimmed(err)) && !reacquired {
 				reacquired = true
 				b.dropIterator(sh.id, q.after)
-				if iter, err = b.newIterator(ctx, api, arn, sh, q.after, fresh); err != nil {
+				if iter, err = b.newIterator(ctx, api, arn, sh, q.after); err != nil {
 					return changes, false, err
 				}
 				continue
@@ -295,7 +304,7 @@ func (b *Backend) readShard(ctx context.Context, api StreamsAPI, arn string, sh 
 			b.dropIterator(sh.id, q.after)
 			return changes, true, nil
 		}
-		iter = aws.ToString(out.NextShardIterator)
+		iter, kept = aws.ToString(out.NextShardIterator), true
 		b.keepIterator(sh.id, q.after, iter)
 		if len(out.Records) == 0 {
 			break // the newest change of an open shard, for now
@@ -305,26 +314,24 @@ func (b *Backend) readShard(ctx context.Context, api StreamsAPI, arn string, sh 
 }
 
 // iterator returns a shard iterator at the position after (none: the
-// shard's start), a kept one if it is fresh enough.
-func (b *Backend) iterator(ctx context.Context, api StreamsAPI, arn string, sh shardInfo, after string, fresh bool) (string, error) {
+// shard's start), a kept one if it is fresh enough (kept is then true).
+func (b *Backend) iterator(ctx context.Context, api StreamsAPI, arn string, sh shardInfo, after string) (iter string, kept bool, err error) {
 	b.streams.mu.Lock()
 	c, ok := b.streams.iters[iterKey{sh.id, after}]
 	b.streams.mu.Unlock()
 	if ok && time.Since(c.at) < iteratorReuse {
-		return c.iter, nil
+		return c.iter, true, nil
 	}
-	return b.newIterator(ctx, api, arn, sh, after, fresh)
+	iter, err = b.newIterator(ctx, api, arn, sh, after)
+	return iter, false, err
 }
 
 // newIterator asks for a shard iterator (see ReadChanges for which).
-func (b *Backend) newIterator(ctx context.Context, api StreamsAPI, arn string, sh shardInfo, after string, fresh bool) (string, error) {
+func (b *Backend) newIterator(ctx context.Context, api StreamsAPI, arn string, sh shardInfo, after string) (string, error) {
 	in := &dynamodbstreams.GetShardIteratorInput{StreamArn: aws.String(arn), ShardId: aws.String(sh.id)}
-	switch {
-	case after != "":
+	if after != "" {
 		in.ShardIteratorType, in.SequenceNumber = st.ShardIteratorTypeAfterSequenceNumber, aws.String(after)
-	case !fresh && sh.start != "":
-		in.ShardIteratorType, in.SequenceNumber = st.ShardIteratorTypeAtSequenceNumber, aws.String(sh.start)
-	default:
+	} else {
 		in.ShardIteratorType = st.ShardIteratorTypeTrimHorizon
 	}
 	out, err := api.GetShardIterator(shield(ctx), in)
