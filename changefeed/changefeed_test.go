@@ -418,3 +418,140 @@ func TestExpired(t *testing.T) {
 	assert.Equal(t, "old", evs[0].Old.ID)
 	assert.Equal(t, "t", evs[0].Old.Text)
 }
+
+// TestResumeWhileWriting: while a writer updates three notes, a consumer
+// reads a few changes at a time and restarts from its checkpoint every
+// other read, half of the time in the middle of a read: in the end it has
+// seen every update of every note once, in order.
+func TestResumeWhileWriting(t *testing.T) {
+	t.Parallel()
+	const updates = 40
+	for name, b := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			notes := repo.MustNew[Note](b)
+			acme := tenant(t, "acme")
+			ids := []string{"w0", "w1", "w2"}
+			for _, id := range ids {
+				_, err := notes.Create(acme, Note{ID: id})
+				require.NoError(t, err)
+			}
+			written := make(chan error, 1)
+			go func() {
+				for i := 1; i <= updates; i++ {
+					if _, err := notes.Update(acme, Note{ID: ids[i%3], Count: i}, []string{"count"}); err != nil {
+						written <- err
+						return
+					}
+				}
+				written <- nil
+			}()
+
+			seen := map[string][]int{}
+			total := 0
+			cp := ""
+			deadline := time.Now().Add(30 * time.Second)
+			for round := 0; total < len(ids)+updates; round++ {
+				require.True(t, time.Now().Before(deadline), "saw %d of %d events", total, len(ids)+updates)
+				sub, err := changefeed.Subscribe(acme, notes, func(o *changefeed.Options) { o.From, o.Limit = cp, 4 })
+				require.NoError(t, err)
+				take := func(ev changefeed.Event[Note]) {
+					require.NoError(t, ev.Err)
+					seen[ev.ID] = append(seen[ev.ID], ev.New.Count)
+					total++
+				}
+				if round%2 == 0 {
+					evs, err := sub.Poll(acme)
+					require.NoError(t, err)
+					for _, ev := range evs {
+						take(ev)
+					}
+				} else {
+					ctx, cancel := context.WithTimeout(acme, 200*time.Millisecond)
+					for ev, err := range sub.Events(ctx, 5*time.Millisecond) {
+						if err != nil {
+							require.ErrorIs(t, err, context.DeadlineExceeded)
+							break
+						}
+						take(ev)
+						if total%3 == 0 {
+							break // in the middle of a read, often
+						}
+					}
+					cancel()
+				}
+				cp, err = sub.Checkpoint()
+				require.NoError(t, err)
+			}
+			require.NoError(t, <-written)
+			for k, id := range ids {
+				want := []int{0}
+				for i := 1; i <= updates; i++ {
+					if i%3 == k {
+						want = append(want, i)
+					}
+				}
+				assert.Equal(t, want, seen[id], id)
+			}
+		})
+	}
+}
+
+// craftedFeed is a memory store whose feed returns, before its own
+// changes, the changes a test crafts: what no backend of this module
+// records, but a stream written by others might hold.
+type craftedFeed struct {
+	*memory.Store
+	crafted []backend.Change
+}
+
+func (f *craftedFeed) ReadChanges(ctx context.Context, in backend.ReadChangesInput) (backend.ReadChangesOutput, error) {
+	out, err := f.Store.ReadChanges(ctx, in)
+	if err != nil {
+		return out, err
+	}
+	out.Changes = append(f.crafted, out.Changes...)
+	f.crafted = nil
+	return out, nil
+}
+
+// TestMalformedChangesSkipped: changes with keys that are not strings,
+// images at another key than the change's, or without the images of their
+// kind are skipped and reported without their contents; another tenant's
+// are dropped without a word.
+func TestMalformedChangesSkipped(t *testing.T) {
+	t.Parallel()
+	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+	img := func(pk, sk string) backend.Item {
+		return backend.Item{"PK": s(pk), "SK": s(sk), "text": s("secret")}
+	}
+	at := func(pk, sk string) backend.Key { return backend.Key{PK: pk, SK: sk} }
+	feed := &craftedFeed{Store: memory.New(memory.WithChangeFeed(memory.FeedOptions{}))}
+	feed.crafted = []backend.Change{
+		{Kind: backend.ChangeInsert, New: img("tenant#acme", "note#1"), Shard: "s", Sequence: "1"},                                        // no key
+		{Kind: backend.ChangeInsert, Key: at("tenant#acme", "note#1"), New: img("tenant#acme-corp", "note#1"), Shard: "s", Sequence: "2"}, // image elsewhere
+		{Kind: backend.ChangeModify, Key: at("tenant#acme", "note#1"), Old: img("tenant#acme", "note#2"), New: img("tenant#acme", "note#1"), Shard: "s", Sequence: "3"},
+		{Kind: backend.ChangeInsert, Key: at("tenant#acme", "note#2"), Shard: "s", Sequence: "4"}, // no image
+		{Kind: backend.ChangeKind(9), Key: at("tenant#acme", "note#3"), New: img("tenant#acme", "note#3"), Shard: "s", Sequence: "5"},
+		{Kind: backend.ChangeInsert, Key: at("tenant#acme-corp", "note#1"), New: img("tenant#acme-corp", "note#1"), Shard: "s", Sequence: "6"},
+	}
+	notes := repo.MustNew[Note](feed)
+	acme := tenant(t, "acme")
+	var skipped []error
+	sub, err := changefeed.Subscribe(acme, notes, func(o *changefeed.Options) {
+		o.OnSkip = func(err error) { skipped = append(skipped, err) }
+	})
+	require.NoError(t, err)
+	evs, err := sub.Poll(acme)
+	require.NoError(t, err)
+	assert.Empty(t, evs)
+	require.Len(t, skipped, 5)
+	for _, err := range skipped {
+		assert.ErrorIs(t, err, changefeed.ErrMalformedChange)
+		var se *changefeed.SkipError
+		require.ErrorAs(t, err, &se)
+		assert.Equal(t, "s", se.Shard)
+		assert.NotContains(t, err.Error(), "secret")
+		assert.NotContains(t, err.Error(), "acme")
+	}
+}
