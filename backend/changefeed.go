@@ -90,6 +90,7 @@ const (
 	ChangeRemove
 )
 
+// String returns DynamoDB Streams' name of the kind: INSERT, MODIFY, REMOVE.
 func (k ChangeKind) String() string {
 	switch k {
 	case ChangeInsert:

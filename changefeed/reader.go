@@ -45,6 +45,7 @@ type SkipError struct {
 	Reason          string
 }
 
+// Error says where the skipped change is and why, and nothing it holds.
 func (e *SkipError) Error() string {
 	return fmt.Sprintf("%v: shard %s, sequence %s: %s", ErrMalformedChange, e.Shard, e.Sequence, e.Reason)
 }

@@ -27,6 +27,7 @@ const (
 	Expired
 )
 
+// String returns the kind's name: created, updated, deleted, expired.
 func (k Kind) String() string {
 	switch k {
 	case Created:

@@ -2,6 +2,7 @@ package dynamodb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -51,7 +52,7 @@ const maxCachedIters = 4096
 
 // ErrStreamMismatch reports a table whose stream is on with another view
 // type than NEW_AND_OLD_IMAGES, which the change feed needs.
-var ErrStreamMismatch = fmt.Errorf("dynamodb: table's stream does not record new and old images")
+var ErrStreamMismatch = errors.New("dynamodb: table's stream does not record new and old images")
 
 // streamSpec is the stream the change feed needs.
 func streamSpec() *types.StreamSpecification {
