@@ -15,8 +15,9 @@
 // TransactWrite; and RegisterPrefix, the registry of which entity type owns
 // each sort-key prefix, which embedding a Registry implements. Optional
 // interfaces add to it: IndexReporter (or the simpler IndexCounter) says
-// which index slots the table has, and Lender lends stored items without a
-// copy. A Backend knows nothing of tenants. The repository builds every key from the
+// which index slots the table has, Lender lends stored items without a
+// copy, and ChangeFeed reads every change in order per item, sharded, from
+// signed checkpoints (CheckpointCodec), as DynamoDB Streams does. A Backend knows nothing of tenants. The repository builds every key from the
 // tenant in the context, checks every input, and encodes every value before a
 // backend is called, so no backend can get tenant isolation wrong on its own.
 //

@@ -108,6 +108,25 @@
 // attribute, as a table has at most one. DynamoDB Local 3.3.0 supports
 // both calls and reports TTL ENABLED at once.
 //
+// # Change feed
+//
+// The Backend implements backend.ChangeFeed on DynamoDB Streams. With
+// Options.ChangeFeed, EnsureTable creates the table with a stream of view
+// type NEW_AND_OLD_IMAGES, or turns one on for a table without a stream
+// (a stream of another view type is ErrStreamMismatch); Options.Streams is
+// the Streams client the feed reads with (dynamodbstreams.NewFromConfig of
+// the same configuration). ReadChanges lists the shards (DescribeStream,
+// every page), reads a parent shard to its end before its children
+// (GetShardIterator AFTER_SEQUENCE_NUMBER the checkpoint's position, or
+// TRIM_HORIZON; GetRecords page after page), keeps iterators for the next
+// read and acquires an expired one again. Removals by the time to live
+// are marked Expired (userIdentity type "Service", principal
+// "dynamodb.amazonaws.com"). Checkpoints are signed with
+// Options.CheckpointKey and bound to the stream's ARN; a checkpoint past
+// the stream's 24 hours is backend.ErrTrimmed. ChangeHead reads the whole
+// stream to find its end, since Streams gives no position for "now".
+// Package changefeed turns the changes into typed events per tenant.
+//
 // # Paging
 //
 // Query passes the page's Limit and start key to DynamoDB as they are and

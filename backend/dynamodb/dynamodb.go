@@ -71,6 +71,25 @@ type Options struct {
 	// fail. Nil means Indexes decides.
 	IndexSlots []int
 
+	// ChangeFeed makes EnsureTable turn on the table's stream with the
+	// view type NEW_AND_OLD_IMAGES (DynamoDB Streams): when it creates the
+	// table, and on an existing table whose stream is off. A stream of
+	// another view type is an error wrapping ErrStreamMismatch. The
+	// backend's change feed (ReadChanges) reads that stream through
+	// Streams.
+	ChangeFeed bool
+
+	// Streams is the DynamoDB Streams client the change feed reads with
+	// (dynamodbstreams.NewFromConfig with the configuration of the
+	// DynamoDB client). Without it, ReadChanges returns an error wrapping
+	// backend.ErrNoChangeFeed.
+	Streams StreamsAPI
+
+	// CheckpointKey signs the change feed's checkpoints
+	// (backend.CheckpointCodec); empty means backend.DefaultCheckpointKey,
+	// which is public.
+	CheckpointKey []byte
+
 	// Indexes, when IndexSlots is nil, says the table needs the first
 	// Indexes slots, GSI1 ... GSI<Indexes>. Zero means DefaultIndexes,
 	// all of them; more than backend.MaxIndexes, or less than zero, makes
@@ -117,6 +136,8 @@ type Backend struct {
 	// found is the set of slots the table was found to have, with
 	// foundBit set, once EnsureTable or TableIndexes has described it.
 	found atomic.Uint32
+
+	streams streamState // the change feed's stream (see streams.go)
 }
 
 // foundBit marks Backend.found as set.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	st "github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/tenantrepo/tenantrepo/backend"
@@ -230,4 +231,54 @@ func nonEmpty(item map[string]types.AttributeValue) map[string]types.AttributeVa
 		return nil
 	}
 	return item
+}
+
+// mapStreamsError turns an error of the DynamoDB Streams client into the
+// error the change feed returns: the context's error when ctx is done;
+// backend.ErrTrimmed for TrimmedDataAccessException (the position is
+// older than the stream keeps); backend.ErrThrottled for
+// LimitExceededException and throttling after the SDK's retries;
+// backend.ErrNoChangeFeed for a stream or shard that is not found;
+// backend.ErrInvalidCheckpoint for a sequence number the stream refuses
+// (ValidationException); else the error as it is.
+func mapStreamsError(ctx context.Context, op string, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return ctxErr
+	}
+	var limit *st.LimitExceededException
+	var apiErr smithy.APIError
+	switch {
+	case streamTrimmed(err):
+		return fmt.Errorf("dynamodb: %s: %w: %w", op, backend.ErrTrimmed, err)
+	case errors.As(err, &limit):
+		return fmt.Errorf("dynamodb: %s: %w: %w", op, backend.ErrThrottled, err)
+	case streamMissing(err):
+		return fmt.Errorf("dynamodb: %s: %w: %w", op, backend.ErrNoChangeFeed, err)
+	case errors.As(err, &apiErr) && apiErr.ErrorCode() == "ThrottlingException":
+		return fmt.Errorf("dynamodb: %s: %w: %w", op, backend.ErrThrottled, err)
+	case errors.As(err, &apiErr) && apiErr.ErrorCode() == "ValidationException":
+		return fmt.Errorf("dynamodb: %s: %w: %w", op, backend.ErrInvalidCheckpoint, err)
+	}
+	return fmt.Errorf("dynamodb: %s: %w", op, err)
+}
+
+// streamTrimmed reports a position older than the stream keeps
+// (TrimmedDataAccessException).
+func streamTrimmed(err error) bool {
+	var trimmed *st.TrimmedDataAccessException
+	return errors.As(err, &trimmed)
+}
+
+// iteratorExpired reports a shard iterator used after its 15 minutes
+// (ExpiredIteratorException).
+func iteratorExpired(err error) bool {
+	var expired *st.ExpiredIteratorException
+	return errors.As(err, &expired)
+}
+
+// streamMissing reports a stream or shard that does not exist
+// (ResourceNotFoundException of DynamoDB Streams).
+func streamMissing(err error) bool {
+	var notFound *st.ResourceNotFoundException
+	return errors.As(err, &notFound)
 }

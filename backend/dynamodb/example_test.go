@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	dynamodbbackend "github.com/tenantrepo/tenantrepo/backend/dynamodb"
@@ -60,4 +61,35 @@ func ExampleNew() {
 	} else if err != nil {
 		log.Fatal(err)
 	}
+}
+
+// A backend with its change feed on: EnsureTable creates the table with a
+// stream of new and old images (or turns it on), and the feed reads it
+// through a DynamoDB Streams client of the same configuration. Package
+// changefeed delivers its changes as typed events per tenant.
+func ExampleOptions_changeFeed() {
+	ctx := context.Background()
+	cfg := aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
+		BaseEndpoint: aws.String("http://127.0.0.1:8000"),
+	}
+	b, err := dynamodbbackend.New(dynamodb.NewFromConfig(cfg), "app-data", func(o *dynamodbbackend.Options) {
+		o.ChangeFeed = true
+		o.Streams = dynamodbstreams.NewFromConfig(cfg)
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := b.EnsureTable(ctx); err != nil {
+		log.Fatal(err)
+	}
+	out, err := b.ReadChanges(ctx, backend.ReadChangesInput{Limit: 100})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, c := range out.Changes {
+		fmt.Println(c.Kind, c.Key.PK, c.Key.SK)
+	}
+	// out.Next is where the next read starts.
 }

@@ -45,6 +45,10 @@ const (
 // Once the indexes are ACTIVE the backend keeps which of its slots the
 // table has (see KnownIndexes).
 //
+// With Options.ChangeFeed set, EnsureTable creates the table with a stream
+// of new and old images, and turns it on for an existing table without one
+// (see ensureStream).
+//
 // With Options.TTLAttribute set, EnsureTable then turns on the table's time
 // to live on that attribute unless it is on already (see ensureTTL).
 func (b *Backend) EnsureTable(ctx context.Context) error {
@@ -53,6 +57,11 @@ func (b *Backend) EnsureTable(ctx context.Context) error {
 	}
 	if err := b.ensureIndexes(ctx); err != nil {
 		return err
+	}
+	if b.opts.ChangeFeed {
+		if err := b.ensureStream(ctx); err != nil {
+			return err
+		}
 	}
 	if b.opts.TTLAttribute == "" {
 		return nil
@@ -92,6 +101,9 @@ func (b *Backend) createTable(ctx context.Context) error {
 		AttributeDefinitions: stringAttributes(pkName, skName),
 		KeySchema:            keySchema(pkName, skName),
 		BillingMode:          types.BillingModePayPerRequest,
+	}
+	if b.opts.ChangeFeed {
+		in.StreamSpecification = streamSpec()
 	}
 	if pt := b.opts.ProvisionedThroughput; pt != nil {
 		in.BillingMode = types.BillingModeProvisioned

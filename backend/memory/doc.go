@@ -67,10 +67,31 @@
 //     unprocessed items of a busy batch. Faults are tested against
 //     DynamoDB Local (internal/faults), not on a Store.
 //   - A Store does not delete expired items (DynamoDB's time to live); the
-//     repository treats them as absent on both backends.
+//     repository treats them as absent on both backends. ExpireItems
+//     deletes them when a test says so, as DynamoDB's time to live would
+//     some time after their expiry.
 //   - Expressions beyond the subset package backend/expreval evaluates are
 //     refused with backend.ErrUnsupported (see Expressions), where
 //     DynamoDB would carry them out.
+//
+// # Change feed
+//
+// With WithChangeFeed, a Store implements backend.ChangeFeed as DynamoDB
+// Streams with NEW_AND_OLD_IMAGES does, and records the same changes for
+// the same calls (package changefeed's differential test runs the same
+// repository calls on a Store and on DynamoDB Local): an INSERT, MODIFY or
+// REMOVE with the item before and after for every write that changes an
+// item, nothing for a write that changes nothing (the same item put again,
+// an update that writes the values there, a delete of a missing item) or
+// that fails. Changes go to FeedOptions.Shards shards by the hash of the
+// partition key, so one item's changes are in one shard, in order; with
+// FeedOptions.Rollover a shard closes after that many changes and a child
+// takes over, as DynamoDB's shards do every few hours. Each shard keeps
+// its changes for FeedOptions.Retention (24 hours by default) and at most
+// FeedOptions.MaxChanges of them; a checkpoint before what is kept is
+// backend.ErrTrimmed. ExpireItems' removals are marked Expired, as
+// DynamoDB marks its time to live's. Without WithChangeFeed nothing is
+// recorded and ReadChanges returns backend.ErrNoChangeFeed.
 //
 // # Secondary indexes
 //

@@ -37,6 +37,9 @@ type Store struct {
 	// scanList caches the partition keys in scan order (see scan.go); a
 	// write that makes or empties a partition clears it.
 	scanList atomic.Pointer[[]scanPart]
+	// feed records every change when the change feed is on (see
+	// feed.go); nil when it is off.
+	feed *feed
 }
 
 // Options tune a Store. New starts from the zero value, which is
@@ -68,6 +71,10 @@ type Options struct {
 	// backend.MaxIndexes, a slot given twice, or IndexSlots set together
 	// with Indexes.
 	IndexSlots []int
+
+	// Feed, when set, turns on the Store's change feed (see
+	// WithChangeFeed and FeedOptions).
+	Feed *FeedOptions
 }
 
 // entry is one stored item and its size, kept so pages need not recount,
@@ -121,6 +128,9 @@ func New(optFns ...func(*Options)) *Store {
 	}
 	for _, n := range s.slots.Slots() {
 		s.idx[n-1] = make(map[string]*btree.BTreeG[*ixEntry])
+	}
+	if opts.Feed != nil {
+		s.feed = newFeed(*opts.Feed)
 	}
 	return s
 }
@@ -285,16 +295,30 @@ func (s *Store) store(e *entry) {
 	old, _ := p.tree.ReplaceOrInsert(e)
 	p.bySK[e.sk] = e
 	s.index(old, e)
+	if s.feed != nil {
+		var was backend.Item
+		if old != nil {
+			was = old.item
+		}
+		s.feed.record(e.pk, was, e.item, false)
+	}
 }
 
 // remove deletes the item at k, if any, from the table and its indexes.
 // The caller holds s.mu for writing.
-func (s *Store) remove(k backend.Key) {
+func (s *Store) remove(k backend.Key) { s.removeAs(k, false) }
+
+// removeAs is remove; the change feed records the removal as one by the
+// time to live when expired is set.
+func (s *Store) removeAs(k backend.Key, expired bool) {
 	if p := s.parts[k.PK]; p != nil {
 		if old, ok := p.bySK[k.SK]; ok {
 			p.tree.Delete(old)
 			delete(p.bySK, k.SK)
 			s.index(old, nil)
+			if s.feed != nil {
+				s.feed.record(k.PK, old.item, nil, expired)
+			}
 		}
 		if len(p.bySK) == 0 {
 			delete(s.parts, k.PK)

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	dynamodbbackend "github.com/tenantrepo/tenantrepo/backend/dynamodb"
@@ -68,9 +69,46 @@ func checkLoopback(endpoint string) error {
 }
 
 var (
-	clientsMu sync.Mutex
-	clients   = map[string]*dynamodb.Client{}
+	clientsMu      sync.Mutex
+	clients        = map[string]*dynamodb.Client{}
+	streamsClients = map[string]*dynamodbstreams.Client{}
 )
+
+// config returns the AWS configuration of the test clients.
+func config(ep string) aws.Config {
+	return aws.Config{
+		Region:       Region,
+		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
+		BaseEndpoint: aws.String(ep),
+	}
+}
+
+// StreamsClient returns a DynamoDB Streams client for the endpoint of
+// Endpoint, configured as Client is. Clients are shared between the tests
+// of one process.
+func StreamsClient(t testing.TB) *dynamodbstreams.Client {
+	t.Helper()
+	ep := Endpoint(t)
+	clientsMu.Lock()
+	defer clientsMu.Unlock()
+	if c, ok := streamsClients[ep]; ok {
+		return c
+	}
+	c := dynamodbstreams.NewFromConfig(config(ep))
+	streamsClients[ep] = c
+	return c
+}
+
+// NewFeedTable is NewTable with the change feed on: the table has a stream
+// of new and old images, read through StreamsClient.
+func NewFeedTable(t testing.TB, optFns ...func(*dynamodbbackend.Options)) *dynamodbbackend.Backend {
+	t.Helper()
+	feed := func(o *dynamodbbackend.Options) {
+		o.ChangeFeed = true
+		o.Streams = StreamsClient(t)
+	}
+	return NewTable(t, append([]func(*dynamodbbackend.Options){feed}, optFns...)...)
+}
 
 // Client returns a DynamoDB client for the endpoint of Endpoint, with the
 // static credentials "local"/"local" and region us-east-1. It reads no
@@ -84,12 +122,7 @@ func Client(t testing.TB) *dynamodb.Client {
 	if c, ok := clients[ep]; ok {
 		return c
 	}
-	cfg := aws.Config{
-		Region:       Region,
-		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
-		BaseEndpoint: aws.String(ep),
-	}
-	c := dynamodb.NewFromConfig(cfg)
+	c := dynamodb.NewFromConfig(config(ep))
 	clients[ep] = c
 	return c
 }
