@@ -26,7 +26,7 @@ import (
 // reports what was stored.
 func (r *Repository[T]) DecodeItem(ctx context.Context, item backend.Item) (v T, ok bool, err error) {
 	op := r.op("decode", "")
-	t, err := tenantOf(ctx, op)
+	t, err := tenantOf(ctx).of(op)
 	if err != nil {
 		return v, false, err
 	}
