@@ -99,13 +99,17 @@ func TestNoObserverAllocatesNothingMore(t *testing.T) {
 	})
 	t.Run("dynamodb", func(t *testing.T) {
 		users, ctx := allocStore(t, dynamotest.NewTable(t))
+		wander := uint64(sdkWander)
 		if raceOn {
-			t.Skip("the SDK's allocation counts wander under the race detector")
+			// The SDK's counts wander further under the race detector;
+			// a metered call still costs more than this (8 allocations
+			// for the attempt counter alone, plus the Call and Meter).
+			wander = 2 * sdkWander
 		}
 		for name, f := range allocCalls(users, ctx) {
 			public, direct := minAllocs(f[0]), minAllocs(f[1])
 			t.Logf("%s: %d allocations, its path %d", name, public, direct)
-			if public > direct+sdkWander || direct > public+sdkWander {
+			if public > direct+wander || direct > public+wander {
 				t.Errorf("%s allocates %d times without an observer, its path %d", name, public, direct)
 			}
 		}
