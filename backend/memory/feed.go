@@ -1,7 +1,6 @@
 package memory
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -9,6 +8,7 @@ import (
 	"hash/fnv"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -135,7 +135,7 @@ func (f *feed) record(pk string, old, new backend.Item, expired bool) {
 	case new == nil:
 		kind = backend.ChangeRemove
 	default:
-		if itemsEqual(old, new) {
+		if backend.ItemsEqual(old, new) {
 			return // DynamoDB Streams records no change that writes nothing new
 		}
 		kind = backend.ChangeModify
@@ -371,107 +371,14 @@ func (s *Store) ExpireItems(ctx context.Context, attr string, now time.Time) (in
 	}
 	slices.SortFunc(doomed, func(a, b backend.Key) int {
 		if a.PK != b.PK {
-			return cmpString(a.PK, b.PK)
+			return strings.Compare(a.PK, b.PK)
 		}
-		return cmpString(a.SK, b.SK)
+		return strings.Compare(a.SK, b.SK)
 	})
 	for _, k := range doomed {
 		s.removeAs(k, true)
 	}
 	return len(doomed), nil
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-// itemsEqual reports whether two stored items hold the same attributes
-// and values.
-func itemsEqual(a, b backend.Item) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, va := range a {
-		vb, ok := b[k]
-		if !ok || !valuesEqual(va, vb) {
-			return false
-		}
-	}
-	return true
-}
-
-func valuesEqual(a, b types.AttributeValue) bool {
-	switch a := a.(type) {
-	case *types.AttributeValueMemberS:
-		b, ok := b.(*types.AttributeValueMemberS)
-		return ok && a.Value == b.Value
-	case *types.AttributeValueMemberN:
-		b, ok := b.(*types.AttributeValueMemberN)
-		return ok && a.Value == b.Value
-	case *types.AttributeValueMemberB:
-		b, ok := b.(*types.AttributeValueMemberB)
-		return ok && bytes.Equal(a.Value, b.Value)
-	case *types.AttributeValueMemberBOOL:
-		b, ok := b.(*types.AttributeValueMemberBOOL)
-		return ok && a.Value == b.Value
-	case *types.AttributeValueMemberNULL:
-		b, ok := b.(*types.AttributeValueMemberNULL)
-		return ok && a.Value == b.Value
-	case *types.AttributeValueMemberSS:
-		b, ok := b.(*types.AttributeValueMemberSS)
-		return ok && sameSet(a.Value, b.Value)
-	case *types.AttributeValueMemberNS:
-		b, ok := b.(*types.AttributeValueMemberNS)
-		if !ok || len(a.Value) != len(b.Value) {
-			return false
-		}
-		x, y := make([]string, len(a.Value)), make([]string, len(b.Value))
-		for i := range a.Value {
-			x[i], y[i] = backend.CanonicalNumber(a.Value[i]), backend.CanonicalNumber(b.Value[i])
-		}
-		return sameSet(x, y)
-	case *types.AttributeValueMemberBS:
-		b, ok := b.(*types.AttributeValueMemberBS)
-		if !ok || len(a.Value) != len(b.Value) {
-			return false
-		}
-		x, y := make([]string, len(a.Value)), make([]string, len(b.Value))
-		for i := range a.Value {
-			x[i], y[i] = string(a.Value[i]), string(b.Value[i])
-		}
-		return sameSet(x, y)
-	case *types.AttributeValueMemberL:
-		b, ok := b.(*types.AttributeValueMemberL)
-		if !ok || len(a.Value) != len(b.Value) {
-			return false
-		}
-		for i := range a.Value {
-			if !valuesEqual(a.Value[i], b.Value[i]) {
-				return false
-			}
-		}
-		return true
-	case *types.AttributeValueMemberM:
-		b, ok := b.(*types.AttributeValueMemberM)
-		return ok && itemsEqual(a.Value, b.Value)
-	}
-	return false
-}
-
-func sameSet(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	x, y := slices.Clone(a), slices.Clone(b)
-	slices.Sort(x)
-	slices.Sort(y)
-	return slices.Equal(x, y)
 }
 
 var _ backend.ChangeFeed = (*Store)(nil)
