@@ -8,7 +8,7 @@ GO ?= go
 GOTESTFLAGS ?= -race
 DDB_LOCAL := scripts/dynamodb-local.sh
 
-.PHONY: test fmt-check vet tests unit thirdparty demo dynamodb-local fuzz proptest bench bench-ops
+.PHONY: test test-long fmt-check vet tests unit thirdparty demo dynamodb-local fuzz proptest bench bench-ops
 
 ## test: formatting, vet, and every test (race detector on) with DynamoDB Local
 test: fmt-check vet
@@ -32,6 +32,16 @@ unit:
 # the conformance suite against it.
 thirdparty:
 	cd examples/thirdparty && ../../scripts/gotest.sh $(GOTESTFLAGS) ./...
+
+# `make test-long` runs, with the build tag long, the tests whose full size
+# would push `make test` past its time budget (8 minutes on 2 cores); `make
+# test` runs them smaller. Each file that enlarges a test says so
+# (long_test.go).
+LONGPKGS ?= ./limit/
+
+## test-long: the long versions of the tests make test runs smaller
+test-long:
+	$(DDB_LOCAL) with -- scripts/gotest.sh $(GOTESTFLAGS) -tags long $(LONGPKGS)
 
 ## demo: the demo on the in-memory backend
 demo:
