@@ -105,10 +105,32 @@ type meterKey struct{}
 
 // WithMeter returns a context that carries a new Meter, and the Meter.
 // Every Usage charged to the context, or to a context made from it, is
-// added to the Meter (and to any Meter of ctx).
+// added to the Meter (and to any Meter of ctx). Like context.WithValue, it
+// panics when ctx is nil.
 func WithMeter(ctx context.Context) (context.Context, *Meter) {
-	m := &Meter{parent: meterOf(ctx)}
-	return context.WithValue(ctx, meterKey{}, m), m
+	if ctx == nil {
+		panic("backend: WithMeter of a nil context")
+	}
+	c := &meterCtx{Context: ctx}
+	c.m.parent = meterOf(ctx)
+	return c, &c.m
+}
+
+// meterCtx is the context WithMeter returns: ctx with a Meter, made in one
+// allocation (context.WithValue and a Meter of its own would take two, on
+// every observed or limited call).
+type meterCtx struct {
+	context.Context
+	m Meter
+}
+
+// Value answers meterKey with the context's Meter, any other key as the
+// context it was made from.
+func (c *meterCtx) Value(key any) any {
+	if _, ok := key.(meterKey); ok {
+		return &c.m
+	}
+	return c.Context.Value(key)
 }
 
 // meterOf returns the context's innermost Meter, or nil.

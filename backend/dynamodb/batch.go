@@ -35,7 +35,7 @@ func (b *Backend) BatchGet(ctx context.Context, in backend.BatchGetInput) (backe
 	for i, k := range in.Keys {
 		keys[i] = keyItem(k)
 	}
-	m, opts := meter(ctx)
+	ctx, m, opts := meter(ctx)
 	out, err := b.client.BatchGetItem(ctx, &ddb.BatchGetItemInput{
 		RequestItems: map[string]types.KeysAndAttributes{
 			b.table: {Keys: keys, ConsistentRead: aws.Bool(in.ConsistentRead)},
@@ -44,10 +44,10 @@ func (b *Backend) BatchGet(ctx context.Context, in backend.BatchGetInput) (backe
 	}, opts...)
 	if err != nil {
 		err = mapError(ctx, "batch get", err)
-		m.chargeError(ctx, err)
+		m.chargeError(err)
 		return backend.BatchGetOutput{}, err
 	}
-	m.charge(ctx, b.capacityList(false, out.ConsumedCapacity))
+	m.chargeList(b, false, out.ConsumedCapacity)
 	res := backend.BatchGetOutput{Items: out.Responses[b.table]}
 	if un, ok := out.UnprocessedKeys[b.table]; ok {
 		for _, item := range un.Keys {
@@ -94,17 +94,17 @@ func (b *Backend) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (b
 				backend.ErrInvalidArgument, i)
 		}
 	}
-	m, opts := meter(ctx)
+	ctx, m, opts := meter(ctx)
 	out, err := b.client.BatchWriteItem(ctx, &ddb.BatchWriteItemInput{
 		RequestItems:           map[string][]types.WriteRequest{b.table: reqs},
 		ReturnConsumedCapacity: returnCapacity,
 	}, opts...)
 	if err != nil {
 		err = mapError(ctx, "batch write", err)
-		m.chargeError(ctx, err)
+		m.chargeError(err)
 		return backend.BatchWriteOutput{}, err
 	}
-	m.charge(ctx, b.capacityList(true, out.ConsumedCapacity))
+	m.chargeList(b, true, out.ConsumedCapacity)
 	var res backend.BatchWriteOutput
 	for _, w := range out.UnprocessedItems[b.table] {
 		switch {
@@ -172,7 +172,7 @@ func (b *Backend) TransactWrite(ctx context.Context, in backend.TransactInput) e
 		}
 		items[i] = it
 	}
-	m, opts := meter(ctx)
+	ctx, m, opts := meter(ctx)
 	out, err := b.client.TransactWriteItems(ctx, &ddb.TransactWriteItemsInput{
 		TransactItems:          items,
 		ClientRequestToken:     optString(in.Token),
@@ -180,10 +180,10 @@ func (b *Backend) TransactWrite(ctx context.Context, in backend.TransactInput) e
 	}, opts...)
 	if err != nil {
 		err = mapError(ctx, "transact write", err)
-		m.chargeError(ctx, err)
+		m.chargeError(err)
 		return err
 	}
-	m.charge(ctx, b.capacityList(true, out.ConsumedCapacity))
+	m.chargeList(b, true, out.ConsumedCapacity)
 	return nil
 }
 

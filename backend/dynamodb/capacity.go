@@ -22,16 +22,34 @@ import (
 // errors, without ConsumedCapacity: for them the backend charges the
 // figure backend.FailedWriteCapacity and backend.CanceledTxCapacity
 // compute from the item DynamoDB returns with the error (an estimate by
-// AWS's published rule, not a measurement). Without a meter none of this
-// runs, and a call costs what it cost before.
+// AWS's published rule, not a measurement). Without a meter a request
+// costs only the asking: the request's field and the response's
+// ConsumedCapacity, which the SDK decodes; nothing is counted or summed.
 
 // returnCapacity is what every request asks for.
 const returnCapacity = types.ReturnConsumedCapacityIndexes
 
-// attempts counts the attempts of one call: the requests the SDK sent,
-// retries included, and how many of them DynamoDB throttled.
-type attempts struct {
+// metered is the context of one metered request: the caller's, with the
+// count of the request's attempts, the requests the SDK sent (retries
+// included) and how many of them DynamoDB throttled. The request is made
+// in it, and the counting middleware finds it there: one allocation a
+// request, and none for the middleware and the option that adds it, which
+// are the same for every request.
+type metered struct {
+	context.Context
 	sent, throttled int
+}
+
+// meteredKey is the context key under which a metered context answers
+// itself.
+type meteredKey struct{}
+
+// Value answers meteredKey with m, any other key as the caller's context.
+func (m *metered) Value(key any) any {
+	if _, ok := key.(meteredKey); ok {
+		return m
+	}
+	return m.Context.Value(key)
 }
 
 // attemptsID names the counting middleware in the SDK's stack.
@@ -40,53 +58,88 @@ const attemptsID = "tenantrepo.attempts"
 // isThrottle classifies an attempt's error as the SDK's retryer does.
 var isThrottle = retry.IsErrorThrottles(retry.DefaultThrottles)
 
-// meter returns, when ctx carries a meter, the counter of a call's attempts
-// and the per-call option that counts them; else nil and no option.
-func meter(ctx context.Context) (*attempts, []func(*ddb.Options)) {
-	if !backend.Metered(ctx) {
-		return nil, nil
+// attemptCounter is the middleware that counts a metered request's
+// attempts: it runs once per attempt (see addAttemptCounter), and counts
+// in the metered context it finds in the attempt's. In a request that is
+// not metered it finds none and counts nothing.
+type attemptCounter struct{}
+
+// ID names the middleware in the SDK's stack.
+func (attemptCounter) ID() string { return attemptsID }
+
+// HandleFinalize counts one attempt, and whether DynamoDB throttled it.
+func (attemptCounter) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+	m, _ := ctx.Value(meteredKey{}).(*metered)
+	if m != nil {
+		m.sent++
 	}
-	a := &attempts{}
-	count := middleware.FinalizeMiddlewareFunc(attemptsID, func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
-		a.sent++
-		out, md, err := next.HandleFinalize(ctx, in)
-		if err != nil && isThrottle.IsErrorThrottle(err) == aws.TrueTernary {
-			a.throttled++
-		}
-		return out, md, err
-	})
-	opt := func(o *ddb.Options) {
-		o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
-			// After "Retry": once per attempt. A stack without it (a
-			// client built without the retry middleware) counts the
-			// call as one attempt.
-			if _, ok := st.Finalize.Get("Retry"); ok {
-				return st.Finalize.Insert(count, "Retry", middleware.After)
-			}
-			return st.Finalize.Add(count, middleware.After)
-		})
+	out, md, err := next.HandleFinalize(ctx, in)
+	if m != nil && err != nil && isThrottle.IsErrorThrottle(err) == aws.TrueTernary {
+		m.throttled++
 	}
-	return a, []func(*ddb.Options){opt}
+	return out, md, err
 }
 
-// charge charges a metered call (a is not nil) with capacity c.
-func (a *attempts) charge(ctx context.Context, c backend.Capacity) {
-	if a == nil {
-		return
+// addAttemptCounter puts the counting middleware after "Retry", so that it
+// runs once per attempt. A stack without it (a client built without the
+// retry middleware) counts the call as one attempt.
+func addAttemptCounter(st *middleware.Stack) error {
+	if _, ok := st.Finalize.Get("Retry"); ok {
+		return st.Finalize.Insert(attemptCounter{}, "Retry", middleware.After)
 	}
-	u := backend.Usage{Capacity: c, Requests: a.sent, Throttles: a.throttled}
+	return st.Finalize.Add(attemptCounter{}, middleware.After)
+}
+
+// countAttempts is the per-call option of a metered request: it adds the
+// counting middleware to the request's stack. Its capacity is its length,
+// so that nothing can append to it in place.
+var countAttempts = []func(*ddb.Options){
+	func(o *ddb.Options) { o.APIOptions = append(o.APIOptions, addAttemptCounter) },
+}[:1:1]
+
+// meter returns, when ctx carries a meter, a metered context for one
+// request, which the request is to be made in, and the per-call option
+// that counts its attempts; else ctx, nil and no option.
+func meter(ctx context.Context) (context.Context, *metered, []func(*ddb.Options)) {
+	if !backend.Metered(ctx) {
+		return ctx, nil, nil
+	}
+	m := &metered{Context: ctx}
+	return m, m, countAttempts
+}
+
+// charge charges a metered request (m is not nil) with capacity c.
+func (m *metered) charge(c backend.Capacity) {
+	u := backend.Usage{Capacity: c, Requests: m.sent, Throttles: m.throttled}
 	if u.Requests == 0 {
 		u.Requests = 1 // a client that does not run the SDK's stack
 	}
 	u.Retries = u.Requests - 1
-	backend.Charge(ctx, u)
+	backend.Charge(m, u)
 }
 
-// chargeError charges a metered call that failed with err (as mapError
+// chargeCapacity charges a metered request (m not nil) that succeeded with
+// the capacity of its response's ConsumedCapacity (see capacityOf); a
+// request that is not metered adds up nothing.
+func (m *metered) chargeCapacity(write bool, cc *types.ConsumedCapacity) {
+	if m != nil {
+		m.charge(capacityOf(write, cc))
+	}
+}
+
+// chargeList is chargeCapacity for a batch or transaction's list of
+// ConsumedCapacity (see Backend.capacityList).
+func (m *metered) chargeList(b *Backend, write bool, ccs []types.ConsumedCapacity) {
+	if m != nil {
+		m.charge(b.capacityList(write, ccs))
+	}
+}
+
+// chargeError charges a metered request that failed with err (as mapError
 // returned it): the estimate for a failed condition or a canceled
 // transaction, nothing else.
-func (a *attempts) chargeError(ctx context.Context, err error) {
-	if a == nil {
+func (m *metered) chargeError(err error) {
+	if m == nil {
 		return
 	}
 	var c backend.Capacity
@@ -98,7 +151,7 @@ func (a *attempts) chargeError(ctx context.Context, err error) {
 	case errors.As(err, &tce):
 		c = backend.CanceledTxCapacity(tce.Reasons)
 	}
-	a.charge(ctx, c)
+	m.charge(c)
 }
 
 // capacityOf returns the capacity reported in ccs, for the backend's table.

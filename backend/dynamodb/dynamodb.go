@@ -205,7 +205,7 @@ func (b *Backend) Get(ctx context.Context, in backend.GetInput) (backend.Item, e
 	if err := in.CheckSendable(); err != nil {
 		return nil, fmt.Errorf("dynamodb: get: %w", err)
 	}
-	m, opts := meter(ctx)
+	ctx, m, opts := meter(ctx)
 	out, err := b.client.GetItem(ctx, &ddb.GetItemInput{
 		TableName:              aws.String(b.table),
 		Key:                    keyItem(in.Key),
@@ -214,10 +214,10 @@ func (b *Backend) Get(ctx context.Context, in backend.GetInput) (backend.Item, e
 	}, opts...)
 	if err != nil {
 		err = mapError(ctx, "get", err)
-		m.chargeError(ctx, err)
+		m.chargeError(err)
 		return nil, err
 	}
-	m.charge(ctx, capacityOf(false, out.ConsumedCapacity))
+	m.chargeCapacity(false, out.ConsumedCapacity)
 	if len(out.Item) == 0 {
 		return nil, fmt.Errorf("dynamodb: get: %w", backend.ErrNotFound)
 	}
@@ -238,7 +238,7 @@ func (b *Backend) Put(ctx context.Context, in backend.PutInput) error {
 	if err != nil {
 		return fmt.Errorf("dynamodb: put: %w", err)
 	}
-	m, opts := meter(ctx)
+	ctx, m, opts := meter(ctx)
 	out, err := b.client.PutItem(ctx, &ddb.PutItemInput{
 		TableName:                           aws.String(b.table),
 		Item:                                in.Item,
@@ -250,10 +250,10 @@ func (b *Backend) Put(ctx context.Context, in backend.PutInput) error {
 	}, opts...)
 	if err != nil {
 		err = mapError(ctx, "put", err)
-		m.chargeError(ctx, err)
+		m.chargeError(err)
 		return err
 	}
-	m.charge(ctx, capacityOf(true, out.ConsumedCapacity))
+	m.chargeCapacity(true, out.ConsumedCapacity)
 	return nil
 }
 
@@ -274,7 +274,7 @@ func (b *Backend) Update(ctx context.Context, in backend.UpdateInput) (backend.I
 	if err != nil {
 		return nil, fmt.Errorf("dynamodb: update: %w", err)
 	}
-	m, opts := meter(ctx)
+	ctx, m, opts := meter(ctx)
 	out, err := b.client.UpdateItem(ctx, &ddb.UpdateItemInput{
 		TableName:                           aws.String(b.table),
 		Key:                                 keyItem(in.Key),
@@ -288,10 +288,10 @@ func (b *Backend) Update(ctx context.Context, in backend.UpdateInput) (backend.I
 	}, opts...)
 	if err != nil {
 		err = mapError(ctx, "update", err)
-		m.chargeError(ctx, err)
+		m.chargeError(err)
 		return nil, err
 	}
-	m.charge(ctx, capacityOf(true, out.ConsumedCapacity))
+	m.chargeCapacity(true, out.ConsumedCapacity)
 	return out.Attributes, nil
 }
 
@@ -309,7 +309,7 @@ func (b *Backend) Delete(ctx context.Context, in backend.DeleteInput) error {
 	if err != nil {
 		return fmt.Errorf("dynamodb: delete: %w", err)
 	}
-	m, opts := meter(ctx)
+	ctx, m, opts := meter(ctx)
 	out, err := b.client.DeleteItem(ctx, &ddb.DeleteItemInput{
 		TableName:                           aws.String(b.table),
 		Key:                                 keyItem(in.Key),
@@ -321,10 +321,10 @@ func (b *Backend) Delete(ctx context.Context, in backend.DeleteInput) error {
 	}, opts...)
 	if err != nil {
 		err = mapError(ctx, "delete", err)
-		m.chargeError(ctx, err)
+		m.chargeError(err)
 		return err
 	}
-	m.charge(ctx, capacityOf(true, out.ConsumedCapacity))
+	m.chargeCapacity(true, out.ConsumedCapacity)
 	return nil
 }
 
@@ -405,14 +405,14 @@ func (b *Backend) Query(ctx context.Context, in backend.QueryInput) (backend.Que
 	if in.StartKey != nil {
 		req.ExclusiveStartKey = keys.position(*in.StartKey)
 	}
-	m, opts := meter(ctx)
+	ctx, m, opts := meter(ctx)
 	out, err := b.client.Query(ctx, req, opts...)
 	if err != nil {
 		err = mapError(ctx, "query", err)
-		m.chargeError(ctx, err)
+		m.chargeError(err)
 		return backend.QueryOutput{}, err
 	}
-	m.charge(ctx, capacityOf(false, out.ConsumedCapacity))
+	m.chargeCapacity(false, out.ConsumedCapacity)
 	res := backend.QueryOutput{Items: out.Items}
 	if len(out.LastEvaluatedKey) > 0 {
 		k, err := keys.parsePosition(out.LastEvaluatedKey)

@@ -66,14 +66,14 @@ func (b *Backend) Scan(ctx context.Context, in backend.ScanInput) (backend.ScanO
 	if in.StartKey != nil {
 		req.ExclusiveStartKey = keyItem(*in.StartKey)
 	}
-	m, opts := meter(ctx)
+	ctx, m, opts := meter(ctx)
 	out, err := g.Scan(ctx, req, opts...)
 	if err != nil {
 		err = mapError(ctx, "scan", err)
-		m.chargeError(ctx, err)
+		m.chargeError(err)
 		return backend.ScanOutput{}, err
 	}
-	m.charge(ctx, capacityOf(false, out.ConsumedCapacity))
+	m.chargeCapacity(false, out.ConsumedCapacity)
 	res := backend.ScanOutput{Items: out.Items}
 	if len(out.LastEvaluatedKey) > 0 {
 		k, err := parseKey(out.LastEvaluatedKey)

@@ -1,0 +1,118 @@
+package dynamodb
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"runtime"
+	"strconv"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tenantrepo/tenantrepo/backend"
+)
+
+// putAnswer is a PutItem response with the capacity DynamoDB reports.
+const putAnswer = `{"ConsumedCapacity":{"TableName":"table","CapacityUnits":1.0,"Table":{"CapacityUnits":1.0}}}`
+
+// inProcess answers every request with putAnswer, in the caller's
+// goroutine, and keeps the metered context each request was made in (nil
+// for none).
+type inProcess struct{ seen []*metered }
+
+func (p *inProcess) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		_, _ = io.Copy(io.Discard, r.Body)
+		_ = r.Body.Close()
+	}
+	m, _ := r.Context().Value(meteredKey{}).(*metered)
+	p.seen = append(p.seen, m)
+	return &http.Response{
+		StatusCode:    http.StatusOK,
+		Header:        http.Header{"Content-Type": {"application/x-amz-json-1.0"}, "Content-Length": {strconv.Itoa(len(putAnswer))}},
+		Body:          io.NopCloser(bytes.NewReader([]byte(putAnswer))),
+		ContentLength: int64(len(putAnswer)),
+		Request:       r,
+	}, nil
+}
+
+func inProcessBackend(t *testing.T) (*Backend, *inProcess) {
+	t.Helper()
+	p := &inProcess{}
+	client := ddb.NewFromConfig(aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("fake", "fake", ""),
+		BaseEndpoint: aws.String("http://dynamodb.test.invalid"),
+		HTTPClient:   &http.Client{Transport: p},
+	})
+	b, err := New(client, "table")
+	require.NoError(t, err)
+	return b, p
+}
+
+func putIn(ctx context.Context, b *Backend) error {
+	return b.Put(ctx, backend.PutInput{Item: backend.Item{
+		"PK": &types.AttributeValueMemberS{Value: "tenant#acme"},
+		"SK": &types.AttributeValueMemberS{Value: "a#1"},
+	}})
+}
+
+// TestMeteredOnlyWhenAsked: a request whose context carries no meter is
+// made in the caller's context, without the attempt counter; one whose
+// context does is made in a metered context of its own, which counts its
+// attempts and charges them with the reported capacity.
+func TestMeteredOnlyWhenAsked(t *testing.T) {
+	b, p := inProcessBackend(t)
+	require.NoError(t, putIn(t.Context(), b))
+	ctx, m := backend.WithMeter(t.Context())
+	require.NoError(t, putIn(ctx, b))
+	require.NoError(t, putIn(ctx, b))
+
+	require.Len(t, p.seen, 3)
+	assert.Nil(t, p.seen[0], "an unmetered request is not metered")
+	require.NotNil(t, p.seen[1])
+	require.NotNil(t, p.seen[2])
+	assert.NotSame(t, p.seen[1], p.seen[2], "each request counts its own attempts")
+	assert.Equal(t, 1, p.seen[1].sent)
+	want := backend.Usage{Requests: 2}
+	want.Capacity.Table.Write = 2
+	assert.Equal(t, want, m.Usage())
+}
+
+// TestMeteredRequestAllocations: metering a request (its context being
+// metered already) costs at most three allocations: the metered context,
+// and the SDK's copy of its middleware options and of its stack's order
+// with the counter in them. The counter and the option are the same for
+// every request.
+func TestMeteredRequestAllocations(t *testing.T) {
+	b, _ := inProcessBackend(t)
+	ctx, _ := backend.WithMeter(t.Context())
+	plain := minAllocs(func() { _ = putIn(t.Context(), b) })
+	metered := minAllocs(func() { _ = putIn(ctx, b) })
+	t.Logf("Put: %d allocations, %d metered", plain, metered)
+	if metered > plain+3 {
+		t.Errorf("a metered Put allocates %d times, an unmetered one %d: more than 3 more", metered, plain)
+	}
+}
+
+// minAllocs returns the fewest heap allocations one call of f made, over
+// 50 calls: sync.Pool misses (which the race detector makes at random)
+// only add.
+func minAllocs(f func()) uint64 {
+	var a, b runtime.MemStats
+	least := ^uint64(0)
+	for range 50 {
+		runtime.ReadMemStats(&a)
+		f()
+		runtime.ReadMemStats(&b)
+		least = min(least, b.Mallocs-a.Mallocs)
+	}
+	return least
+}
