@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -141,16 +142,37 @@ func (r raw) query(ctx context.Context, tenant string, limit int32, start map[st
 
 // canned is an http.RoundTripper that answers every DynamoDB request with
 // the canned response body of its operation, as DynamoDB sends it (with its
-// CRC32 header, which the SDK checks), after reading the request body.
+// CRC32 header, which the SDK checks), after reading the request body. A
+// request that asks for ConsumedCapacity (ReturnConsumedCapacity, as the
+// repository's do since issue #14) gets the answer that reports it, as
+// DynamoDB's does; one that does not (the hand-written side's) the answer
+// without it.
 type canned struct {
-	bodies map[string][]byte // by operation: "GetItem", ...
+	// bodies are by operation: "GetItem", ...; op+withCapacity is the
+	// answer of a request that asks for ConsumedCapacity.
+	bodies map[string][]byte
 }
+
+// withCapacity marks the answers that report ConsumedCapacity.
+const withCapacity = "+capacity"
+
+// askedCapacity is how a request body asks for ConsumedCapacity.
+var askedCapacity = []byte(`"ReturnConsumedCapacity":"`)
+
+// requestBufs are the buffers canned reads request bodies into.
+var requestBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func (c *canned) RoundTrip(r *http.Request) (*http.Response, error) {
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "DynamoDB_20120810.")
 	if r.Body != nil {
-		_, _ = io.Copy(io.Discard, r.Body)
+		buf := requestBufs.Get().(*bytes.Buffer)
+		buf.Reset()
+		_, _ = buf.ReadFrom(r.Body)
 		_ = r.Body.Close()
+		if bytes.Contains(buf.Bytes(), askedCapacity) {
+			op += withCapacity
+		}
+		requestBufs.Put(buf)
 	}
 	body, ok := c.bodies[op]
 	if !ok {
@@ -209,9 +231,26 @@ func cannedResponses(tenant string) map[string][]byte {
 		q.WriteString(itemJSON(tenant, i))
 	}
 	fmt.Fprintf(&q, `],"LastEvaluatedKey":{"PK":{"S":%q},"SK":{"S":%q}},"ScannedCount":100}`, "tenant#"+tenant, "profile#"+id(pageSize-1))
-	return map[string][]byte{
+	bodies := map[string][]byte{
 		"GetItem": []byte(`{"Item":` + itemJSON(tenant, 42) + `}`),
 		"PutItem": []byte(`{}`),
 		"Query":   []byte(q.String()),
 	}
+	// What DynamoDB reports with ReturnConsumedCapacity INDEXES on an
+	// on-demand table: the profiles are in no index, a Get and the page
+	// are eventually consistent (0.5 units per 4 KB; the page's 100 items
+	// take about 15 KB), a Put of about 150 bytes is one write unit.
+	for op, units := range map[string]string{
+		"GetItem": `"CapacityUnits":0.5,"ReadCapacityUnits":0.5`,
+		"PutItem": `"CapacityUnits":1.0,"WriteCapacityUnits":1.0`,
+		"Query":   `"CapacityUnits":2.0,"ReadCapacityUnits":2.0`,
+	} {
+		cc := `"ConsumedCapacity":{` + units + `,"Table":{` + units + `},"TableName":"` + benchTable + `"}`
+		body := bodies[op]
+		if len(body) > 2 {
+			cc += ","
+		}
+		bodies[op+withCapacity] = append([]byte(`{`+cc), body[1:]...)
+	}
+	return bodies
 }
