@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"testing"
 
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -15,10 +16,21 @@ import (
 	"github.com/tenantrepo/tenantrepo/repo"
 )
 
-// recorder is a canned transport that keeps the request bodies.
+// recorder is a canned transport that keeps the request bodies in log,
+// which the recorders of both sides share.
 type recorder struct {
 	canned
-	bodies []map[string]any
+	log *[]map[string]any
+}
+
+// recordedClients are cannedClients whose transports record the request
+// bodies, and the function that returns the last one.
+func recordedClients() (repoClient, rawClient *ddb.Client, last func() map[string]any) {
+	var log []map[string]any
+	bodies := cannedResponses(benchTenant)
+	repoClient = client(&recorder{canned: canned{bodies: bodies, capacity: true}, log: &log}, cannedEndpoint)
+	rawClient = client(&recorder{canned: canned{bodies: bodies}, log: &log}, cannedEndpoint)
+	return repoClient, rawClient, func() map[string]any { return log[len(log)-1] }
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -30,7 +42,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := json.Unmarshal(data, &body); err != nil {
 		return nil, err
 	}
-	r.bodies = append(r.bodies, body)
+	*r.log = append(*r.log, body)
 	req.Body = io.NopCloser(bytes.NewReader(data))
 	return r.canned.RoundTrip(req)
 }
@@ -40,10 +52,8 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 // page size (Limit 100: the repository fetches no more than the page
 // needs), and that the canned answers decode alike.
 func TestCannedSameWork(t *testing.T) {
-	rec := &recorder{canned: canned{bodies: cannedResponses(benchTenant)}}
-	c := client(rec, "http://dynamodb.canned.invalid")
-	s := newSides(t, c, raw{c: c, table: benchTable}, benchTenant)
-	last := func() map[string]any { return rec.bodies[len(rec.bodies)-1] }
+	rc, wc, last := recordedClients()
+	s := newSides(t, rc, raw{c: wc, table: benchTable}, benchTenant)
 
 	want, err := s.raw.get(s.ctx, s.tenant, id(42))
 	require.NoError(t, err)
@@ -75,13 +85,12 @@ func TestCannedSameWork(t *testing.T) {
 }
 
 // TestCannedCapacity checks that the canned transport reports capacity to
-// the requests that ask for it, as DynamoDB does: the repository's (since
-// issue #14), which a Meter then reads, and not the hand-written side's.
+// the side whose requests ask for it, as DynamoDB does: the repository's
+// (since issue #14), which a Meter then reads, and not the hand-written
+// side's, whose requests do not ask.
 func TestCannedCapacity(t *testing.T) {
-	rec := &recorder{canned: canned{bodies: cannedResponses(benchTenant)}}
-	c := client(rec, "http://dynamodb.canned.invalid")
-	s := newSides(t, c, raw{c: c, table: benchTable}, benchTenant)
-	last := func() map[string]any { return rec.bodies[len(rec.bodies)-1] }
+	rc, wc, last := recordedClients()
+	s := newSides(t, rc, raw{c: wc, table: benchTable}, benchTenant)
 
 	_, err := s.raw.get(s.ctx, s.tenant, id(42))
 	require.NoError(t, err)

@@ -97,11 +97,13 @@ func runOps(b *testing.B, s sides, get string) {
 }
 
 // BenchmarkCanned measures the repository's CPU cost over hand-written SDK
-// code: both send the same requests through one in-process transport that
-// answers with canned DynamoDB responses (see canned), so nothing but the
-// client's own work is timed. Compare with `benchstat -col /impl`.
+// code: both send the same requests through in-process transports that
+// answer with canned DynamoDB responses (see canned and cannedClients: the
+// repository's requests also ask for ConsumedCapacity, and get it), so
+// nothing but the client's own work is timed. Compare with
+// `benchstat -col /impl`.
 func BenchmarkCanned(b *testing.B) {
-	c := client(&canned{bodies: cannedResponses(benchTenant)}, "http://dynamodb.canned.invalid")
-	s := newSides(b, c, raw{c: c, table: benchTable}, benchTenant)
+	rc, wc := cannedClients()
+	s := newSides(b, rc, raw{c: wc, table: benchTable}, benchTenant)
 	runOps(b, s, id(42))
 }

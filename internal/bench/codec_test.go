@@ -42,7 +42,7 @@ func newCodecSides(tb testing.TB, store backend.Backend) codecSides {
 // after the other. Compare with `benchstat -col /impl`.
 func BenchmarkCodec(b *testing.B) {
 	b.Run("backend=canned", func(b *testing.B) {
-		c := client(&canned{bodies: cannedResponses(benchTenant)}, "http://dynamodb.canned.invalid")
+		c, _ := cannedClients()
 		store, err := dynamodbbackend.New(c, benchTable)
 		if err != nil {
 			b.Fatal(err)

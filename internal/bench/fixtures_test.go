@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -142,37 +141,31 @@ func (r raw) query(ctx context.Context, tenant string, limit int32, start map[st
 
 // canned is an http.RoundTripper that answers every DynamoDB request with
 // the canned response body of its operation, as DynamoDB sends it (with its
-// CRC32 header, which the SDK checks), after reading the request body. A
-// request that asks for ConsumedCapacity (ReturnConsumedCapacity, as the
-// repository's do since issue #14) gets the answer that reports it, as
-// DynamoDB's does; one that does not (the hand-written side's) the answer
-// without it.
+// CRC32 header, which the SDK checks), after reading the request body.
+// With capacity set it answers with the ConsumedCapacity DynamoDB reports
+// to a request that asks for it, as the repository's requests do since
+// issue #14: the transport of the repository's side has it set, the
+// hand-written side's (whose requests do not ask) not (see cannedClients).
+// It is a field rather than a look at each request so that the transport
+// costs both sides the same.
 type canned struct {
 	// bodies are by operation: "GetItem", ...; op+withCapacity is the
-	// answer of a request that asks for ConsumedCapacity.
-	bodies map[string][]byte
+	// answer that reports ConsumedCapacity.
+	bodies   map[string][]byte
+	capacity bool
 }
 
 // withCapacity marks the answers that report ConsumedCapacity.
 const withCapacity = "+capacity"
 
-// askedCapacity is how a request body asks for ConsumedCapacity.
-var askedCapacity = []byte(`"ReturnConsumedCapacity":"`)
-
-// requestBufs are the buffers canned reads request bodies into.
-var requestBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
 func (c *canned) RoundTrip(r *http.Request) (*http.Response, error) {
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "DynamoDB_20120810.")
 	if r.Body != nil {
-		buf := requestBufs.Get().(*bytes.Buffer)
-		buf.Reset()
-		_, _ = buf.ReadFrom(r.Body)
+		_, _ = io.Copy(io.Discard, r.Body)
 		_ = r.Body.Close()
-		if bytes.Contains(buf.Bytes(), askedCapacity) {
-			op += withCapacity
-		}
-		requestBufs.Put(buf)
+	}
+	if c.capacity {
+		op += withCapacity
 	}
 	body, ok := c.bodies[op]
 	if !ok {
@@ -209,6 +202,19 @@ func client(rt http.RoundTripper, endpoint string, optFns ...func(*ddb.Options))
 		cfg.HTTPClient = &http.Client{Transport: rt}
 	}
 	return ddb.NewFromConfig(cfg, optFns...)
+}
+
+// cannedEndpoint is the endpoint of the clients over the canned transport.
+const cannedEndpoint = "http://dynamodb.canned.invalid"
+
+// cannedClients returns the clients of the two sides of a comparison over
+// the canned transport, with optFns applied to both: the repository's,
+// whose transport reports ConsumedCapacity (its requests ask for it), and
+// the hand-written side's, whose requests do not ask and get none.
+func cannedClients(optFns ...func(*ddb.Options)) (repoClient, rawClient *ddb.Client) {
+	bodies := cannedResponses(benchTenant)
+	return client(&canned{bodies: bodies, capacity: true}, cannedEndpoint, optFns...),
+		client(&canned{bodies: bodies}, cannedEndpoint, optFns...)
 }
 
 // itemJSON returns the i-th profile as DynamoDB's JSON protocol writes an

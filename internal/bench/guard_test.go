@@ -13,12 +13,10 @@ import (
 // hand-written SDK code (impl=raw) and the repository (impl=repo), each
 // pair one right after the other. Compare with `benchstat -col /guard`.
 func BenchmarkCannedGuard(b *testing.B) {
-	rt := &canned{bodies: cannedResponses(benchTenant)}
-	const endpoint = "http://dynamodb.canned.invalid"
-	plain := client(rt, endpoint)
-	guarded := client(rt, endpoint, guard.Install)
-	off := newSides(b, plain, raw{c: plain, table: benchTable}, benchTenant)
-	on := newSides(b, guarded, raw{c: guarded, table: benchTable}, benchTenant)
+	plain, plainRaw := cannedClients()
+	guarded, guardedRaw := cannedClients(guard.Install)
+	off := newSides(b, plain, raw{c: plainRaw, table: benchTable}, benchTenant)
+	on := newSides(b, guarded, raw{c: guardedRaw, table: benchTable}, benchTenant)
 	get := id(42)
 	// The guarded client refuses another tenant's key: the benchmark
 	// measures a client whose guard is really there.

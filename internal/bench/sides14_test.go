@@ -20,11 +20,12 @@ import (
 // OpenTelemetry's no-op providers) and with=limit (package limit in front
 // of the backend, with limits no call reaches, in requests and in units).
 // Every side's requests ask for ConsumedCapacity, and the canned transport
-// reports it, as DynamoDB does; the observer and the limiter read it.
+// reports it (see cannedClients), as DynamoDB does; the observer and the
+// limiter read it.
 // Compare with `benchstat -col /with`; scripts/bench.sh COUNT issue14 runs
 // it side by side with the commit before issue #14.
 func BenchmarkIssue14(b *testing.B) {
-	c := client(&canned{bodies: cannedResponses(benchTenant)}, "http://dynamodb.canned.invalid")
+	c, _ := cannedClients()
 	store, err := dynamodbbackend.New(c, benchTable)
 	if err != nil {
 		b.Fatal(err)
