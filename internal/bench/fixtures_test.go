@@ -242,10 +242,12 @@ func cannedResponses(tenant string) map[string][]byte {
 		"PutItem": []byte(`{}`),
 		"Query":   []byte(q.String()),
 	}
-	// What DynamoDB reports with ReturnConsumedCapacity INDEXES on an
-	// on-demand table: the profiles are in no index, a Get and the page
-	// are eventually consistent (0.5 units per 4 KB; the page's 100 items
-	// take about 15 KB), a Put of about 150 bytes is one write unit.
+	// What DynamoDB reports with ReturnConsumedCapacity INDEXES, in its
+	// fuller form (a provisioned table's: read or write units beside the
+	// total; DynamoDB Local reports the total alone, which takes the SDK
+	// less to decode): the profiles are in no index, a Get and the page are
+	// eventually consistent (0.5 units per 4 KB; the page's 100 items take
+	// about 15 KB), a Put of about 150 bytes is one write unit.
 	for op, units := range map[string]string{
 		"GetItem": `"CapacityUnits":0.5,"ReadCapacityUnits":0.5`,
 		"PutItem": `"CapacityUnits":1.0,"WriteCapacityUnits":1.0`,
