@@ -8,7 +8,7 @@ GO ?= go
 GOTESTFLAGS ?= -race
 DDB_LOCAL := scripts/dynamodb-local.sh
 
-.PHONY: test test-long fmt-check vet tests unit thirdparty demo dynamodb-local fuzz proptest bench bench-ops
+.PHONY: test test-long fmt-check vet tests unit thirdparty demo dynamodb-local fuzz proptest bench bench-14 bench-ops
 
 ## test: formatting, vet, and every test (race detector on) with DynamoDB Local
 test: fmt-check vet
@@ -89,7 +89,10 @@ proptest:
 # starting DynamoDB Local as `make test` does, and prints the benchstat
 # tables BENCHMARKS.md shows; `make bench-ops` does the same for the tenant
 # operations' benchmarks (package ops), which take about 85 s a round.
-# BENCH_OUT=dir keeps the raw results.
+# `make bench-14` (scripts/bench.sh COUNT issue14, COUNT default 16) runs
+# issue #14's side by side with the commit before it (no DynamoDB), then
+# counts instructions per op with valgrind when it is installed (BENCH_IR=0
+# skips that). BENCH_OUT=dir keeps the raw results.
 BENCHSTAT_VERSION := v0.0.0-20260908200009-22c9c6c9d4da
 
 ## bench: the benchmarks (internal/bench) with DynamoDB Local
@@ -97,6 +100,12 @@ bench:
 	@command -v benchstat >/dev/null || [ -x "$${GOPATH:-$$HOME/go}/bin/benchstat" ] || \
 		$(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
 	scripts/bench.sh $(or $(COUNT),5) core
+
+## bench-14: issue #14's benchmarks (observer, limiter) vs the commit before it
+bench-14:
+	@command -v benchstat >/dev/null || [ -x "$${GOPATH:-$$HOME/go}/bin/benchstat" ] || \
+		$(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
+	scripts/bench.sh $(or $(COUNT),16) issue14
 
 ## bench-ops: the tenant operations' benchmarks (purge, export) with DynamoDB Local
 bench-ops:

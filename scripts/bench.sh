@@ -3,11 +3,12 @@
 # prints their benchstat tables, with the ratios the targets are about.
 #
 # Usage: scripts/bench.sh [COUNT] [SET]  (default COUNT: 5, env BENCH_COUNT;
-#                                        SET: core (default) or ops)
+#                                        SET: core (default), ops or issue14)
 #
 # SET core is the repository's and the backends' benchmarks (`make bench`);
 # SET ops the tenant operations' (package ops, issue #12: `make
-# bench-ops`), which take about 85 s a round on their own.
+# bench-ops`), which take about 85 s a round on their own. SET issue14
+# (`make bench-14`) is described at the end of this comment.
 #
 # It compiles the benchmarks once and starts DynamoDB Local (through
 # scripts/dynamodb-local.sh, as `make test` does) unless DYNAMODB_ENDPOINT
@@ -37,22 +38,43 @@
 # Env: BENCH_TIME (go test -benchtime of BenchmarkCanned and BenchmarkLocal,
 # default 1s), BENCH_MEMTIME (of BenchmarkMemory, default 500ms),
 # BENCHSTAT (default: benchstat on PATH, else ~/go/bin/benchstat).
+#
+# SET issue14 compares BenchmarkIssue14 (internal/bench: a repository Get,
+# Put and List page of 100 over the canned transport with no observer, with
+# tenantotel on no-op providers, with the limiter, and with no observer
+# over answers without ConsumedCapacity) with the repository side of
+# BenchmarkCanned at $BENCH_BASE (default 4c3a4bd, the commit before issue
+# #14's code), named with=base. It builds the base in a temporary git
+# worktree (removed after), then runs the two binaries alternately, COUNT
+# rounds of one process each, the first binary of a round alternating,
+# -test.benchtime $BENCH_TIME (default here 500ms), and prints
+# `benchstat -col /with` (raw results: issue14.txt). It needs no DynamoDB.
+# Then, when valgrind is installed and BENCH_IR is not 0, it counts the
+# instructions per op of each side (callgrind; instr.txt): wall and CPU time
+# wander by several percent on a shared machine, instruction counts do not.
+# Each count is (Ir of N2 iterations - Ir of N1) / (N2 - N1), which leaves
+# out the process's setup, run with GOGC=off (the collector's work depends
+# on when it runs and moves the counts by several percent; what it has to
+# do follows B/op, which the time table shows), GOMAXPROCS=1, and
+# GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off (valgrind 3.19 handles neither
+# the preemption signal nor RDTSCP). Counted this way, two runs of one
+# side agree within about 0.5%. It takes about 15 minutes on 2 cores.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 count=${1:-${BENCH_COUNT:-5}}
 set=${2:-core}
 case $set in
-core | ops) ;;
+core | ops | issue14) ;;
 *)
-	echo "bench.sh: unknown set $set (core or ops)" >&2
+	echo "bench.sh: unknown set $set (core, ops or issue14)" >&2
 	exit 2
 	;;
 esac
 benchtime=${BENCH_TIME:-1s}
 memtime=${BENCH_MEMTIME:-500ms}
 
-if [[ -z "${DYNAMODB_ENDPOINT:-}" ]]; then
+if [[ -z "${DYNAMODB_ENDPOINT:-}" && $set != issue14 ]]; then
 	exec scripts/dynamodb-local.sh with -- "$0" "$count" "$set"
 fi
 
@@ -63,6 +85,119 @@ bin="$out/bench.test"
 start=$SECONDS
 
 log() { printf 'bench: %s\n' "$*" >&2; }
+
+load() { uptime | sed 's/.*load average: *//'; }
+
+section() { printf '\n## %s\n\n' "$1"; }
+
+# ratios FILE BENCHSTAT-ARGS... prints, for each row of benchstat's tables,
+# each column's median over the first column's: repo/raw, 1M/1k, ...
+ratios() {
+	local file=$1
+	shift
+	printf '\nratios of medians, each column over the first:\n'
+	"$benchstat" -format csv "$@" "$file" 2>/dev/null | awk -F, '
+		/^,/ {
+			if (!hdr) { for (i = 2; i <= NF; i++) col[i] = $i; hdr = 1 }
+			else { unit = $2; hdr = 0 }
+			next
+		}
+		$1 == "" || $1 == "geomean" || NF < 4 { next }
+		{
+			for (i = 4; i <= NF; i += 4)
+				if (col[i] != "" && $i != "" && $2 > 0)
+					printf "  %-44s %-10s %s/%s = %.3f\n", $1, unit, col[i], col[2], $i / $2
+		}'
+}
+
+# issue14 runs SET issue14 (see above) and exits.
+issue14() {
+	local base=${BENCH_BASE:-4c3a4bd} time=${BENCH_TIME:-500ms} wt="$out/base-worktree"
+	local basebin="$out/bench-base.test" cols='/with@(base none otel limit bare)'
+	log "machine: $(uname -srm), $(nproc) CPUs; $(go version); load: $(load)"
+	git worktree add --detach "$wt" "$base" >/dev/null
+	trap "git worktree remove --force '$wt' 2>/dev/null || true" EXIT
+	(cd "$wt" && go test -c -o "$basebin" ./internal/bench)
+	git worktree remove --force "$wt"
+	trap - EXIT
+	go test -c -o "$bin" ./internal/bench
+	: >"$out/issue14.txt"
+	local round
+	for round in $(seq 1 "$count"); do
+		log "round $round of $count ($((SECONDS - start))s; load: $(load))"
+		if ((round % 2)); then
+			base14 "$basebin" "$time"
+			head14 "$time"
+		else
+			head14 "$time"
+			base14 "$basebin" "$time"
+		fi
+	done
+	section "Issue #14: no observer, tenantotel on no-op providers, the limiter, and no observer over answers without ConsumedCapacity, vs $base (base), canned transport"
+	"$benchstat" -col "$cols" "$out/issue14.txt"
+	ratios "$out/issue14.txt" -col "$cols"
+	if [[ ${BENCH_IR:-1} == 0 ]] || ! command -v valgrind >/dev/null; then
+		log "instruction counts skipped (BENCH_IR=0 or no valgrind); done in $((SECONDS - start))s; raw results in $out"
+		return
+	fi
+	log "instruction counts ($((SECONDS - start))s)"
+	: >"$out/instr.txt"
+	local op side n1 n2 b a per
+	for op in Get Put Query; do
+		n1=200 n2=1200
+		if [[ $op == Query ]]; then n1=20 n2=120; fi
+		for side in base bare none otel limit; do
+			if [[ $side == base ]]; then
+				b=$(irs "$basebin" "^BenchmarkCanned\$/^op=$op\$/^impl=repo\$" "$n1")
+				a=$(irs "$basebin" "^BenchmarkCanned\$/^op=$op\$/^impl=repo\$" "$n2")
+			else
+				b=$(irs "$bin" "^BenchmarkIssue14\$/^op=$op\$/^with=$side\$" "$n1")
+				a=$(irs "$bin" "^BenchmarkIssue14\$/^op=$op\$/^with=$side\$" "$n2")
+			fi
+			per=$(((a - b) / (n2 - n1)))
+			printf '%s %s %d\n' "$op" "$side" "$per" | tee -a "$out/instr.txt" >&2
+		done
+	done
+	section "Issue #14: instructions per op (callgrind, GOGC=off), vs base"
+	awk '{ if ($2 == "base") base[$1] = $3; printf "  %-6s %-6s %10d  %+6.2f%%\n", $1, $2, $3, 100 * ($3 / base[$1] - 1) }' "$out/instr.txt"
+	log "done in $((SECONDS - start))s; raw results in $out"
+}
+
+# base14 BIN TIME runs the base's repository side of BenchmarkCanned,
+# named as BenchmarkIssue14's with=base.
+base14() {
+	(cd internal/bench && "$1" -test.run '^$' -test.bench '^BenchmarkCanned$/^op=(Get|Put|Query)$/^impl=repo$' -test.benchtime "$2") |
+		sed -E 's#^BenchmarkCanned/op=([A-Za-z]+)/impl=repo#BenchmarkIssue14/op=\1/with=base#' | tee -a "$out/issue14.txt" | grep -E '^(Benchmark|FAIL|panic)' >&2 || true
+	failed issue14.txt
+}
+
+# head14 TIME runs BenchmarkIssue14.
+head14() {
+	(cd internal/bench && "$bin" -test.run '^$' -test.bench '^BenchmarkIssue14$' -test.benchtime "$1") |
+		tee -a "$out/issue14.txt" | grep -E '^(Benchmark|FAIL|panic)' >&2 || true
+	failed issue14.txt
+}
+
+# failed FILE stops the script when FILE holds a failure.
+failed() {
+	if grep -qE '^(FAIL|panic:|--- FAIL)' "$out/$1"; then
+		log "benchmark failed; output in $out/$1"
+		exit 1
+	fi
+}
+
+# irs BIN BENCH N prints the instructions (callgrind's Ir) of a process
+# that runs BENCH N times.
+irs() {
+	(cd internal/bench && GOGC=off GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off \
+		valgrind --tool=callgrind --callgrind-out-file=/dev/null "$1" -test.run '^$' -test.bench "$2" -test.benchtime "${3}x" 2>&1 >/dev/null) |
+		awk '/I *refs:/ { gsub(",", "", $NF); print $NF }'
+}
+
+if [[ $set == issue14 ]]; then
+	issue14
+	exit 0
+fi
 
 log "machine: $(uname -srm), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 log "$(go version); load: $(uptime | sed 's/.*load average: *//')"
@@ -81,8 +216,6 @@ run() {
 		exit 1
 	fi
 }
-
-load() { uptime | sed 's/.*load average: *//'; }
 
 for round in $(seq 1 "$count"); do
 	log "round $round of $count ($((SECONDS - start))s; load: $(load))"
@@ -111,28 +244,6 @@ else
 	run opsmem.txt '^BenchmarkMemoryExport$' -test.benchtime 3x -test.count "$count"
 fi
 log "done in $((SECONDS - start))s; load: $(load); raw results in $out"
-
-section() { printf '\n## %s\n\n' "$1"; }
-
-# ratios FILE BENCHSTAT-ARGS... prints, for each row of benchstat's tables,
-# each column's median over the first column's: repo/raw, 1M/1k, ...
-ratios() {
-	local file=$1
-	shift
-	printf '\nratios of medians, each column over the first:\n'
-	"$benchstat" -format csv "$@" "$file" 2>/dev/null | awk -F, '
-		/^,/ {
-			if (!hdr) { for (i = 2; i <= NF; i++) col[i] = $i; hdr = 1 }
-			else { unit = $2; hdr = 0 }
-			next
-		}
-		$1 == "" || $1 == "geomean" || NF < 4 { next }
-		{
-			for (i = 4; i <= NF; i += 4)
-				if (col[i] != "" && $i != "" && $2 > 0)
-					printf "  %-44s %-10s %s/%s = %.3f\n", $1, unit, col[i], col[2], $i / $2
-		}'
-}
 
 report() {
 	local title=$1 file=$2
