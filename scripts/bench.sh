@@ -56,9 +56,12 @@
 # out the process's setup, run with GOGC=off (the collector's work depends
 # on when it runs and moves the counts by several percent; what it has to
 # do follows B/op, which the time table shows), GOMAXPROCS=1, and
-# GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off (valgrind 3.19 handles neither
-# the preemption signal nor RDTSCP). Counted this way, two runs of one
-# side agree within about 0.5%. It takes about 15 minutes on 2 cores.
+# GODEBUG=memprofilerate=0 (the heap profile's samples, taken at random,
+# unwind the stack: 1 to 2% more or less from run to run),
+# asyncpreemptoff=1,cpu.rdtscp=off (valgrind 3.19 handles neither the
+# preemption signal nor RDTSCP). Counted this way, three runs of one side
+# agree within about 0.4%. COUNT 0 skips the time rounds. It takes about
+# 15 minutes on 2 cores.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -133,33 +136,47 @@ issue14() {
 			base14 "$basebin" "$time"
 		fi
 	done
-	section "Issue #14: no observer, tenantotel on no-op providers, the limiter, and no observer over answers without ConsumedCapacity, vs $base (base), canned transport"
-	"$benchstat" -col "$cols" "$out/issue14.txt"
-	ratios "$out/issue14.txt" -col "$cols"
+	if ((count > 0)); then
+		section "Issue #14: no observer, tenantotel on no-op providers, the limiter, and no observer over answers without ConsumedCapacity, vs $base (base), canned transport"
+		"$benchstat" -col "$cols" "$out/issue14.txt"
+		ratios "$out/issue14.txt" -col "$cols"
+	fi
 	if [[ ${BENCH_IR:-1} == 0 ]] || ! command -v valgrind >/dev/null; then
 		log "instruction counts skipped (BENCH_IR=0 or no valgrind); done in $((SECONDS - start))s; raw results in $out"
 		return
 	fi
 	log "instruction counts ($((SECONDS - start))s)"
 	: >"$out/instr.txt"
-	local op side n1 n2 b a per
-	for op in Get Put Query; do
-		n1=200 n2=1200
-		if [[ $op == Query ]]; then n1=20 n2=120; fi
-		for side in base bare none otel limit; do
-			if [[ $side == base ]]; then
-				b=$(irs "$basebin" "^BenchmarkCanned\$/^op=$op\$/^impl=repo\$" "$n1")
-				a=$(irs "$basebin" "^BenchmarkCanned\$/^op=$op\$/^impl=repo\$" "$n2")
-			else
-				b=$(irs "$bin" "^BenchmarkIssue14\$/^op=$op\$/^with=$side\$" "$n1")
-				a=$(irs "$bin" "^BenchmarkIssue14\$/^op=$op\$/^with=$side\$" "$n2")
-			fi
-			per=$(((a - b) / (n2 - n1)))
-			printf '%s %s %d\n' "$op" "$side" "$per" | tee -a "$out/instr.txt" >&2
+	local op side n1 n2 b a run runs=${BENCH_IR_RUNS:-3} binary bench
+	for run in $(seq 1 "$runs"); do
+		for op in Get Put Query; do
+			n1=200 n2=1200
+			if [[ $op == Query ]]; then n1=20 n2=120; fi
+			for side in base bare none otel limit; do
+				binary=$bin bench="^BenchmarkIssue14\$/^op=$op\$/^with=$side\$"
+				if [[ $side == base ]]; then
+					binary=$basebin bench="^BenchmarkCanned\$/^op=$op\$/^impl=repo\$"
+				fi
+				b=$(irs "$binary" "$bench" "$n1")
+				a=$(irs "$binary" "$bench" "$n2")
+				printf '%s %s %d\n' "$op" "$side" $(((a - b) / (n2 - n1))) | tee -a "$out/instr.txt" >&2
+			done
 		done
 	done
-	section "Issue #14: instructions per op (callgrind, GOGC=off), vs base"
-	awk '{ if ($2 == "base") base[$1] = $3; printf "  %-6s %-6s %10d  %+6.2f%%\n", $1, $2, $3, 100 * ($3 / base[$1] - 1) }' "$out/instr.txt"
+	section "Issue #14: instructions per op (callgrind, GOGC=off), median of $runs runs (min-max), vs base's median"
+	sort -k1,1 -k2,2 -k3,3n "$out/instr.txt" | awk -v runs="$runs" '
+		{ k = $1 " " $2; v[k, ++n[k]] = $3; if (!(k in seen)) { seen[k] = 1; order[++m] = k } }
+		END {
+			for (i = 1; i <= m; i++) {
+				k = order[i]; med[k] = v[k, int((n[k] + 1) / 2)]
+				split(k, f, " "); if (f[2] == "base") base[f[1]] = med[k]
+			}
+			split("Get Put Query", ops, " "); split("base bare none otel limit", sides, " ")
+			for (o = 1; o <= 3; o++) for (s = 1; s <= 5; s++) {
+				k = ops[o] " " sides[s]
+				printf "  %-6s %-6s %10d  (%d-%d)  %+6.2f%%\n", ops[o], sides[s], med[k], v[k, 1], v[k, n[k]], 100 * (med[k] / base[ops[o]] - 1)
+			}
+		}'
 	log "done in $((SECONDS - start))s; raw results in $out"
 }
 
@@ -189,7 +206,7 @@ failed() {
 # irs BIN BENCH N prints the instructions (callgrind's Ir) of a process
 # that runs BENCH N times.
 irs() {
-	(cd internal/bench && GOGC=off GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off \
+	(cd internal/bench && GOGC=off GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off,memprofilerate=0 \
 		valgrind --tool=callgrind --callgrind-out-file=/dev/null "$1" -test.run '^$' -test.bench "$2" -test.benchtime "${3}x" 2>&1 >/dev/null) |
 		awk '/I *refs:/ { gsub(",", "", $NF); print $NF }'
 }

@@ -10,6 +10,7 @@ import (
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/trace"
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
@@ -359,6 +360,49 @@ func TestEmptyTierLeftOut(t *testing.T) {
 func TestNilOption(t *testing.T) {
 	if _, err := tenantotel.New(nil); err == nil {
 		t.Error("New(nil) succeeded")
+	}
+}
+
+// refusingMeter refuses to make one kind of instrument: Int64Counter, or
+// Float64Histogram.
+type refusingMeter struct {
+	metricnoop.Meter
+	histogram bool
+}
+
+var errRefused = errors.New("instrument refused")
+
+func (m refusingMeter) Int64Counter(name string, opts ...metric.Int64CounterOption) (metric.Int64Counter, error) {
+	if !m.histogram {
+		return nil, errRefused
+	}
+	return m.Meter.Int64Counter(name, opts...)
+}
+
+func (m refusingMeter) Float64Histogram(name string, opts ...metric.Float64HistogramOption) (metric.Float64Histogram, error) {
+	if m.histogram {
+		return nil, errRefused
+	}
+	return m.Meter.Float64Histogram(name, opts...)
+}
+
+type refusingProvider struct {
+	metricnoop.MeterProvider
+	histogram bool
+}
+
+func (p refusingProvider) Meter(string, ...metric.MeterOption) metric.Meter {
+	return refusingMeter{histogram: p.histogram}
+}
+
+// New fails when the meter refuses any of its instruments: a counter, made
+// before the histogram, as well as the histogram.
+func TestInstrumentRefused(t *testing.T) {
+	for _, histogram := range []bool{false, true} {
+		_, err := tenantotel.New(tenantotel.WithMeterProvider(refusingProvider{histogram: histogram}))
+		if !errors.Is(err, errRefused) {
+			t.Errorf("histogram refused %v: New returned %v, want the meter's error", histogram, err)
+		}
 	}
 }
 

@@ -174,6 +174,9 @@ type Observer struct {
 	calls, errs, items, requests, retries, throttles metric.Int64Counter
 	readUnits, writeUnits                            metric.Float64Counter
 	duration                                         metric.Float64Histogram
+	// instruments are the nine above, as what enabled asks: converted
+	// once, not on every call.
+	instruments [9]interface{ Enabled(context.Context) bool }
 }
 
 var _ repo.Observer = (*Observer)(nil)
@@ -218,11 +221,15 @@ func New(optFns ...func(*Options)) (*Observer, error) {
 	o.throttles = counter(MetricThrottles, "{request}", "Requests refused for throughput, by the backend or a limiter.")
 	o.readUnits = units(MetricReadUnits, "Read capacity units consumed, by resource (the table or an index).")
 	o.writeUnits = units(MetricWriteUnits, "Write capacity units consumed, by resource (the table or an index).")
-	o.duration, err = m.Float64Histogram(MetricDuration, metric.WithUnit("s"),
+	var herr error
+	o.duration, herr = m.Float64Histogram(MetricDuration, metric.WithUnit("s"),
 		metric.WithDescription("How long repository calls took."),
 		metric.WithExplicitBucketBoundaries(DurationBuckets...))
-	if err != nil {
+	if err = joinErr(err, herr); err != nil {
 		return nil, fmt.Errorf("tenantotel: %w", err)
+	}
+	o.instruments = [...]interface{ Enabled(context.Context) bool }{
+		o.calls, o.errs, o.items, o.requests, o.retries, o.throttles, o.readUnits, o.writeUnits, o.duration,
 	}
 	return o, nil
 }
@@ -393,9 +400,7 @@ func init() {
 
 // enabled reports whether any of the observer's instruments records.
 func (o *Observer) enabled(ctx context.Context) bool {
-	for _, i := range [...]interface{ Enabled(context.Context) bool }{
-		o.calls, o.errs, o.items, o.requests, o.retries, o.throttles, o.readUnits, o.writeUnits, o.duration,
-	} {
+	for _, i := range &o.instruments {
 		if i.Enabled(ctx) {
 			return true
 		}
