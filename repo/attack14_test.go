@@ -2,6 +2,7 @@ package repo_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 
@@ -166,4 +167,38 @@ func TestAttack14ObserverCannotLendATenant(t *testing.T) {
 	require.ErrorIs(t, err, repo.ErrNoTenant)
 	require.ErrorIs(t, repo.Transact(context.Background(), gadgets.TxDelete("1")), repo.ErrNoTenant)
 	assert.Empty(t, sp.take())
+}
+
+// typedNilThrottle is a backend whose every request fails with a nil
+// *backend.ThrottledError in an error interface: a custom backend's
+// mistake.
+type typedNilThrottle struct{ backend.Backend }
+
+func (typedNilThrottle) Get(context.Context, backend.GetInput) (backend.Item, error) {
+	var e *backend.ThrottledError
+	return nil, e
+}
+
+// TestAttack14TypedNilThrottle: a typed-nil *backend.ThrottledError neither
+// panics the repository's error handling nor RetryAfter: it is a throttle
+// that does not say how long to wait.
+func TestAttack14TypedNilThrottle(t *testing.T) {
+	var e *backend.ThrottledError
+	var err error = e
+	require.NotPanics(t, func() {
+		d, ok := repo.RetryAfter(err)
+		assert.False(t, ok)
+		assert.Zero(t, d)
+		d, ok = repo.RetryAfter(errors.Join(errors.New("x"), err))
+		assert.False(t, ok)
+		assert.Zero(t, d)
+	})
+	gadgets := repo.MustNew[Gadget](typedNilThrottle{memory.New()})
+	require.NotPanics(t, func() {
+		_, err = gadgets.Get(tenantctx.MustWithTenant(context.Background(), "acme"), "1")
+		require.ErrorIs(t, err, repo.ErrThrottled)
+		assert.NotEmpty(t, err.Error())
+		_, ok := repo.RetryAfter(err)
+		assert.False(t, ok)
+	})
 }
