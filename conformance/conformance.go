@@ -51,10 +51,21 @@ const (
 	// module's memory and DynamoDB backends claim it.
 	Capacity
 
+	// SharedTable: the backend is one table for every tenant. A request
+	// may name keys of any partition, of several tenants at once, or of
+	// no tenant at all, and an index partition gathers the items of every
+	// partition that name it. A router over several tables (package
+	// route) does not claim it: it refuses a request whose keys are of
+	// two tenants or of no tenant (backend.ErrInvalidArgument), and a
+	// tenant's index partition holds only the items of that tenant's
+	// table. Cases read and write such keys only when it is claimed, and
+	// else check that they are refused.
+	SharedTable
+
 	// Contract is every part of the contract: what a complete backend
 	// claims. The optional parts (Scan) and DynamoDBLocalFidelity are
 	// claimed on their own.
-	Contract = Indexes | Batches | Transactions
+	Contract = Indexes | Batches | Transactions | SharedTable
 )
 
 // Harness says how to make the backend under test and what it claims.
@@ -258,6 +269,7 @@ var capNames = []struct {
 	{DynamoDBLocalFidelity, "DynamoDBLocalFidelity"},
 	{Scan, "Scan"},
 	{Capacity, "Capacity"},
+	{SharedTable, "SharedTable"},
 }
 
 // run runs one case as a parallel subtest with a backend of its own, or
@@ -324,6 +336,9 @@ func newHarness(t *testing.T, b backend.Backend, caps Capabilities) *harness {
 // of the contract check what DynamoDB Local does where DynamoDB promises
 // nothing only then.
 func (h *harness) fidelity() bool { return h.caps&DynamoDBLocalFidelity != 0 }
+
+// shared reports whether the backend claims SharedTable.
+func (h *harness) shared() bool { return h.caps&SharedTable != 0 }
 
 // ctx returns a context for tenant, failing the test if the ID is invalid.
 func (h *harness) ctx(t *testing.T, tenant string) context.Context {
