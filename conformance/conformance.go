@@ -72,6 +72,11 @@ const (
 type Harness struct {
 	NewBackend   NewBackend
 	Capabilities Capabilities
+	// Select, when set, picks the cases to run by name ("Backend/Query",
+	// "Isolation/Tenants", ...): the others are not run at all. A backend
+	// whose cases are slow to set up runs a few in short test runs and
+	// all of them in long ones. Nil runs every case.
+	Select func(name string) bool
 }
 
 // Run runs every case of the contract (Contract: every capability but
@@ -276,6 +281,9 @@ var capNames = []struct {
 // skips it when the harness does not claim every capability in needs.
 func (s *suite) run(t *testing.T, name string, needs Capabilities, fn func(t *testing.T, h *harness)) {
 	t.Helper()
+	if s.h.Select != nil && !s.h.Select(name) {
+		return
+	}
 	t.Run(name, func(t *testing.T) {
 		t.Parallel()
 		if missing := needs &^ s.h.Capabilities; missing != 0 {
