@@ -15,6 +15,7 @@ import (
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/backend/memory"
+	"github.com/tenantrepo/tenantrepo/internal/dynamotest"
 	"github.com/tenantrepo/tenantrepo/route"
 )
 
@@ -44,28 +45,58 @@ func expr(t *testing.T, b expression.Builder) backend.Expressions {
 	return ex
 }
 
-// fixture is a Router over a memory pool and the silo table "silo-x",
-// with a catalog that keeps no cache, so each test sees its changes of
-// placement at once.
+// fixture is a Router over a pool and the silo table "silo-x" (on
+// DynamoDB, the pool's name and "-x"), with a catalog that keeps no cache,
+// so each test sees its changes of placement at once.
 type fixture struct {
-	pool, silo *memory.Store
-	tables     *route.MemoryTables
+	pool, silo backend.Backend
+	siloName   string
+	tables     route.Tables
 	cat        *route.Catalog
 	r          *route.Router
 }
 
 func newFixture(t *testing.T, optFns ...func(*route.Options)) *fixture {
 	t.Helper()
-	f := &fixture{pool: memory.New()}
-	f.tables = route.NewMemoryTables(f.pool, "silo-{tenant}")
-	sb, err := f.tables.Create(t.Context(), "silo-x")
+	pool := memory.New()
+	return newFixtureOn(t, pool, route.NewMemoryTables(pool, "silo-{tenant}"), "silo-x", optFns...)
+}
+
+func newDynamoDBFixture(t *testing.T, optFns ...func(*route.Options)) *fixture {
+	t.Helper()
+	client := dynamotest.Client(t)
+	pool := dynamotest.NewTable(t)
+	tables, err := route.NewDynamoDBTables(client, pool, pool.Table()+"-{tenant}")
 	require.NoError(t, err)
-	f.silo = sb.(*memory.Store)
-	f.cat, err = route.NewCatalog(f.pool, func(o *route.CatalogOptions) { o.MaxStale = -1 })
+	dynamotest.DeleteTableOnCleanup(t, client, pool.Table()+"-x")
+	return newFixtureOn(t, pool, tables, pool.Table()+"-x", optFns...)
+}
+
+func newFixtureOn(t *testing.T, pool backend.Backend, tables route.Tables, silo string, optFns ...func(*route.Options)) *fixture {
+	t.Helper()
+	f := &fixture{pool: pool, tables: tables, siloName: silo}
+	var err error
+	f.silo, err = tables.Create(t.Context(), silo)
 	require.NoError(t, err)
-	f.r, err = route.New(f.cat, f.tables, optFns...)
+	f.cat, err = route.NewCatalog(pool, func(o *route.CatalogOptions) { o.MaxStale = -1 })
+	require.NoError(t, err)
+	f.r, err = route.New(f.cat, tables, optFns...)
 	require.NoError(t, err)
 	return f
+}
+
+// onBoth runs test on a memory fixture and on a DynamoDB Local one.
+func onBoth(t *testing.T, test func(t *testing.T, newF func(*testing.T, ...func(*route.Options)) *fixture)) {
+	t.Run("memory", func(t *testing.T) { test(t, newFixture) })
+	t.Run("dynamodb", func(t *testing.T) { test(t, newDynamoDBFixture) })
+}
+
+// count returns how many items the partition pk of b holds.
+func count(t *testing.T, b backend.Backend, pk string) int {
+	t.Helper()
+	out, err := b.Query(context.Background(), backend.QueryInput{PK: pk, Limit: 1000, ConsistentRead: true})
+	require.NoError(t, err)
+	return len(out.Items)
 }
 
 // startMove records a move of tenant from the pool to "silo-x" in phase.
@@ -73,7 +104,7 @@ func (f *fixture) startMove(t *testing.T, tenant string, phase route.Phase) rout
 	t.Helper()
 	p, err := f.cat.LookupFresh(t.Context(), tenant)
 	require.NoError(t, err)
-	p.Move = &route.Move{ID: "m", From: "", To: "silo-x", Phase: phase}
+	p.Move = &route.Move{ID: "m", From: "", To: f.siloName, Phase: phase}
 	p, err = f.cat.Put(t.Context(), p)
 	require.NoError(t, err)
 	return p
@@ -88,10 +119,10 @@ func (f *fixture) fence(t *testing.T, tenant string) {
 	}
 }
 
-// switchTo records the move as switched to "silo-x".
+// switchTo records the move as switched to the silo.
 func (f *fixture) switchTo(t *testing.T, p route.Placement) route.Placement {
 	t.Helper()
-	p.Table = "silo-x"
+	p.Table = f.siloName
 	p.Move.Phase = route.PhaseSwitched
 	p, err := f.cat.Put(context.Background(), p)
 	require.NoError(t, err)
@@ -111,7 +142,7 @@ func has(t *testing.T, b backend.Backend, k backend.Key) bool {
 func TestRouterSendsToTenantTable(t *testing.T) {
 	f := newFixture(t)
 	ctx := t.Context()
-	_, err := f.cat.Put(ctx, route.Placement{Tenant: "big", Table: "silo-x"})
+	_, err := f.cat.Put(ctx, route.Placement{Tenant: "big", Table: f.siloName})
 	require.NoError(t, err)
 	require.NoError(t, f.r.Put(ctx, backend.PutInput{Item: item("tenant#big", "u#1", "v", "big")}))
 	require.NoError(t, f.r.Put(ctx, backend.PutInput{Item: item("tenant#small", "u#1", "v", "small")}))
@@ -131,7 +162,7 @@ func TestRouterSendsToTenantTable(t *testing.T) {
 func TestRouterIsolation(t *testing.T) {
 	f := newFixture(t)
 	ctx := t.Context()
-	_, err := f.cat.Put(ctx, route.Placement{Tenant: "b", Table: "silo-x"})
+	_, err := f.cat.Put(ctx, route.Placement{Tenant: "b", Table: f.siloName})
 	require.NoError(t, err)
 
 	refused := func(t *testing.T, err error) {
@@ -191,7 +222,7 @@ func TestRouterIsolation(t *testing.T) {
 		assert.Equal(t, s("tenant#b"), out.Items[0]["PK"])
 	})
 	// Nothing was written by the refused requests.
-	for _, b := range []*memory.Store{f.pool, f.silo} {
+	for _, b := range []*memory.Store{f.pool.(*memory.Store), f.silo.(*memory.Store)} {
 		for _, it := range b.Snapshot() {
 			k, _ := backend.KeyOf(it)
 			assert.Contains(t, []string{"u#9", "b"}, k.SK, "%s/%s", k.PK, k.SK)
@@ -200,161 +231,167 @@ func TestRouterIsolation(t *testing.T) {
 }
 
 func TestFenceWritesBeforePause(t *testing.T) {
-	f := newFixture(t)
-	ctx := t.Context()
-	require.NoError(t, f.r.Put(ctx, backend.PutInput{Item: item("tenant#a", "u#1", "v", "old")}))
-	f.startMove(t, "a", route.PhaseCopy)
+	onBoth(t, func(t *testing.T, newF func(*testing.T, ...func(*route.Options)) *fixture) {
+		f := newF(t)
+		ctx := t.Context()
+		require.NoError(t, f.r.Put(ctx, backend.PutInput{Item: item("tenant#a", "u#1", "v", "old")}))
+		f.startMove(t, "a", route.PhaseCopy)
 
-	// Writes go to the source, fenced, and behave as without a fence.
-	require.NoError(t, f.r.Put(ctx, backend.PutInput{Item: item("tenant#a", "u#2", "v", "two")}))
-	assert.True(t, has(t, f.pool, key("tenant#a", "u#2")))
+		// Writes go to the source, fenced, and behave as without a fence.
+		require.NoError(t, f.r.Put(ctx, backend.PutInput{Item: item("tenant#a", "u#2", "v", "two")}))
+		assert.True(t, has(t, f.pool, key("tenant#a", "u#2")))
 
-	upd := expr(t, expression.NewBuilder().WithUpdate(expression.Set(expression.Name("v"), expression.Value("new"))).
-		WithCondition(expression.Name("v").Equal(expression.Value("old"))))
-	got, err := f.r.Update(ctx, backend.UpdateInput{Key: key("tenant#a", "u#1"), Expr: upd})
-	require.NoError(t, err)
-	assert.Equal(t, item("tenant#a", "u#1", "v", "new"), got, "Update under a fence returns the item")
+		upd := expr(t, expression.NewBuilder().WithUpdate(expression.Set(expression.Name("v"), expression.Value("new"))).
+			WithCondition(expression.Name("v").Equal(expression.Value("old"))))
+		got, err := f.r.Update(ctx, backend.UpdateInput{Key: key("tenant#a", "u#1"), Expr: upd})
+		require.NoError(t, err)
+		assert.Equal(t, item("tenant#a", "u#1", "v", "new"), got, "Update under a fence returns the item")
 
-	// The action's own condition fails: ConditionFailedError with the item.
-	_, err = f.r.Update(ctx, backend.UpdateInput{Key: key("tenant#a", "u#1"), Expr: upd})
-	var cf *backend.ConditionFailedError
-	require.ErrorAs(t, err, &cf)
-	assert.Equal(t, item("tenant#a", "u#1", "v", "new"), cf.Item)
-	notExists := expr(t, expression.NewBuilder().WithCondition(expression.AttributeNotExists(expression.Name("PK"))))
-	err = f.r.Put(ctx, backend.PutInput{Item: item("tenant#a", "u#1", "v", "x"), Expr: notExists})
-	require.ErrorAs(t, err, &cf)
-	assert.Equal(t, item("tenant#a", "u#1", "v", "new"), cf.Item)
-	err = f.r.Delete(ctx, backend.DeleteInput{Key: key("tenant#a", "u#404"), Expr: expr(t, expression.NewBuilder().WithCondition(expression.AttributeExists(expression.Name("PK"))))})
-	require.ErrorAs(t, err, &cf)
-	assert.Nil(t, cf.Item)
+		// The action's own condition fails: ConditionFailedError with the item.
+		_, err = f.r.Update(ctx, backend.UpdateInput{Key: key("tenant#a", "u#1"), Expr: upd})
+		var cf *backend.ConditionFailedError
+		require.ErrorAs(t, err, &cf)
+		assert.Equal(t, item("tenant#a", "u#1", "v", "new"), cf.Item)
+		notExists := expr(t, expression.NewBuilder().WithCondition(expression.AttributeNotExists(expression.Name("PK"))))
+		err = f.r.Put(ctx, backend.PutInput{Item: item("tenant#a", "u#1", "v", "x"), Expr: notExists})
+		require.ErrorAs(t, err, &cf)
+		assert.Equal(t, item("tenant#a", "u#1", "v", "new"), cf.Item)
+		err = f.r.Delete(ctx, backend.DeleteInput{Key: key("tenant#a", "u#404"), Expr: expr(t, expression.NewBuilder().WithCondition(expression.AttributeExists(expression.Name("PK"))))})
+		require.ErrorAs(t, err, &cf)
+		assert.Nil(t, cf.Item)
 
-	require.NoError(t, f.r.Delete(ctx, backend.DeleteInput{Key: key("tenant#a", "u#2")}))
-	assert.False(t, has(t, f.pool, key("tenant#a", "u#2")))
+		require.NoError(t, f.r.Delete(ctx, backend.DeleteInput{Key: key("tenant#a", "u#2")}))
+		assert.False(t, has(t, f.pool, key("tenant#a", "u#2")))
 
-	out, err := f.r.BatchWrite(ctx, backend.BatchWriteInput{Writes: []backend.WriteRequest{
-		{Put: item("tenant#a", "b#1")}, {Put: item("tenant#a", "b#2")}, {Delete: &backend.Key{PK: "tenant#a", SK: "u#1"}},
-	}})
-	require.NoError(t, err)
-	assert.Empty(t, out.Unprocessed)
-	assert.True(t, has(t, f.pool, key("tenant#a", "b#2")))
-	assert.False(t, has(t, f.pool, key("tenant#a", "u#1")))
+		out, err := f.r.BatchWrite(ctx, backend.BatchWriteInput{Writes: []backend.WriteRequest{
+			{Put: item("tenant#a", "b#1")}, {Put: item("tenant#a", "b#2")}, {Delete: &backend.Key{PK: "tenant#a", SK: "u#1"}},
+		}})
+		require.NoError(t, err)
+		assert.Empty(t, out.Unprocessed)
+		assert.True(t, has(t, f.pool, key("tenant#a", "b#2")))
+		assert.False(t, has(t, f.pool, key("tenant#a", "u#1")))
 
-	// A transaction's reasons are its own actions', without the fence's.
-	err = f.r.TransactWrite(ctx, backend.TransactInput{Actions: []backend.TxAction{
-		{Kind: backend.TxPut, Item: item("tenant#a", "t#1")},
-		{Kind: backend.TxCheck, Key: key("tenant#a", "b#1"), Expr: expr(t, expression.NewBuilder().WithCondition(expression.AttributeNotExists(expression.Name("PK"))))},
-	}})
-	var tc *backend.TxCanceledError
-	require.ErrorAs(t, err, &tc)
-	require.Len(t, tc.Reasons, 2)
-	assert.Equal(t, backend.KindNone, tc.Reasons[0].Kind)
-	assert.Equal(t, backend.KindConditionFailed, tc.Reasons[1].Kind)
-	assert.False(t, has(t, f.pool, key("tenant#a", "t#1")))
-	require.NoError(t, f.r.TransactWrite(ctx, backend.TransactInput{Actions: []backend.TxAction{
-		{Kind: backend.TxPut, Item: item("tenant#a", "t#1")},
-	}}))
-	assert.True(t, has(t, f.pool, key("tenant#a", "t#1")))
+		// A transaction's reasons are its own actions', without the fence's.
+		err = f.r.TransactWrite(ctx, backend.TransactInput{Actions: []backend.TxAction{
+			{Kind: backend.TxPut, Item: item("tenant#a", "t#1")},
+			{Kind: backend.TxCheck, Key: key("tenant#a", "b#1"), Expr: expr(t, expression.NewBuilder().WithCondition(expression.AttributeNotExists(expression.Name("PK"))))},
+		}})
+		var tc *backend.TxCanceledError
+		require.ErrorAs(t, err, &tc)
+		require.Len(t, tc.Reasons, 2)
+		assert.Equal(t, backend.KindNone, tc.Reasons[0].Kind)
+		assert.Equal(t, backend.KindConditionFailed, tc.Reasons[1].Kind)
+		assert.False(t, has(t, f.pool, key("tenant#a", "t#1")))
+		require.NoError(t, f.r.TransactWrite(ctx, backend.TransactInput{Actions: []backend.TxAction{
+			{Kind: backend.TxPut, Item: item("tenant#a", "t#1")},
+		}}))
+		assert.True(t, has(t, f.pool, key("tenant#a", "t#1")))
 
-	// Nothing reached the silo, and other tenants are not fenced.
-	assert.Zero(t, f.silo.Len())
+		// Nothing reached the silo, and other tenants are not fenced.
+		assert.Zero(t, count(t, f.silo, "tenant#a"))
+	})
 }
 
 func TestFencePauseThenErrMoving(t *testing.T) {
-	f := newFixture(t, func(o *route.Options) { o.PauseWait = 150 * time.Millisecond; o.PollInterval = 10 * time.Millisecond })
-	ctx := t.Context()
-	f.startMove(t, "a", route.PhasePause)
-	f.fence(t, "a")
+	onBoth(t, func(t *testing.T, newF func(*testing.T, ...func(*route.Options)) *fixture) {
+		f := newF(t, func(o *route.Options) { o.PauseWait = 150 * time.Millisecond; o.PollInterval = 10 * time.Millisecond })
+		ctx := t.Context()
+		f.startMove(t, "a", route.PhasePause)
+		f.fence(t, "a")
 
-	before := f.pool.Len()
-	start := time.Now()
-	err := f.r.Put(ctx, backend.PutInput{Item: item("tenant#a", "u#1")})
-	waited := time.Since(start)
-	require.ErrorIs(t, err, route.ErrMoving)
-	require.ErrorIs(t, err, backend.ErrThrottled)
-	assert.Equal(t, backend.KindThrottled, backend.KindOf(err))
-	assert.GreaterOrEqual(t, waited, 150*time.Millisecond, "the write waits PauseWait")
+		before := count(t, f.pool, "tenant#a")
+		start := time.Now()
+		err := f.r.Put(ctx, backend.PutInput{Item: item("tenant#a", "u#1")})
+		waited := time.Since(start)
+		require.ErrorIs(t, err, route.ErrMoving)
+		require.ErrorIs(t, err, backend.ErrThrottled)
+		assert.Equal(t, backend.KindThrottled, backend.KindOf(err))
+		assert.GreaterOrEqual(t, waited, 150*time.Millisecond, "the write waits PauseWait")
 
-	_, err = f.r.Update(ctx, backend.UpdateInput{Key: key("tenant#a", "u#1"), Expr: expr(t, expression.NewBuilder().WithUpdate(expression.Set(expression.Name("v"), expression.Value("x"))))})
-	require.ErrorIs(t, err, route.ErrMoving)
-	require.ErrorIs(t, f.r.Delete(ctx, backend.DeleteInput{Key: key("tenant#a", "u#1")}), route.ErrMoving)
-	_, err = f.r.BatchWrite(ctx, backend.BatchWriteInput{Writes: []backend.WriteRequest{{Put: item("tenant#a", "u#2")}}})
-	require.ErrorIs(t, err, route.ErrMoving)
-	require.ErrorIs(t, f.r.TransactWrite(ctx, backend.TransactInput{Actions: []backend.TxAction{{Kind: backend.TxPut, Item: item("tenant#a", "u#3")}}}), route.ErrMoving)
-	assert.Equal(t, before, f.pool.Len(), "nothing written")
-	assert.Zero(t, f.silo.Len())
+		_, err = f.r.Update(ctx, backend.UpdateInput{Key: key("tenant#a", "u#1"), Expr: expr(t, expression.NewBuilder().WithUpdate(expression.Set(expression.Name("v"), expression.Value("x"))))})
+		require.ErrorIs(t, err, route.ErrMoving)
+		require.ErrorIs(t, f.r.Delete(ctx, backend.DeleteInput{Key: key("tenant#a", "u#1")}), route.ErrMoving)
+		_, err = f.r.BatchWrite(ctx, backend.BatchWriteInput{Writes: []backend.WriteRequest{{Put: item("tenant#a", "u#2")}}})
+		require.ErrorIs(t, err, route.ErrMoving)
+		require.ErrorIs(t, f.r.TransactWrite(ctx, backend.TransactInput{Actions: []backend.TxAction{{Kind: backend.TxPut, Item: item("tenant#a", "u#3")}}}), route.ErrMoving)
+		assert.Equal(t, before, count(t, f.pool, "tenant#a"), "nothing written")
+		assert.Zero(t, count(t, f.silo, "tenant#a"))
 
-	// Other tenants write on.
-	require.NoError(t, f.r.Put(ctx, backend.PutInput{Item: item("tenant#b", "u#1")}))
+		// Other tenants write on.
+		require.NoError(t, f.r.Put(ctx, backend.PutInput{Item: item("tenant#b", "u#1")}))
 
-	// A context canceled while waiting ends the wait with its error.
-	cctx, cancel := context.WithTimeout(ctx, 30*time.Millisecond)
-	defer cancel()
-	err = f.r.Put(cctx, backend.PutInput{Item: item("tenant#a", "u#1")})
-	require.ErrorIs(t, err, context.DeadlineExceeded)
+		// A context canceled while waiting ends the wait with its error.
+		cctx, cancel := context.WithTimeout(ctx, 30*time.Millisecond)
+		defer cancel()
+		err = f.r.Put(cctx, backend.PutInput{Item: item("tenant#a", "u#1")})
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+	})
 }
 
 func TestFenceResumesOnNewTableAfterSwitch(t *testing.T) {
-	f := newFixture(t, func(o *route.Options) { o.PauseWait = 5 * time.Second; o.PollInterval = 5 * time.Millisecond })
-	ctx := t.Context()
-	p := f.startMove(t, "a", route.PhasePause)
-	f.fence(t, "a")
+	onBoth(t, func(t *testing.T, newF func(*testing.T, ...func(*route.Options)) *fixture) {
+		f := newF(t, func(o *route.Options) { o.PauseWait = 5 * time.Second; o.PollInterval = 5 * time.Millisecond })
+		ctx := t.Context()
+		p := f.startMove(t, "a", route.PhasePause)
+		f.fence(t, "a")
 
-	var big []backend.TxAction // a full transaction: no room for the check
-	for i := range backend.MaxTransactActions {
-		big = append(big, backend.TxAction{Kind: backend.TxPut, Item: item("tenant#a", fmt.Sprintf("x#%03d", i))})
-	}
-	writes := map[string]func() error{
-		"put": func() error { return f.r.Put(ctx, backend.PutInput{Item: item("tenant#a", "u#1", "v", "1")}) },
-		"update": func() error {
-			got, err := f.r.Update(ctx, backend.UpdateInput{Key: key("tenant#a", "u#2"), Expr: expr(t, expression.NewBuilder().WithUpdate(expression.Set(expression.Name("v"), expression.Value("2"))))})
-			if err == nil && !assert.Equal(t, item("tenant#a", "u#2", "v", "2"), got) {
-				return errors.New("update returned another item")
-			}
-			return err
-		},
-		"batch": func() error {
-			_, err := f.r.BatchWrite(ctx, backend.BatchWriteInput{Writes: []backend.WriteRequest{{Put: item("tenant#a", "u#3")}}})
-			return err
-		},
-		"tx": func() error {
-			return f.r.TransactWrite(ctx, backend.TransactInput{Actions: []backend.TxAction{{Kind: backend.TxPut, Item: item("tenant#a", "u#4")}}})
-		},
-		"full tx": func() error { return f.r.TransactWrite(ctx, backend.TransactInput{Actions: big}) },
-	}
-	var wg sync.WaitGroup
-	errs := make(map[string]error)
-	var mu sync.Mutex
-	started := make(chan struct{}, len(writes))
-	for name, w := range writes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			started <- struct{}{}
-			err := w()
-			mu.Lock()
-			errs[name] = err
-			mu.Unlock()
-		}()
-	}
-	for range writes {
-		<-started
-	}
-	time.Sleep(50 * time.Millisecond) // the writes meet the fence and wait
-	mu.Lock()
-	assert.Empty(t, errs, "no write ends during the pause")
-	mu.Unlock()
-	f.switchTo(t, p)
-	wg.Wait()
-	for name, err := range errs {
-		assert.NoError(t, err, name)
-	}
-	for _, sk := range []string{"u#1", "u#2", "u#3", "u#4", "x#000", "x#099"} {
-		assert.True(t, has(t, f.silo, key("tenant#a", sk)), "%s in the new table", sk)
-		assert.False(t, has(t, f.pool, key("tenant#a", sk)), "%s not in the source", sk)
-	}
-	// After the switch, writes go to the new table without a fence.
-	require.NoError(t, f.r.Put(ctx, backend.PutInput{Item: item("tenant#a", "u#5")}))
-	assert.True(t, has(t, f.silo, key("tenant#a", "u#5")))
+		var big []backend.TxAction // a full transaction: no room for the check
+		for i := range backend.MaxTransactActions {
+			big = append(big, backend.TxAction{Kind: backend.TxPut, Item: item("tenant#a", fmt.Sprintf("x#%03d", i))})
+		}
+		writes := map[string]func() error{
+			"put": func() error { return f.r.Put(ctx, backend.PutInput{Item: item("tenant#a", "u#1", "v", "1")}) },
+			"update": func() error {
+				got, err := f.r.Update(ctx, backend.UpdateInput{Key: key("tenant#a", "u#2"), Expr: expr(t, expression.NewBuilder().WithUpdate(expression.Set(expression.Name("v"), expression.Value("2"))))})
+				if err == nil && !assert.Equal(t, item("tenant#a", "u#2", "v", "2"), got) {
+					return errors.New("update returned another item")
+				}
+				return err
+			},
+			"batch": func() error {
+				_, err := f.r.BatchWrite(ctx, backend.BatchWriteInput{Writes: []backend.WriteRequest{{Put: item("tenant#a", "u#3")}}})
+				return err
+			},
+			"tx": func() error {
+				return f.r.TransactWrite(ctx, backend.TransactInput{Actions: []backend.TxAction{{Kind: backend.TxPut, Item: item("tenant#a", "u#4")}}})
+			},
+			"full tx": func() error { return f.r.TransactWrite(ctx, backend.TransactInput{Actions: big}) },
+		}
+		var wg sync.WaitGroup
+		errs := make(map[string]error)
+		var mu sync.Mutex
+		started := make(chan struct{}, len(writes))
+		for name, w := range writes {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				started <- struct{}{}
+				err := w()
+				mu.Lock()
+				errs[name] = err
+				mu.Unlock()
+			}()
+		}
+		for range writes {
+			<-started
+		}
+		time.Sleep(50 * time.Millisecond) // the writes meet the fence and wait
+		mu.Lock()
+		assert.Empty(t, errs, "no write ends during the pause")
+		mu.Unlock()
+		f.switchTo(t, p)
+		wg.Wait()
+		for name, err := range errs {
+			assert.NoError(t, err, name)
+		}
+		for _, sk := range []string{"u#1", "u#2", "u#3", "u#4", "x#000", "x#099"} {
+			assert.True(t, has(t, f.silo, key("tenant#a", sk)), "%s in the new table", sk)
+			assert.False(t, has(t, f.pool, key("tenant#a", sk)), "%s not in the source", sk)
+		}
+		// After the switch, writes go to the new table without a fence.
+		require.NoError(t, f.r.Put(ctx, backend.PutInput{Item: item("tenant#a", "u#5")}))
+		assert.True(t, has(t, f.silo, key("tenant#a", "u#5")))
+	})
 }
 
 func TestFenceKeys(t *testing.T) {
