@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -414,4 +415,71 @@ func TestFenceKeys(t *testing.T) {
 		shards[n] = true
 	}
 	assert.Len(t, shards, route.FenceShards, "writes spread over every shard")
+}
+
+// flakyTables are memory tables whose backends cancel the first
+// transactions they get for a conflict of the last action (the fence
+// check), as DynamoDB does when the mover writes a fence item at the time.
+type flakyTables struct {
+	*route.MemoryTables
+	conflicts int // transactions left to cancel
+	mu        sync.Mutex
+}
+
+type flakyBackend struct {
+	backend.Backend
+	t *flakyTables
+}
+
+func (f *flakyTables) Open(ctx context.Context, table string) (backend.Backend, error) {
+	b, err := f.MemoryTables.Open(ctx, table)
+	if err != nil {
+		return nil, err
+	}
+	return flakyBackend{b, f}, nil
+}
+
+func (b flakyBackend) TransactWrite(ctx context.Context, in backend.TransactInput) error {
+	b.t.mu.Lock()
+	defer b.t.mu.Unlock()
+	if b.t.conflicts > 0 {
+		b.t.conflicts--
+		reasons := make([]backend.TxReason, len(in.Actions))
+		reasons[len(reasons)-1] = backend.TxReason{Kind: backend.KindConflict, Code: "TransactionConflict"}
+		return &backend.TxCanceledError{Reasons: reasons}
+	}
+	return b.Backend.TransactWrite(ctx, in)
+}
+
+func TestFenceConflictsRetried(t *testing.T) {
+	pool := memory.New()
+	tables := &flakyTables{MemoryTables: route.NewMemoryTables(pool, "silo-{tenant}")}
+	f := newFixtureOn(t, pool, tables, "silo-x")
+	ctx := t.Context()
+	f.startMove(t, "a", route.PhaseCopy)
+
+	tables.conflicts = 2 // a few conflicts: retried, the write lands
+	require.NoError(t, f.r.Put(ctx, backend.PutInput{Item: item("tenant#a", "u#1")}))
+	assert.True(t, has(t, pool, key("tenant#a", "u#1")))
+	assert.Zero(t, tables.conflicts)
+
+	tables.conflicts = 100 // conflicts that do not end: ErrConflict, nothing written
+	err := f.r.Put(ctx, backend.PutInput{Item: item("tenant#a", "u#2")})
+	require.ErrorIs(t, err, backend.ErrConflict)
+	assert.Equal(t, backend.KindConflict, backend.KindOf(err))
+	assert.False(t, has(t, pool, key("tenant#a", "u#2")))
+	assert.Greater(t, tables.conflicts, 90, "a few retries, not a hundred")
+}
+
+// TestFenceErrorKinds: a fenced write's other failures keep their kind.
+func TestFenceErrorKinds(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	f.startMove(t, "a", route.PhaseCatchup)
+	big := item("tenant#a", "u#big", "v", strings.Repeat("x", 400*1024))
+	err := f.r.Put(ctx, backend.PutInput{Item: big})
+	require.ErrorIs(t, err, backend.ErrItemTooLarge)
+	_, err = f.r.BatchWrite(ctx, backend.BatchWriteInput{Writes: []backend.WriteRequest{{Put: big}}})
+	require.ErrorIs(t, err, backend.ErrItemTooLarge)
+	assert.False(t, has(t, f.pool, key("tenant#a", "u#big")))
 }
