@@ -170,13 +170,15 @@ func (c *Catalog) Lookup(ctx context.Context, tenant string) (Placement, error) 
 }
 
 // LookupFresh reads the tenant's placement from the catalog with a
-// strongly consistent read, keeps it in the cache, and returns it.
+// strongly consistent read, keeps it in the cache, and returns it. The read
+// is not charged to a backend.Meter of ctx: it is the router's own request,
+// not the tenant's operation (backend.WithoutMeter).
 func (c *Catalog) LookupFresh(ctx context.Context, tenant string) (Placement, error) {
 	if err := entity.ValidateTenantID(tenant); err != nil {
 		return Placement{}, fmt.Errorf("route: %w", err)
 	}
 	at := c.opts.Clock()
-	item, err := c.pool.Get(ctx, backend.GetInput{Key: catalogKey(tenant), ConsistentRead: true})
+	item, err := c.pool.Get(backend.WithoutMeter(ctx), backend.GetInput{Key: catalogKey(tenant), ConsistentRead: true})
 	var p Placement
 	switch {
 	case errors.Is(err, backend.ErrNotFound):

@@ -57,7 +57,7 @@ func newMemoryRouter(t *testing.T) backend.Backend {
 func TestConformanceMemory(t *testing.T) {
 	conformance.RunHarness(t, conformance.Harness{
 		NewBackend:   newMemoryRouter,
-		Capabilities: conformance.Contract &^ conformance.SharedTable,
+		Capabilities: conformance.Contract&^conformance.SharedTable | conformance.Capacity,
 	})
 }
 
@@ -112,6 +112,7 @@ var dynamoDBCases = func(name string) bool {
 		"Backend/Update", "Backend/Delete", "Backend/PutConditions",
 		"Isolation/Tenants", "Isolation/WritesStayInTenant", "Isolation/HostileContextTenant",
 		"Tx/StaysInTenant", "Tx/AtomicAcrossTypes", "Index/TenantsNeverMix", "Batch/BadInputWritesNothing",
+		"Capacity/SingleItems", "Capacity/Queries", "Capacity/Transactions",
 	} {
 		if strings.HasPrefix(name, c) {
 			return true
@@ -125,7 +126,7 @@ var dynamoDBCases = func(name string) bool {
 func TestConformanceDynamoDB(t *testing.T) {
 	conformance.RunHarness(t, conformance.Harness{
 		NewBackend:   newDynamoDBRouter,
-		Capabilities: conformance.Contract &^ conformance.SharedTable,
+		Capabilities: conformance.Contract&^conformance.SharedTable | conformance.Capacity,
 		Select:       dynamoDBCases,
 	})
 }

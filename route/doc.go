@@ -31,6 +31,12 @@
 // tenant, and a key outside every tenant partition is refused: both return
 // an error wrapping ErrCrossTenant, and nothing is read or written.
 //
+// The capacity a request consumes reaches the caller's backend.Meter (and
+// so observers and limiters) as without the router; the router's own
+// catalog reads, one per tenant per MaxStale when the cache is cold, are
+// charged to no one (backend.WithoutMeter). The conformance suite's
+// Capacity cases pass through a Router on memory and on DynamoDB Local.
+//
 // # Moves and fences
 //
 // While a tenant is being moved (Placement.Move set, before
