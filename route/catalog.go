@@ -101,7 +101,16 @@ type CatalogOptions struct {
 	// Default names the table of a tenant that is not in the catalog; nil
 	// (or "") means the pool table.
 	Default func(tenant string) string
+	// MaxCached bounds how many tenants' placements the cache holds. When
+	// it is full, placements older than MaxStale are dropped, and if none
+	// is, arbitrary ones: memory stays bounded with millions of tenants.
+	// Zero means DefaultMaxCached.
+	MaxCached int
 }
+
+// DefaultMaxCached is the MaxCached of a Catalog whose options leave it
+// zero.
+const DefaultMaxCached = 100_000
 
 // DefaultMaxStale is the MaxStale of a Catalog whose options leave it zero.
 const DefaultMaxStale = 2 * time.Second
@@ -214,10 +223,40 @@ func (c *Catalog) remember(p Placement, at time.Time) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.cache[p.Tenant]; ok && e.at.After(at) && e.p.Version >= p.Version {
+	e, ok := c.cache[p.Tenant]
+	if ok && e.at.After(at) && e.p.Version >= p.Version {
 		return
 	}
+	if !ok && len(c.cache) >= c.maxCached() {
+		c.shrink(at)
+	}
 	c.cache[p.Tenant] = cached{p: p, at: at}
+}
+
+// maxCached is MaxCached, or DefaultMaxCached when it is not above zero.
+func (c *Catalog) maxCached() int {
+	if c.opts.MaxCached > 0 {
+		return c.opts.MaxCached
+	}
+	return DefaultMaxCached
+}
+
+// shrink makes room in the full cache: it drops the placements older than
+// MaxStale, and when that frees less than a tenth of it, arbitrary ones
+// (Go's map order) down to nine tenths. The caller holds c.mu.
+func (c *Catalog) shrink(now time.Time) {
+	for t, e := range c.cache {
+		if now.Sub(e.at) > c.opts.MaxStale {
+			delete(c.cache, t)
+		}
+	}
+	limit := c.maxCached() - c.maxCached()/10 - 1
+	for t := range c.cache {
+		if len(c.cache) <= limit {
+			break
+		}
+		delete(c.cache, t)
+	}
 }
 
 // Put writes p as the tenant's placement if the catalog holds p.Version

@@ -3,6 +3,7 @@ package route_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -151,4 +152,26 @@ func TestCatalogDefaultAndList(t *testing.T) {
 	require.Equal(t, []string{"big", "t1", "t2", "t3", "t4"}, all)
 	_, _, err = cat.List(ctx, "bad\xffcursor", 2)
 	require.True(t, errors.Is(err, backend.ErrInvalidArgument))
+}
+
+// TestCatalogCacheBounded: with MaxCached 100, looking up 1,000 tenants
+// leaves at most 100 placements cached, and every lookup still answers
+// the tenant's own placement.
+func TestCatalogCacheBounded(t *testing.T) {
+	pool := memory.New()
+	cat, err := route.NewCatalog(pool, func(o *route.CatalogOptions) {
+		o.MaxCached = 100
+		o.MaxStale = time.Hour
+		o.Default = func(tenant string) string { return "silo-" + tenant }
+	})
+	require.NoError(t, err)
+	for i := range 1000 {
+		id := fmt.Sprintf("t%04d", i)
+		p, err := cat.Lookup(t.Context(), id)
+		require.NoError(t, err)
+		require.Equal(t, id, p.Tenant)
+		require.Equal(t, "silo-"+id, p.Table)
+		require.LessOrEqual(t, route.CachedLen(cat), 100)
+	}
+	require.Greater(t, route.CachedLen(cat), 0)
 }
