@@ -110,8 +110,9 @@ const DefaultIdleAfter = 10 * time.Second
 // WithIdleAfter returns an option that sets Options.IdleAfter.
 func WithIdleAfter(d time.Duration) func(*Options) { return func(o *Options) { o.IdleAfter = d } }
 
-// DefaultMaxTenants is Options.MaxTenants when not set: about 30 MB of
-// buckets at most.
+// DefaultMaxTenants is Options.MaxTenants when not set: at most about 27
+// MB of buckets with 8-byte tenant IDs, 230 MB with IDs of the longest
+// length (see "Cost and memory" in the package doc).
 const DefaultMaxTenants = 100_000
 
 // WithLimits returns an option that sets Options.Limits.
