@@ -2,9 +2,13 @@ package limit_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math"
 	"runtime"
+	"runtime/debug"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -113,4 +117,134 @@ func TestAttack14BytesPerTenant(t *testing.T) {
 		assert.Less(t, got, c.most, c.name)
 		assert.Greater(t, got, float64(c.idBytes), c.name)
 	}
+}
+
+// TestAttack14NilOption: a nil option function is refused with
+// backend.ErrInvalidArgument, not a panic.
+func TestAttack14NilOption(t *testing.T) {
+	require.NotPanics(t, func() {
+		_, err := limit.New(memory.New(), nil)
+		require.ErrorIs(t, err, backend.ErrInvalidArgument)
+	})
+}
+
+// TestAttack14TinyUnitBurst: a units burst below what a request needs
+// (half a unit) would refuse every request for ever while RetryAfter
+// promised otherwise: Check refuses it, as the limits of a tenant and of
+// the operator.
+func TestAttack14TinyUnitBurst(t *testing.T) {
+	for _, b := range []float64{1e-300, 0.1, 0.4999} {
+		l := limit.Limits{UnitsPerSecond: 10, UnitBurst: b}
+		require.ErrorIs(t, l.Check(), limit.ErrInvalidLimits, "UnitBurst %v", b)
+		_, err := limit.New(memory.New(), limit.WithOperatorLimits(l))
+		require.ErrorIs(t, err, limit.ErrInvalidLimits)
+	}
+	// Half a unit is enough: the first request goes.
+	lb, err := limit.New(memory.New(), limit.WithLimits(func(string) limit.Limits {
+		return limit.Limits{UnitsPerSecond: 10, UnitBurst: 0.5}
+	}))
+	require.NoError(t, err)
+	_, err = lb.Get(tctx(t, "acme"), backend.GetInput{Key: key("acme", "1")})
+	require.ErrorIs(t, err, backend.ErrNotFound)
+}
+
+// TestAttack14TinyAndHugeRates: rates at the ends of float64 neither
+// overflow nor panic: the least positive rate admits the burst and then
+// says to wait the longest time.Duration; the largest limits nothing.
+func TestAttack14TinyAndHugeRates(t *testing.T) {
+	clk := newClock()
+	lb, err := limit.New(&nopBackend{}, limit.WithClock(clk.Now), limit.WithLimits(func(tenant string) limit.Limits {
+		if tenant == "tiny" {
+			return limit.Limits{RequestsPerSecond: math.SmallestNonzeroFloat64, UnitsPerSecond: math.SmallestNonzeroFloat64}
+		}
+		return limit.Limits{RequestsPerSecond: math.MaxFloat64, UnitsPerSecond: math.MaxFloat64, RequestBurst: limit.MaxBurst, UnitBurst: limit.MaxBurst / 2}
+	}))
+	require.NoError(t, err)
+	_, err = lb.Get(tctx(t, "tiny"), backend.GetInput{})
+	require.NoError(t, err)
+	_, err = lb.Get(tctx(t, "tiny"), backend.GetInput{})
+	var te *backend.ThrottledError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, time.Duration(math.MaxInt64), te.RetryAfter)
+	for range 100 {
+		_, err = lb.Get(tctx(t, "huge"), backend.GetInput{})
+		require.NoError(t, err)
+	}
+}
+
+// TestAttack14ReentrantLimits: a limits function that makes a request
+// through the limiter, for the tenant whose limits it is asked or for
+// another without buckets, would recurse without end (and overflow the
+// stack, killing the program): the inner request is refused with
+// ErrInvalidLimits, and the outer call goes on with the limits returned.
+func TestAttack14ReentrantLimits(t *testing.T) {
+	defer debug.SetMaxStack(debug.SetMaxStack(64 << 20)) // fail fast, not with a gigabyte of stack
+	var lb backend.Backend
+	var inner []error
+	var mu sync.Mutex
+	lb, err := limit.New(memory.New(), limit.WithLimits(func(tenant string) limit.Limits {
+		for _, other := range []string{tenant, "other-" + tenant} {
+			ctx, err := tenantctx.WithTenant(context.Background(), other)
+			if err != nil {
+				panic(err)
+			}
+			_, err = lb.Get(ctx, backend.GetInput{Key: key(other, "tier")})
+			mu.Lock()
+			inner = append(inner, err)
+			mu.Unlock()
+		}
+		return limit.Limits{RequestsPerSecond: 100}
+	}))
+	require.NoError(t, err)
+	_, err = lb.Get(tctx(t, "acme"), backend.GetInput{Key: key("acme", "1")})
+	require.ErrorIs(t, err, backend.ErrNotFound, "the outer call goes on")
+	require.Len(t, inner, 2)
+	for _, err := range inner {
+		require.ErrorIs(t, err, limit.ErrInvalidLimits)
+	}
+	// Operator requests (no tenant) from the limits function are fine.
+	lb2, err := limit.New(memory.New(), limit.WithLimits(func(string) limit.Limits {
+		_, err := lb.Get(context.Background(), backend.GetInput{Key: key("catalog", "tier")})
+		if !errors.Is(err, backend.ErrNotFound) {
+			panic(err)
+		}
+		return limit.Limits{}
+	}))
+	require.NoError(t, err)
+	_, err = lb2.Get(tctx(t, "acme"), backend.GetInput{Key: key("acme", "1")})
+	require.ErrorIs(t, err, backend.ErrNotFound)
+}
+
+// TestAttack14ForgetWhileInUse: Forget, Stats and requests of the same
+// tenants at once are safe (run with -race), and a tenant forgotten while
+// its request is in flight gets new buckets at its next request.
+func TestAttack14ForgetWhileInUse(t *testing.T) {
+	lb, err := limit.New(memory.New(), limit.WithMaxTenants(64), limit.WithLimits(func(string) limit.Limits {
+		return limit.Limits{RequestsPerSecond: 1e6, UnitsPerSecond: 1e6}
+	}))
+	require.NoError(t, err)
+	l, _ := limit.Of(lb)
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 300 {
+				id := fmt.Sprint("t", (g+i)%80)
+				switch i % 3 {
+				case 0:
+					l.Forget(id)
+				case 1:
+					_ = l.Stats()
+				}
+				_, err := lb.Get(tctx(t, id), backend.GetInput{Key: key(id, "1")})
+				if !errors.Is(err, backend.ErrNotFound) {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	assert.LessOrEqual(t, l.Stats().Tenants, 64)
 }

@@ -32,7 +32,15 @@
 // (negative or NaN rates or bursts), or a panic of the function, refuse
 // the tenant's calls with ErrInvalidLimits, a kind of
 // backend.ErrInvalidArgument, and are asked again at the next call: the
-// limiter fails closed, and says why.
+// limiter fails closed, and says why. So is a UnitBurst above 0 and below
+// half a unit, which no request would ever fit in.
+//
+// The limits function may read a tenant's tier from the table through the
+// limiter with the operator's context (no tenant: the operator's bucket),
+// or on the wrapped backend (Limiter.Unwrap). A request it makes through
+// the limiter for a tenant without buckets (its own tenant, say) would
+// need the limits function again, without end: that request is refused
+// with ErrInvalidLimits instead, and the function goes on.
 //
 // A request takes one token from the tenant's requests bucket. The units
 // bucket is charged after each request with what the request consumed, on
