@@ -251,7 +251,7 @@ func (m *mover) runErr(ctx context.Context, to string) (Result, error) {
 	if err := m.checkDestEmpty(ctx); err != nil {
 		return m.res, err
 	}
-	head, err := m.feed.ChangeHead(ctx)
+	head, err := feedEnd(ctx, m.feed)
 	if err != nil {
 		return m.res, fmt.Errorf("move: the source's change feed: %w", err)
 	}
@@ -264,6 +264,26 @@ func (m *mover) runErr(ctx context.Context, to string) (Result, error) {
 	m.res.MoveID = mv.ID
 	m.res.Phases[route.PhasePrepare] = time.Since(start)
 	return m.from(ctx, route.PhaseCopy)
+}
+
+// feedEnd returns a checkpoint of feed at or before its newest change: it
+// reads the feed from its oldest change kept until a read reaches the end
+// of every shard. (backend.ChangeFeed.ChangeHead reads until a read
+// returns nothing, which on DynamoDB Streams under steady writes may not
+// come.) Any checkpoint taken before the copy starts is correct for a
+// move; a later one means less to catch up.
+func feedEnd(ctx context.Context, feed backend.ChangeFeed) (string, error) {
+	in := backend.ReadChangesInput{Limit: backend.MaxChangeLimit}
+	for {
+		out, err := feed.ReadChanges(ctx, in)
+		if err != nil {
+			return "", err
+		}
+		in.From = out.Next
+		if len(out.Changes) < in.Limit {
+			return out.Next, nil
+		}
+	}
 }
 
 // displayTable names a table for messages: "the pool" for "".
