@@ -266,3 +266,57 @@ func TestAttack14FlippingContext(t *testing.T) {
 		}
 	}
 }
+
+// cancelling is a backend whose Get cancels the caller's context (cancel)
+// and then reports what the request's context says of it.
+type cancelling struct {
+	backend.Backend
+	cancel context.CancelFunc
+	errs   []error
+}
+
+func (c *cancelling) Get(ctx context.Context, in backend.GetInput) (backend.Item, error) {
+	if c.cancel != nil {
+		c.cancel()
+	}
+	c.errs = append(c.errs, ctx.Err())
+	return c.Backend.Get(ctx, in)
+}
+
+// TestAttack14ObserverCannotCancel: an observer whose Start returns a
+// context already canceled, or past its deadline, does not stop the call
+// (an observer cannot change what a call does); one that returns a
+// context without the caller's cancellation does not keep the call going
+// once the caller cancels.
+func TestAttack14ObserverCannotCancel(t *testing.T) {
+	for name, swap := range map[string]func(ctx context.Context) context.Context{
+		"canceled": func(ctx context.Context) context.Context {
+			c, cancel := context.WithCancel(ctx)
+			cancel()
+			return c
+		},
+		"past deadline": func(ctx context.Context) context.Context {
+			c, cancel := context.WithTimeout(ctx, -1)
+			_ = cancel
+			return c
+		},
+	} {
+		obs := &swapObserver{swap: swap}
+		gadgets := repo.MustNew[Gadget](memory.New(), func(o *repo.Options) { o.Observer = obs })
+		ctx := tenantctx.MustWithTenant(context.Background(), "acme")
+		_, err := gadgets.Put(ctx, Gadget{ID: "1"})
+		require.NoError(t, err, name)
+		_, err = gadgets.Get(ctx, "1")
+		require.NoError(t, err, name)
+	}
+
+	obs := &swapObserver{swap: context.WithoutCancel}
+	sp := &cancelling{Backend: memory.New()}
+	gadgets := repo.MustNew[Gadget](sp, func(o *repo.Options) { o.Observer = obs })
+	ctx, cancel := context.WithCancel(tenantctx.MustWithTenant(context.Background(), "acme"))
+	sp.cancel = cancel
+	_, err := gadgets.Get(ctx, "1")
+	require.ErrorIs(t, err, context.Canceled)
+	require.Len(t, sp.errs, 1)
+	assert.ErrorIs(t, sp.errs[0], context.Canceled, "the request's context kept the caller's cancellation")
+}
