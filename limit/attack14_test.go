@@ -77,6 +77,7 @@ func bytesPerTenant(t *testing.T, n, idBytes int, lim limit.Limits) float64 {
 	pad := strings.Repeat("t", idBytes-8)
 	var before, after runtime.MemStats
 	runtime.GC()
+	runtime.GC()
 	runtime.ReadMemStats(&before)
 	for i := range n {
 		ctx, err := tenantctx.WithTenant(context.Background(), fmt.Sprintf("%s%08d", pad, i))
@@ -87,6 +88,7 @@ func bytesPerTenant(t *testing.T, n, idBytes int, lim limit.Limits) float64 {
 			t.Fatal(err)
 		}
 	}
+	runtime.GC()
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	require.Equal(t, n, l.Stats().Tenants, "every tenant kept")
@@ -105,17 +107,16 @@ func TestAttack14BytesPerTenant(t *testing.T) {
 		name    string
 		idBytes int
 		lim     limit.Limits
-		most    float64
+		doc     float64 // the figure limit/doc.go states
 	}{
-		{"8-byte IDs, requests", 8, reqs, 300},
-		{"8-byte IDs, requests and units", 8, both, 400},
-		{"longest IDs, requests", entity.MaxTenantIDBytes, reqs, 2400},
-		{"longest IDs, requests and units", entity.MaxTenantIDBytes, both, 2500},
+		{"8-byte IDs, requests", 8, reqs, 200},
+		{"8-byte IDs, requests and units", 8, both, 265},
+		{"longest IDs, requests", entity.MaxTenantIDBytes, reqs, 2200},
+		{"longest IDs, requests and units", entity.MaxTenantIDBytes, both, 2300},
 	} {
 		got := bytesPerTenant(t, n, c.idBytes, c.lim)
-		t.Logf("%s: %.0f B per tenant", c.name, got)
-		assert.Less(t, got, c.most, c.name)
-		assert.Greater(t, got, float64(c.idBytes), c.name)
+		t.Logf("%s: %.0f B per tenant (doc.go: about %.0f)", c.name, got, c.doc)
+		assert.InEpsilon(t, c.doc, got, 0.25, "%s: %.0f B per tenant; limit/doc.go says about %.0f", c.name, got, c.doc)
 	}
 }
 

@@ -3,6 +3,7 @@ package repo_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -201,4 +202,121 @@ func TestAttack14TypedNilThrottle(t *testing.T) {
 		_, ok := repo.RetryAfter(err)
 		assert.False(t, ok)
 	})
+}
+
+// flipping answers tenantctx's tenant key, found by its type's name, with
+// the next of its tenants at each ask, round and round: a context whose
+// tenant changes between the reads of one call, or of one iteration.
+type flipping struct {
+	context.Context
+	mu      sync.Mutex
+	tenants []string
+	n       int
+}
+
+func (c *flipping) Value(k any) any {
+	if fmt.Sprintf("%T", k) == "tenantctx.key" {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.n++
+		return c.tenants[(c.n-1)%len(c.tenants)]
+	}
+	return c.Context.Value(k)
+}
+
+// TestAttack14FlippingContext: a context that names another tenant at each
+// read cannot make one call read or write two tenants' data: every request
+// of a call names one partition, every entity All yields is the tenant's
+// of the page it is on, and a page read for the other tenant with the
+// first tenant's cursor fails (ErrInvalidCursor) instead of reading on.
+func TestAttack14FlippingContext(t *testing.T) {
+	sp := &spy{Backend: memory.New()}
+	gadgets := repo.MustNew[Gadget](sp)
+	for _, tenant := range []string{"acme", "globex"} {
+		ctx := tenantctx.MustWithTenant(context.Background(), tenant)
+		for i := range 5 {
+			_, err := gadgets.Put(ctx, Gadget{ID: fmt.Sprint("g", i), Group: "g", At: fmt.Sprint(i), Note: tenant})
+			require.NoError(t, err)
+		}
+	}
+	sp.keys()
+	ctx := &flipping{Context: context.Background(), tenants: []string{"acme", "globex"}}
+	var notes []string
+	var iterErr error
+	for g, err := range gadgets.All(ctx, repo.WithLimit(2)) {
+		if err != nil {
+			iterErr = err
+			break
+		}
+		notes = append(notes, g.Note)
+	}
+	require.ErrorIs(t, iterErr, repo.ErrInvalidCursor, "the second page, read for globex with acme's cursor")
+	assert.Equal(t, []string{"acme", "acme"}, notes)
+
+	_, _, err := gadgets.BatchGet(ctx, []string{"g0", "g1", "g2"})
+	require.NoError(t, err)
+	require.NoError(t, gadgets.BatchPut(ctx, []Gadget{{ID: "x1"}, {ID: "x2"}}))
+	require.NoError(t, repo.Transact(ctx, gadgets.TxPut(Gadget{ID: "y1"}), gadgets.TxPut(Gadget{ID: "y2"})))
+	// Each call's requests named one tenant's partition.
+	pks := sp.keys()
+	require.Len(t, pks, 1+3+2+2) // All's first page (the second failed unsent), BatchGet, BatchPut, Transact
+	for _, group := range [][]string{pks[0:1], pks[1:4], pks[4:6], pks[6:8]} {
+		for _, pk := range group {
+			assert.Equal(t, group[0], pk, "one call named two partitions: %v", pks)
+		}
+	}
+}
+
+// cancelling is a backend whose Get cancels the caller's context (cancel)
+// and then reports what the request's context says of it.
+type cancelling struct {
+	backend.Backend
+	cancel context.CancelFunc
+	errs   []error
+}
+
+func (c *cancelling) Get(ctx context.Context, in backend.GetInput) (backend.Item, error) {
+	if c.cancel != nil {
+		c.cancel()
+	}
+	c.errs = append(c.errs, ctx.Err())
+	return c.Backend.Get(ctx, in)
+}
+
+// TestAttack14ObserverCannotCancel: an observer whose Start returns a
+// context already canceled, or past its deadline, does not stop the call
+// (an observer cannot change what a call does); one that returns a
+// context without the caller's cancellation does not keep the call going
+// once the caller cancels.
+func TestAttack14ObserverCannotCancel(t *testing.T) {
+	for name, swap := range map[string]func(ctx context.Context) context.Context{
+		"canceled": func(ctx context.Context) context.Context {
+			c, cancel := context.WithCancel(ctx)
+			cancel()
+			return c
+		},
+		"past deadline": func(ctx context.Context) context.Context {
+			c, cancel := context.WithTimeout(ctx, -1)
+			_ = cancel
+			return c
+		},
+	} {
+		obs := &swapObserver{swap: swap}
+		gadgets := repo.MustNew[Gadget](memory.New(), func(o *repo.Options) { o.Observer = obs })
+		ctx := tenantctx.MustWithTenant(context.Background(), "acme")
+		_, err := gadgets.Put(ctx, Gadget{ID: "1"})
+		require.NoError(t, err, name)
+		_, err = gadgets.Get(ctx, "1")
+		require.NoError(t, err, name)
+	}
+
+	obs := &swapObserver{swap: context.WithoutCancel}
+	sp := &cancelling{Backend: memory.New()}
+	gadgets := repo.MustNew[Gadget](sp, func(o *repo.Options) { o.Observer = obs })
+	ctx, cancel := context.WithCancel(tenantctx.MustWithTenant(context.Background(), "acme"))
+	sp.cancel = cancel
+	_, err := gadgets.Get(ctx, "1")
+	require.ErrorIs(t, err, context.Canceled)
+	require.Len(t, sp.errs, 1)
+	assert.ErrorIs(t, sp.errs[0], context.Canceled, "the request's context kept the caller's cancellation")
 }
