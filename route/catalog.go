@@ -263,8 +263,9 @@ func (c *Catalog) shrink(now time.Time) {
 // (0: the tenant is not in the catalog), and returns it with its new
 // Version, p.Version+1. The error wraps ErrStalePlacement when the catalog
 // holds another version, entity.ErrInvalidTenant for an invalid tenant ID,
-// and backend.ErrInvalidArgument for a negative version or a move with an
-// unknown phase.
+// and backend.ErrInvalidArgument for a negative version, a move with an
+// unknown phase, or a table (of the placement or of its move) that is
+// neither "" nor a valid table name (ValidTableName).
 func (c *Catalog) Put(ctx context.Context, p Placement) (Placement, error) {
 	if err := entity.ValidateTenantID(p.Tenant); err != nil {
 		return Placement{}, fmt.Errorf("route: put placement: %w", err)
@@ -274,6 +275,15 @@ func (c *Catalog) Put(ctx context.Context, p Placement) (Placement, error) {
 	}
 	if p.Move != nil && !p.Move.Phase.Valid() {
 		return Placement{}, fmt.Errorf("route: put placement: %w: move phase %q", backend.ErrInvalidArgument, p.Move.Phase)
+	}
+	tables := []string{p.Table}
+	if p.Move != nil {
+		tables = append(tables, p.Move.From, p.Move.To)
+	}
+	for _, t := range tables {
+		if t != "" && !ValidTableName(t) {
+			return Placement{}, fmt.Errorf("route: put placement: %w: table name %q is not 3 to 255 characters of [a-zA-Z0-9_.-]", backend.ErrInvalidArgument, t)
+		}
 	}
 	next := p
 	next.Version = p.Version + 1

@@ -34,7 +34,8 @@ type Tables interface {
 	Create(ctx context.Context, table string) (backend.Backend, error)
 	// Name returns the silo table name of the tenant, from the table name
 	// template: a valid DynamoDB table name, and another one for every
-	// other tenant. The error wraps ErrInvalidTemplate for a template
+	// other tenant, even ignoring case (the template's own letters aside,
+	// the name has no upper-case letter: "Acme" gives ".41cme"). The error wraps ErrInvalidTemplate for a template
 	// that cannot make valid names, entity.ErrInvalidTenant for an
 	// invalid tenant ID.
 	Name(tenant string) (string, error)
