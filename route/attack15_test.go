@@ -653,3 +653,40 @@ func TestAttack15CatalogCacheRace(t *testing.T) {
 	assert.Zero(t, bad.Load())
 	assert.LessOrEqual(t, route.CachedLen(cat), 8)
 }
+
+// TestAttack15PlacementsNotShared: a placement the catalog returns shares
+// no memory with its cache: a caller that changes the Move it got (as a
+// mover building its next record would) changes neither what later
+// lookups return nor where the router sends writes.
+func TestAttack15PlacementsNotShared(t *testing.T) {
+	ctx := t.Context()
+	pool := memory.New()
+	tables := route.NewMemoryTables(pool, "silo-{tenant}")
+	_, err := tables.Create(ctx, "silo-a")
+	require.NoError(t, err)
+	cat, err := route.NewCatalog(pool, func(o *route.CatalogOptions) { o.MaxStale = time.Minute })
+	require.NoError(t, err)
+	r, err := route.New(cat, tables, func(o *route.Options) { o.PauseWait = 20 * time.Millisecond; o.PollInterval = 5 * time.Millisecond })
+	require.NoError(t, err)
+
+	put, err := cat.Put(ctx, route.Placement{Tenant: "a", Move: &route.Move{ID: "m", To: "silo-a", Phase: route.PhasePause}})
+	require.NoError(t, err)
+	for i := range route.FenceShards {
+		require.NoError(t, pool.Put(ctx, backend.PutInput{Item: route.FenceKey("a", i).Item()}))
+	}
+	put.Move.Phase = route.PhaseSwitched // the caller's copy only
+	looked, err := cat.Lookup(ctx, "a")
+	require.NoError(t, err)
+	require.Equal(t, route.PhasePause, looked.Move.Phase, "Put's result is not the cache's")
+	looked.Move.Phase = route.PhaseSwitched
+	fresh, err := cat.LookupFresh(ctx, "a")
+	require.NoError(t, err)
+	fresh.Move.Phase = route.PhasePurge
+	again, err := cat.Lookup(ctx, "a")
+	require.NoError(t, err)
+	require.Equal(t, route.PhasePause, again.Move.Phase, "Lookup's and LookupFresh's results are not the cache's")
+
+	// The router still fences a's writes: they wait, then fail.
+	require.ErrorIs(t, r.Put(ctx, backend.PutInput{Item: item("tenant#a", "u#1")}), route.ErrMoving)
+	assert.False(t, has(t, pool, key("tenant#a", "u#1")))
+}
