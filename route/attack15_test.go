@@ -72,10 +72,12 @@ func TestAttack15TenantClasses(t *testing.T) {
 		// the case pair only, to keep the test short).
 		silo := map[string]string{}
 		for i, id := range tenants {
-			if _, mem := f.pool.(*memory.Store); !mem && id != "acme" && id != "Acme" && id != "ACME" {
-				continue
-			}
-			if i%2 == 0 && id != "ACME" {
+			// Every tenant is in the catalog, so that catalog items of
+			// near IDs meet: the others in the pool, by name.
+			_, mem := f.pool.(*memory.Store)
+			if (!mem && id != "acme" && id != "Acme" && id != "ACME") || (i%2 == 0 && id != "ACME") {
+				_, err := f.cat.Put(ctx, route.Placement{Tenant: id})
+				require.NoError(t, err)
 				continue
 			}
 			n, err := f.tables.Name(id)
@@ -126,10 +128,10 @@ func TestAttack15TenantClasses(t *testing.T) {
 			}
 			cursor = next
 		}
-		for id := range silo {
+		for _, id := range tenants {
 			assert.Equal(t, 1, seen[id], id)
 		}
-		assert.Len(t, seen, len(silo))
+		assert.Len(t, seen, len(tenants))
 	})
 }
 
@@ -689,4 +691,23 @@ func TestAttack15PlacementsNotShared(t *testing.T) {
 	// The router still fences a's writes: they wait, then fail.
 	require.ErrorIs(t, r.Put(ctx, backend.PutInput{Item: item("tenant#a", "u#1")}), route.ErrMoving)
 	assert.False(t, has(t, pool, key("tenant#a", "u#1")))
+}
+
+// TestAttack15NameIsNotThePool: no tenant's silo table name is the pool
+// table's (a tenant named like the pool's suffix): Name fails instead, so
+// the tenant cannot be "moved" into the table it is in.
+func TestAttack15NameIsNotThePool(t *testing.T) {
+	client := dynamotest.Client(t)
+	pool := dynamotest.NewTable(t) // "t_" and 16 hex digits
+	for _, tmpl := range []string{"t_{tenant}", "T_{tenant}"} {
+		tables, err := route.NewDynamoDBTables(client, pool, tmpl)
+		require.NoError(t, err)
+		suffix := strings.TrimPrefix(pool.Table(), "t_")
+		_, err = tables.Name(suffix)
+		require.ErrorIs(t, err, route.ErrInvalidTemplate, tmpl)
+		require.ErrorIs(t, err, backend.ErrInvalidArgument, tmpl)
+		n, err := tables.Name(suffix + "x")
+		require.NoError(t, err)
+		assert.NotEqual(t, pool.Table(), n)
+	}
 }
