@@ -58,7 +58,7 @@ const (
 	// route) does not claim it: it refuses a request whose keys are of
 	// two tenants or of no tenant (backend.ErrInvalidArgument), and a
 	// tenant's index partition holds only the items of that tenant's
-	// table. Cases read and write such keys only when it is claimed, and
+	// partition. Cases read and write such keys only when it is claimed, and
 	// else check that they are refused.
 	SharedTable
 

@@ -118,7 +118,8 @@ const DefaultMaxStale = 2 * time.Second
 // Catalog records the placement of each tenant, in the pool table's
 // partition CatalogPartition, one item per tenant (sort key: the tenant
 // ID), and keeps the placements it has read in a cache for at most
-// MaxStale. It is safe for concurrent use. Make one with NewCatalog.
+// MaxStale. The placements its methods return are the caller's to change:
+// they share no Move with the cache. It is safe for concurrent use. Make one with NewCatalog.
 type Catalog struct {
 	pool backend.Backend
 	opts CatalogOptions
@@ -172,7 +173,7 @@ func (c *Catalog) Lookup(ctx context.Context, tenant string) (Placement, error) 
 		e, ok := c.cache[tenant]
 		c.mu.Unlock()
 		if ok && c.opts.Clock().Sub(e.at) <= c.opts.MaxStale {
-			return e.p, nil
+			return e.p.clone(), nil
 		}
 	}
 	return c.LookupFresh(ctx, tenant)
@@ -203,7 +204,19 @@ func (c *Catalog) LookupFresh(ctx context.Context, tenant string) (Placement, er
 		}
 	}
 	c.remember(p, at)
-	return p, nil
+	return p.clone(), nil
+}
+
+// clone returns p with a copy of its Move: the placements the catalog
+// returns share nothing with its cache, so a caller that changes the Move
+// it got (to write the next one) changes neither later answers nor the
+// router's routing.
+func (p Placement) clone() Placement {
+	if p.Move != nil {
+		m := *p.Move
+		p.Move = &m
+	}
+	return p
 }
 
 // defaultPlacement is the placement of a tenant not in the catalog.
@@ -230,7 +243,7 @@ func (c *Catalog) remember(p Placement, at time.Time) {
 	if !ok && len(c.cache) >= c.maxCached() {
 		c.shrink(at)
 	}
-	c.cache[p.Tenant] = cached{p: p, at: at}
+	c.cache[p.Tenant] = cached{p: p.clone(), at: at}
 }
 
 // maxCached is MaxCached, or DefaultMaxCached when it is not above zero.
@@ -263,8 +276,9 @@ func (c *Catalog) shrink(now time.Time) {
 // (0: the tenant is not in the catalog), and returns it with its new
 // Version, p.Version+1. The error wraps ErrStalePlacement when the catalog
 // holds another version, entity.ErrInvalidTenant for an invalid tenant ID,
-// and backend.ErrInvalidArgument for a negative version or a move with an
-// unknown phase.
+// and backend.ErrInvalidArgument for a negative version, a move with an
+// unknown phase, or a table (of the placement or of its move) that is
+// neither "" nor a valid table name (ValidTableName).
 func (c *Catalog) Put(ctx context.Context, p Placement) (Placement, error) {
 	if err := entity.ValidateTenantID(p.Tenant); err != nil {
 		return Placement{}, fmt.Errorf("route: put placement: %w", err)
@@ -274,6 +288,15 @@ func (c *Catalog) Put(ctx context.Context, p Placement) (Placement, error) {
 	}
 	if p.Move != nil && !p.Move.Phase.Valid() {
 		return Placement{}, fmt.Errorf("route: put placement: %w: move phase %q", backend.ErrInvalidArgument, p.Move.Phase)
+	}
+	tables := []string{p.Table}
+	if p.Move != nil {
+		tables = append(tables, p.Move.From, p.Move.To)
+	}
+	for _, t := range tables {
+		if t != "" && !ValidTableName(t) {
+			return Placement{}, fmt.Errorf("route: put placement: %w: table name %q is not 3 to 255 characters of [a-zA-Z0-9_.-]", backend.ErrInvalidArgument, t)
+		}
 	}
 	next := p
 	next.Version = p.Version + 1
@@ -312,7 +335,7 @@ func (c *Catalog) Put(ctx context.Context, p Placement) (Placement, error) {
 		return Placement{}, err
 	}
 	c.remember(next, at)
-	return next, nil
+	return next.clone(), nil
 }
 
 // List returns up to limit placements of the catalog, in the order of

@@ -29,7 +29,9 @@
 // index partition key "tenant#<id>#..."), looks up the tenant's table, and
 // sends the request there. A batch or a transaction must name keys of one
 // tenant, and a key outside every tenant partition is refused: both return
-// an error wrapping ErrCrossTenant, and nothing is read or written.
+// an error wrapping ErrCrossTenant, and nothing is read or written. An
+// index query returns only items of its tenant's partition, even when
+// another tenant of the same table stored items under that index key.
 //
 // The capacity a request consumes reaches the caller's backend.Meter (and
 // so observers and limiters) as without the router; the router's own
@@ -49,5 +51,7 @@
 // Options.PauseWait. A write's own failed condition is reported as
 // without the fence: a *backend.ConditionFailedError with the item. During
 // a move an Update's returned item is read right after the update, so it
-// may include a later write by another client.
+// may include a later write by another client; if that read fails, the
+// error (of kind backend.KindUnknown, not retryable) says the update was
+// applied.
 package route

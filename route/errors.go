@@ -46,10 +46,13 @@ var (
 		kind: backend.KindConditionFailed,
 	}
 	// ErrNoTable reports a table that Tables.Open did not find. It is of
-	// kind backend.KindNotFound.
+	// kind backend.KindUnknown, as DynamoDB's error for a missing table
+	// is, not backend.KindNotFound: a request of a tenant whose table is
+	// missing fails, where "not found" would tell a repository that the
+	// tenant's item does not exist.
 	ErrNoTable error = &routeError{
 		msg:  "route: no such table",
-		kind: backend.KindNotFound,
+		kind: backend.KindUnknown,
 	}
 	// ErrInvalidTemplate reports a table name template that cannot make
 	// valid DynamoDB table names (see Tables.Name). It errors.Is

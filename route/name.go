@@ -41,9 +41,13 @@ func nameChar(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-'
 }
 
-// keptChar reports whether the tenant encoding keeps c as it is.
+// keptChar reports whether the tenant encoding keeps c as it is: lower-case
+// letters, digits and '-'. Upper-case letters are escaped, so that the
+// names of two tenants differ even ignoring case: DynamoDB's table names
+// are case-sensitive, but DynamoDB Local keeps its tables in SQLite, whose
+// table names are not (it fails to create "t-acme" next to "t-Acme").
 func keptChar(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-'
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-'
 }
 
 // template is a parsed table name template: the text before and after
@@ -78,9 +82,11 @@ func parseTemplate(t string) (template, error) {
 }
 
 // name returns the table name of tenant: the template with the tenant ID
-// encoded in place of the placeholder. The encoding keeps the bytes
-// a-z, A-Z, 0-9 and '-' and writes every other byte as '.' and two
-// lower-case hex digits, so it is one-to-one and its output has no '_'.
+// encoded in place of the placeholder. The encoding keeps the bytes a-z,
+// 0-9 and '-' and writes every other byte (upper-case letters too) as '.'
+// and two lower-case hex digits, so it is one-to-one, its output has no
+// '_' and no upper-case letter, and two tenants' names differ even
+// ignoring case.
 // When the name would be longer than 255 characters, the encoding is cut
 // (at a whole byte's code) to leave room for '_' and the SHA-256 of the ID
 // in hex: the '_' tells such names from the others, and two IDs give one

@@ -19,7 +19,7 @@ func TestNameTemplate(t *testing.T) {
 	tables := route.NewMemoryTables(memory.New(), "app-silo-{tenant}")
 	for id, want := range map[string]string{
 		"acme":      "app-silo-acme",
-		"Acme-9":    "app-silo-Acme-9",
+		"Acme-9":    "app-silo-.41cme-9",
 		"a.b":       "app-silo-a.2eb",
 		"a_b":       "app-silo-a.5fb",
 		"a b":       "app-silo-a.20b",

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/entity"
 )
@@ -206,8 +208,9 @@ func (r *Router) GetShared(ctx context.Context, in backend.GetInput) (backend.It
 }
 
 // queryTable returns the backend a query goes to: that of the tenant of
-// its partition key, of the table or of the index.
-func (r *Router) queryTable(ctx context.Context, in backend.QueryInput) (backend.Backend, error) {
+// its partition key, of the table or of the index; and the tenant's
+// partition key.
+func (r *Router) queryTable(ctx context.Context, in backend.QueryInput) (backend.Backend, string, error) {
 	var tenant string
 	var err error
 	if in.Index == "" {
@@ -216,32 +219,72 @@ func (r *Router) queryTable(ctx context.Context, in backend.QueryInput) (backend
 		tenant, err = tenantOfIndexPK(in.PK)
 	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return r.table(ctx, tenant)
+	b, err := r.table(ctx, tenant)
+	return b, entity.PartitionKey(tenant), err
+}
+
+// onlyTenant drops from an index query's page the items of partitions
+// other than pk: in a table several tenants share, any of them can store
+// an item whose index key is another tenant's index partition key. The
+// page's LastKey is kept, as a filter keeps it.
+func onlyTenant(out backend.QueryOutput, pk string) backend.QueryOutput {
+	for i, it := range out.Items {
+		if ownedBy(it, pk) {
+			continue
+		}
+		kept := append(make([]backend.Item, 0, len(out.Items)-1), out.Items[:i]...)
+		for _, it := range out.Items[i+1:] {
+			if ownedBy(it, pk) {
+				kept = append(kept, it)
+			}
+		}
+		out.Items = kept
+		break
+	}
+	return out
+}
+
+// ownedBy reports whether item is in the partition pk.
+func ownedBy(item backend.Item, pk string) bool {
+	v, ok := item[entity.PartitionKeyName].(*types.AttributeValueMemberS)
+	return ok && v.Value == pk
 }
 
 // Query reads one page from the table of the tenant whose partition (of
-// the table, or of the index) it reads.
+// the table, or of the index) it reads. An index query returns only the
+// items of that tenant's partition, whatever other tenants of its table
+// stored under the same index key.
 func (r *Router) Query(ctx context.Context, in backend.QueryInput) (backend.QueryOutput, error) {
-	b, err := r.queryTable(ctx, in)
+	b, pk, err := r.queryTable(ctx, in)
 	if err != nil {
 		return backend.QueryOutput{}, err
 	}
-	return b.Query(ctx, in)
+	out, err := b.Query(ctx, in)
+	if err != nil || in.Index == "" {
+		return out, err
+	}
+	return onlyTenant(out, pk), nil
 }
 
 // QueryShared is Query, lending the table's own items when its backend is
 // a backend.Lender.
 func (r *Router) QueryShared(ctx context.Context, in backend.QueryInput) (backend.QueryOutput, error) {
-	b, err := r.queryTable(ctx, in)
+	b, pk, err := r.queryTable(ctx, in)
 	if err != nil {
 		return backend.QueryOutput{}, err
 	}
+	var out backend.QueryOutput
 	if l, ok := b.(backend.Lender); ok {
-		return l.QueryShared(ctx, in)
+		out, err = l.QueryShared(ctx, in)
+	} else {
+		out, err = b.Query(ctx, in)
 	}
-	return b.Query(ctx, in)
+	if err != nil || in.Index == "" {
+		return out, err
+	}
+	return onlyTenant(out, pk), nil
 }
 
 // BatchGet reads the keys, all of one tenant, from its table. Keys of two

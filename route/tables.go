@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -34,9 +35,11 @@ type Tables interface {
 	Create(ctx context.Context, table string) (backend.Backend, error)
 	// Name returns the silo table name of the tenant, from the table name
 	// template: a valid DynamoDB table name, and another one for every
-	// other tenant. The error wraps ErrInvalidTemplate for a template
-	// that cannot make valid names, entity.ErrInvalidTenant for an
-	// invalid tenant ID.
+	// other tenant, even ignoring case (the template's own letters aside,
+	// the name has no upper-case letter: "Acme" gives ".41cme"). The
+	// error wraps ErrInvalidTemplate for a template that cannot make
+	// valid names or (DynamoDBTables) makes the pool table's name for
+	// this tenant, entity.ErrInvalidTenant for an invalid tenant ID.
 	Name(tenant string) (string, error)
 }
 
@@ -171,6 +174,17 @@ func NewDynamoDBTables(client dynamodbbackend.API, pool *dynamodbbackend.Backend
 
 // Pool returns the pool table's backend.
 func (t *DynamoDBTables) Pool() backend.Backend { return t.pool }
+
+// Name implements Tables.Name. A name that is the pool table's, even
+// ignoring case, is an error wrapping ErrInvalidTemplate: the template
+// makes the pool's name for one tenant ID, which could not have a silo.
+func (t *DynamoDBTables) Name(tenant string) (string, error) {
+	n, err := t.namer.Name(tenant)
+	if err == nil && strings.EqualFold(n, t.pool.Table()) {
+		return "", fmt.Errorf("%w %q: it makes the pool table's name %q for tenant %q", ErrInvalidTemplate, t.tmpl, t.pool.Table(), tenant)
+	}
+	return n, err
+}
 
 // backendOf returns the backend of the table, made on first use.
 func (t *DynamoDBTables) backendOf(table string) (*dynamodbbackend.Backend, error) {

@@ -28,7 +28,7 @@ func TestMemoryTables(t *testing.T) {
 	assert.Same(t, pool, b)
 	_, err = tables.Open(ctx, "s-acme")
 	require.ErrorIs(t, err, route.ErrNoTable)
-	assert.Equal(t, backend.KindNotFound, backend.KindOf(err))
+	assert.Equal(t, backend.KindUnknown, backend.KindOf(err), "a missing table is not a missing item")
 
 	c, err := tables.Create(ctx, "s-acme")
 	require.NoError(t, err)

@@ -30,7 +30,8 @@ func (r *Router) Put(ctx context.Context, in backend.PutInput) error {
 
 // Update updates the item in its tenant's table (fenced during a move:
 // then the item returned is read after the update, and may hold a later
-// write by another client).
+// write by another client; when it cannot be read, the error, of kind
+// backend.KindUnknown, says the update was applied).
 func (r *Router) Update(ctx context.Context, in backend.UpdateInput) (backend.Item, error) {
 	tenant, err := tenantOfPK(in.Key.PK)
 	if err != nil {
@@ -51,13 +52,52 @@ func (r *Router) Update(ctx context.Context, in backend.UpdateInput) (backend.It
 				return err
 			}
 			var err error
-			item, err = b.Get(ctx, backend.GetInput{Key: backend.Key{PK: in.Key.PK, SK: in.Key.SK}, ConsistentRead: true})
+			item, err = readBack(ctx, b, in.Key)
 			return err
 		})
 	if err != nil {
 		return nil, err
 	}
 	return item, nil
+}
+
+// How long, and how many times, an Update under a fence reads its item.
+const (
+	readBackTries   = 4
+	readBackBackoff = 10 * time.Millisecond
+	readBackTimeout = 2 * time.Second
+)
+
+// readBack reads the item an Update under a fence has just written (the
+// transaction that wrote it cannot return it). The update is applied: an
+// error of the read must not pass for the update's, which a caller may
+// retry (a throttled read, a canceled context) and so apply the update
+// twice. So it reads a few times, even once ctx is done (for at most
+// readBackTimeout), and then fails with an error of kind
+// backend.KindUnknown that says the update was applied.
+func readBack(ctx context.Context, b backend.Backend, k backend.Key) (backend.Item, error) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), readBackTimeout)
+	defer cancel()
+	var err error
+	for i := range readBackTries {
+		if i > 0 {
+			if serr := sleep(rctx, readBackBackoff<<(i-1)); serr != nil {
+				break
+			}
+		}
+		var item backend.Item
+		item, err = b.Get(rctx, backend.GetInput{Key: backend.Key{PK: k.PK, SK: k.SK}, ConsistentRead: true})
+		if err == nil {
+			return item, nil
+		}
+		if errors.Is(err, backend.ErrNotFound) {
+			break // deleted since by another client: reading again will not find it
+		}
+	}
+	return nil, &routeError{
+		msg:  fmt.Sprintf("route: the update was applied during the tenant's move, but its item could not be read: %v", err),
+		kind: backend.KindUnknown,
+	}
 }
 
 // Delete deletes the item from its tenant's table (fenced during a move).
@@ -77,9 +117,12 @@ func (r *Router) Delete(ctx context.Context, in backend.DeleteInput) error {
 }
 
 // BatchWrite writes to the table of the writes' tenant; keys of two
-// tenants return an error wrapping ErrCrossTenant and nothing is written.
-// During a move it is sent as one transaction with the fence check, and
-// leaves nothing unprocessed.
+// tenants return an error wrapping ErrCrossTenant and nothing is written,
+// as for a write request with both a put and a delete, or neither
+// (backend.ErrInvalidArgument). During a move it is sent as one
+// transaction with the fence check; as a transaction carries at most
+// maxFencedTxBytes, writes beyond that are returned unprocessed (a batch
+// of 25 items of 400 KB is 10 MB).
 func (r *Router) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (backend.BatchWriteOutput, error) {
 	if len(in.Writes) == 0 {
 		return r.tables.Pool().BatchWrite(ctx, in)
@@ -88,9 +131,12 @@ func (r *Router) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (ba
 	var first backend.Key
 	for i, w := range in.Writes {
 		var k backend.Key
-		if w.Delete != nil {
+		switch {
+		case (w.Put == nil) == (w.Delete == nil):
+			return backend.BatchWriteOutput{}, fmt.Errorf("route: batch write: %w: write %d has both a put and a delete, or neither", backend.ErrInvalidArgument, i)
+		case w.Delete != nil:
 			k = *w.Delete
-		} else {
+		default:
 			k, _ = backend.KeyOf(w.Put)
 		}
 		if i == 0 {
@@ -112,18 +158,86 @@ func (r *Router) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (ba
 			return err
 		},
 		func(b backend.Backend, fence backend.TxAction) error {
-			out = backend.BatchWriteOutput{}
-			actions := make([]backend.TxAction, 0, len(in.Writes)+1)
-			for _, w := range in.Writes {
+			send, rest, err := fencedBatch(in.Writes)
+			if err != nil {
+				return err
+			}
+			actions := make([]backend.TxAction, 0, len(send)+1)
+			for _, w := range send {
 				if w.Delete != nil {
 					actions = append(actions, backend.TxAction{Kind: backend.TxDelete, Key: *w.Delete})
 				} else {
 					actions = append(actions, backend.TxAction{Kind: backend.TxPut, Item: w.Put})
 				}
 			}
-			return fencedTx(ctx, b, backend.TransactInput{Actions: actions, Token: uuid.NewString()}, fence, false)
+			out = backend.BatchWriteOutput{}
+			if err := fencedTx(ctx, b, backend.TransactInput{Actions: actions, Token: uuid.NewString()}, fence, false); err != nil {
+				return err
+			}
+			out.Unprocessed = rest
+			return nil
 		})
 	return out, err
+}
+
+// maxFencedTxBytes bounds the size of the items a fenced batch write sends
+// in one transaction: DynamoDB refuses a transaction of more than 4 MB
+// (4 MiB on DynamoDB Local), a batch write of up to 16 MB.
+const maxFencedTxBytes = 4_000_000
+
+// fencedBatch splits the writes of a fenced batch write into those that
+// one transaction carries (the first always) and the rest, which the
+// batch returns unprocessed. When it splits, it first checks the whole
+// batch as a table would (its length, each item and key, distinct keys),
+// so that a bad write in the rest fails the batch before anything is
+// written.
+func fencedBatch(ws []backend.WriteRequest) (send, rest []backend.WriteRequest, err error) {
+	size := 0
+	for i, w := range ws {
+		n := 0
+		if w.Put != nil {
+			n = backend.ItemSize(w.Put)
+		} else {
+			n = len(w.Delete.PK) + len(w.Delete.SK)
+		}
+		if size += n; size > maxFencedTxBytes && i > 0 {
+			send, rest = ws[:i], ws[i:]
+			break
+		}
+	}
+	if rest == nil {
+		return ws, nil, nil
+	}
+	if len(ws) > backend.MaxBatchWrite {
+		return nil, nil, fmt.Errorf("route: batch write: %w: %d writes, more than %d", backend.ErrInvalidArgument, len(ws), backend.MaxBatchWrite)
+	}
+	if err := (backend.BatchWriteInput{Writes: ws}).CheckSendable(); err != nil {
+		return nil, nil, fmt.Errorf("route: batch write: %w", err)
+	}
+	seen := make(map[backend.Key]bool, len(ws))
+	for i, w := range ws {
+		var k backend.Key
+		if w.Put != nil {
+			n, err := backend.CheckItem(w.Put)
+			if err == nil && n > backend.MaxItemBytes {
+				err = fmt.Errorf("%w: %d bytes, more than %d", backend.ErrItemTooLarge, n, backend.MaxItemBytes)
+			}
+			if err != nil {
+				return nil, nil, fmt.Errorf("route: batch write: write %d: %w", i, err)
+			}
+			k, _ = backend.KeyOf(w.Put)
+		} else {
+			k = *w.Delete
+		}
+		if err := k.Check(); err != nil {
+			return nil, nil, fmt.Errorf("route: batch write: write %d: %w", i, err)
+		}
+		if seen[k] {
+			return nil, nil, fmt.Errorf("route: batch write: %w: two writes of one item %q/%q", backend.ErrInvalidArgument, k.PK, k.SK)
+		}
+		seen[k] = true
+	}
+	return send, rest, nil
 }
 
 // TransactWrite applies the transaction in the table of its tenant; actions
