@@ -1,6 +1,7 @@
 package backend_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -157,5 +158,30 @@ func TestValuesEqual(t *testing.T) {
 		if got := backend.ValuesEqual(c.a, c.b); got != c.eq {
 			t.Errorf("ValuesEqual(%#v, %#v) = %v", c.a, c.b, got)
 		}
+	}
+}
+
+// TestWithoutMeter: a charge to a context made by WithoutMeter reaches none
+// of the Meters of the context it was made from, and a Meter made inside it
+// is charged as usual.
+func TestWithoutMeter(t *testing.T) {
+	WithMeter, WithoutMeter, Charge, Metered := backend.WithMeter, backend.WithoutMeter, backend.Charge, backend.Metered
+	ctx, outer := WithMeter(context.Background())
+	free := WithoutMeter(ctx)
+	Charge(free, backend.Usage{Requests: 1})
+	if got := outer.Usage(); got.Requests != 0 {
+		t.Fatalf("outer meter charged through WithoutMeter: %+v", got)
+	}
+	if Metered(free) {
+		t.Fatal("Metered(WithoutMeter(ctx)) = true")
+	}
+	inner, m := WithMeter(free)
+	Charge(inner, backend.Usage{Requests: 2})
+	if m.Usage().Requests != 2 || outer.Usage().Requests != 0 {
+		t.Fatalf("inner %+v outer %+v", m.Usage(), outer.Usage())
+	}
+	bare := context.Background()
+	if WithoutMeter(bare) != bare {
+		t.Fatal("WithoutMeter of a context without a Meter is not that context")
 	}
 }

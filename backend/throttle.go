@@ -49,7 +49,10 @@ func (r ThrottleReason) String() string {
 }
 
 // ThrottledError is the error of a request refused for throughput. It is
-// errors.Is ErrThrottled, and KindOf says KindThrottled.
+// errors.Is ErrThrottled, and KindOf says KindThrottled. A nil
+// *ThrottledError in an error is a throttle of unknown reason that does
+// not say how long to wait: its methods, and this module's readers of it
+// (repo.RetryAfter, package tenanthttp, the observers), do not panic.
 type ThrottledError struct {
 	Reason ThrottleReason
 	// Code is the store's own word for the reason (DynamoDB's
@@ -65,7 +68,12 @@ type ThrottledError struct {
 	RetryAfter time.Duration
 }
 
+// Error says why the request was throttled. A nil *ThrottledError (a
+// custom backend's mistake) reads as a throttle of unknown reason.
 func (e *ThrottledError) Error() string {
+	if e == nil {
+		return ErrThrottled.Error() + ": " + ThrottleUnknown.String()
+	}
 	msg := ErrThrottled.Error() + ": " + e.Reason.String()
 	if e.Code != "" {
 		msg += " (" + e.Code + ")"

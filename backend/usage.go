@@ -139,6 +139,16 @@ func meterOf(ctx context.Context) *Meter {
 	return m
 }
 
+// WithoutMeter returns a context whose charges reach no Meter, for
+// requests a layer makes for itself rather than for the call: the router's
+// catalog reads (package route) are not the tenant's operation.
+func WithoutMeter(ctx context.Context) context.Context {
+	if meterOf(ctx) == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, meterKey{}, (*Meter)(nil))
+}
+
 // Metered reports whether ctx carries a Meter. Backends that compute their
 // usage (the memory backend does) skip the work when it is false: nobody
 // reads it.

@@ -40,9 +40,9 @@ func NewOperatorReader(ctx context.Context, feed backend.ChangeFeed, optFns ...f
 	if feed == nil {
 		return nil, fmt.Errorf("changefeed: operator reader: %w: nil feed", backend.ErrInvalidArgument)
 	}
-	var o Options
-	for _, fn := range optFns {
-		fn(&o)
+	o, err := options(optFns)
+	if err != nil {
+		return nil, fmt.Errorf("changefeed: operator reader: %w", err)
 	}
 	r := &OperatorReader{tenant: o.Tenant}
 	if o.Tenant != "" {
@@ -67,8 +67,13 @@ func (r *OperatorReader) Checkpoint() (string, error) { return r.checkpoint() }
 
 // Poll reads the next changes of the feed, up to Options.Limit, and returns
 // those the reader keeps, in order per item. Malformed changes are skipped
-// and reported to Options.OnSkip.
+// and reported to Options.OnSkip. A nil ctx is refused with an error
+// wrapping backend.ErrInvalidArgument, one without the operator's mark
+// with ErrScope.
 func (r *OperatorReader) Poll(ctx context.Context) ([]RawEvent, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if _, err := tenantctx.Operator(ctx); err != nil {
 		return nil, fmt.Errorf("changefeed: poll: %w: %w", ErrScope, err)
 	}

@@ -95,6 +95,19 @@ type reader struct {
 	consumed int              // changes of the batch handed on (or dropped)
 }
 
+// options applies optFns to the zero Options; a nil one is refused with
+// backend.ErrInvalidArgument.
+func options(optFns []func(*Options)) (Options, error) {
+	var o Options
+	for _, fn := range optFns {
+		if fn == nil {
+			return Options{}, fmt.Errorf("%w: nil option", backend.ErrInvalidArgument)
+		}
+		fn(&o)
+	}
+	return o, nil
+}
+
 func newReader(feed backend.ChangeFeed, scope string, o Options) (*reader, error) {
 	if o.Limit < 0 {
 		return nil, fmt.Errorf("changefeed: %w: limit %d is below 0", backend.ErrInvalidArgument, o.Limit)

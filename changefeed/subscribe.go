@@ -2,6 +2,7 @@ package changefeed
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"time"
@@ -78,7 +79,8 @@ type Subscription[T entity.Entity] struct {
 //
 // Errors: ErrNoTenant or ErrInvalidTenant of package tenantctx,
 // ErrNoChangeFeed when r's backend has no change feed, ErrInvalidCheckpoint
-// for a From of another scope or key.
+// for a From of another scope or key, backend.ErrInvalidArgument for a nil
+// r or option.
 func Subscribe[T entity.Entity](ctx context.Context, r *repo.Repository[T], optFns ...func(*Options)) (*Subscription[T], error) {
 	if r == nil {
 		return nil, fmt.Errorf("changefeed: subscribe: %w: nil repository", backend.ErrInvalidArgument)
@@ -91,9 +93,9 @@ func Subscribe[T entity.Entity](ctx context.Context, r *repo.Repository[T], optF
 	if !ok {
 		return nil, fmt.Errorf("changefeed: subscribe: %w: the backend %T has none", ErrNoChangeFeed, r.Backend())
 	}
-	var o Options
-	for _, fn := range optFns {
-		fn(&o)
+	o, err := options(optFns)
+	if err != nil {
+		return nil, fmt.Errorf("changefeed: subscribe: %w", err)
 	}
 	if o.Tenant != "" {
 		return nil, fmt.Errorf("changefeed: subscribe: %w: Options.Tenant is for operator readers; a subscription's tenant comes from the context", backend.ErrInvalidArgument)
@@ -118,20 +120,33 @@ func (s *Subscription[T]) Tenant() string { return s.tenant.ID() }
 // next event, without losing or repeating one.
 func (s *Subscription[T]) Checkpoint() (string, error) { return s.checkpoint() }
 
-// checkScope refuses a context of another tenant. A context without a
-// tenant is fine: the subscription has its own.
+// checkScope refuses a nil context (backend.ErrInvalidArgument), and a
+// context of another tenant or whose tenant cannot be read (ErrScope). A
+// context without a tenant is fine: the subscription has its own.
 func (s *Subscription[T]) checkScope(ctx context.Context) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	id, err := tenantctx.FromContext(ctx)
-	if err == nil && id != s.tenant.ID() {
+	switch {
+	case err == nil && id != s.tenant.ID():
 		return fmt.Errorf("changefeed: poll: %w: the context carries another tenant than the subscription's", ErrScope)
+	case err != nil && (errors.Is(err, tenantctx.ErrInvalidTenant) || !errors.Is(err, tenantctx.ErrNoTenant)):
+		return fmt.Errorf("changefeed: poll: %w: %w", ErrScope, err)
 	}
 	return nil
 }
 
+// errNilContext is the error of a Poll or Events given a nil context.
+var errNilContext = fmt.Errorf("changefeed: poll: %w: nil context", backend.ErrInvalidArgument)
+
 // Poll reads the next changes of the feed, up to Options.Limit, and returns
 // the events of the subscription's among them, in order per entity. It
 // may return none while more changes are on their way: poll again later.
-// After it returns, Checkpoint is after all of them.
+// After it returns, Checkpoint is after all of them. A nil ctx is refused
+// with an error wrapping backend.ErrInvalidArgument, a ctx of another
+// tenant or whose tenant cannot be read with ErrScope; then nothing is
+// read.
 func (s *Subscription[T]) Poll(ctx context.Context) ([]Event[T], error) {
 	if err := s.checkScope(ctx); err != nil {
 		return nil, err
@@ -152,7 +167,8 @@ func (s *Subscription[T]) Poll(ctx context.Context) ([]Event[T], error) {
 // Events polls the feed every interval until ctx is done, and yields each
 // event of the subscription's in order; Checkpoint, asked in the loop, is
 // just after the event yielded. It stops at the first error, which it
-// yields with a zero event (ctx's error when ctx is done).
+// yields with a zero event (ctx's error when ctx is done; for a nil or
+// foreign ctx, Poll's).
 func (s *Subscription[T]) Events(ctx context.Context, interval time.Duration) iter.Seq2[Event[T], error] {
 	return func(yield func(Event[T], error) bool) {
 		for {

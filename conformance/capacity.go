@@ -156,7 +156,7 @@ func beSizeWithoutData(t *testing.T, it backend.Item) int {
 func capacityQueries(t *testing.T, h *harness) {
 	b := h.b
 	for i := range 10 {
-		it := capItem(t, "q#"+string(rune('a'+i)), 1000, 3, "qq")
+		it := capItem(t, "q#"+string(rune('a'+i)), 1000, 3, bePK+"#qq")
 		bePut(t, b, it)
 	}
 	query := func(in backend.QueryInput) func(ctx context.Context) error {
@@ -180,9 +180,9 @@ func capacityQueries(t *testing.T, h *harness) {
 	capCheck(t, "an empty page: nothing (DynamoDB Local)", capWant(capR(0)),
 		query(backend.QueryInput{PK: bePK, Range: backend.SortRange{Op: backend.BeginsWith, Lo: "none#"}, Limit: 10}))
 	capCheck(t, "index query: the index only", capWant(capR(0), 3, capR(1.5)),
-		query(backend.QueryInput{Index: "GSI3", PK: "qq", Range: backend.SortRange{Op: backend.BeginsWith}, Limit: 100}))
+		query(backend.QueryInput{Index: "GSI3", PK: bePK + "#qq", Range: backend.SortRange{Op: backend.BeginsWith}, Limit: 100}))
 	capCheck(t, "empty index query", capWant(capR(0)),
-		query(backend.QueryInput{Index: "GSI3", PK: "none", Range: backend.SortRange{Op: backend.BeginsWith}, Limit: 100}))
+		query(backend.QueryInput{Index: "GSI3", PK: bePK + "#none", Range: backend.SortRange{Op: backend.BeginsWith}, Limit: 100}))
 }
 
 // capacityBatches: BatchWriteItem sums its writes' figures, index entries

@@ -1,6 +1,7 @@
 package limit_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -34,11 +35,27 @@ func TestConformanceMemory(t *testing.T) {
 	})
 }
 
+// dynamoDBCases picks the conformance cases TestConformanceDynamoDB runs:
+// with the build tag long, all of them (long_test.go); else those where the
+// limiter's own work shows on DynamoDB: the capacity it passes on per
+// request (the Capacity cases), isolation, batches and transactions. The
+// memory run, TestConformanceMemory, runs every case; the whole suite on
+// DynamoDB Local (some two minutes) would push make test past its budget.
+var dynamoDBCases = func(name string) bool {
+	for _, c := range []string{"Capacity/", "Isolation/", "Batch/", "Tx/", "Backend/PutGetRoundTrip", "Backend/TxReasons"} {
+		if strings.HasPrefix(name, c) {
+			return true
+		}
+	}
+	return false
+}
+
 // TestConformanceDynamoDB runs it on a limiter in front of the DynamoDB
-// backend, on DynamoDB Local.
+// backend, on DynamoDB Local: the cases dynamoDBCases picks.
 func TestConformanceDynamoDB(t *testing.T) {
 	conformance.RunHarness(t, conformance.Harness{
 		NewBackend:   func(t *testing.T) backend.Backend { return generous(t, dynamotest.NewBackend(t)) },
 		Capabilities: conformance.Contract | conformance.DynamoDBLocalFidelity | conformance.Scan | conformance.Capacity,
+		Select:       dynamoDBCases,
 	})
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
+	"runtime"
 	"sync"
 	"time"
 
@@ -36,7 +38,10 @@ type Limits struct {
 
 // ErrInvalidLimits reports Limits the limits function returned that cannot
 // be applied: a negative or NaN rate, a negative or NaN burst, a burst over
-// MaxBurst; or a limits function that panicked. The call is refused, and
+// MaxBurst, a UnitBurst above 0 and below half a unit (the least a request
+// needs); or a limits function that panicked, or that made a request
+// through the limiter that needed the limits function again (that request
+// is refused). The call is refused, and
 // nothing is sent: a mistake in the function fails closed, visibly. It
 // wraps backend.ErrInvalidArgument, which the repository reports as
 // repo.ErrInvalidArgument.
@@ -69,6 +74,11 @@ func (l Limits) Check() error {
 	}
 	if l.UnitBurst > MaxBurst/2 {
 		return fmt.Errorf("%w: UnitBurst is %v, over %d", ErrInvalidLimits, l.UnitBurst, MaxBurst/2)
+	}
+	if l.UnitBurst > 0 && l.UnitBurst < minUnits {
+		// The bucket would never hold what a request needs: every
+		// request refused, each time with a RetryAfter that lies.
+		return fmt.Errorf("%w: UnitBurst is %v, below the %v units a request needs", ErrInvalidLimits, l.UnitBurst, minUnits)
 	}
 	return nil
 }
@@ -110,8 +120,9 @@ const DefaultIdleAfter = 10 * time.Second
 // WithIdleAfter returns an option that sets Options.IdleAfter.
 func WithIdleAfter(d time.Duration) func(*Options) { return func(o *Options) { o.IdleAfter = d } }
 
-// DefaultMaxTenants is Options.MaxTenants when not set: about 30 MB of
-// buckets at most.
+// DefaultMaxTenants is Options.MaxTenants when not set: at most about 27
+// MB of buckets with 8-byte tenant IDs, 230 MB with IDs of the longest
+// length (see "Cost and memory" in the package doc).
 const DefaultMaxTenants = 100_000
 
 // WithLimits returns an option that sets Options.Limits.
@@ -154,6 +165,9 @@ func New(b backend.Backend, optFns ...func(*Options)) (backend.Backend, error) {
 	}
 	var o Options
 	for _, f := range optFns {
+		if f == nil {
+			return nil, fmt.Errorf("limit: %w: nil option", backend.ErrInvalidArgument)
+		}
 		f(&o)
 	}
 	if o.MaxTenants < 0 {
@@ -230,17 +244,23 @@ func (l *Limiter) bucketFor(ctx context.Context, now time.Time) (*bucket, error)
 	return l.table.get(id, now, l.limitsOf)
 }
 
-// limitsOf calls the limits function, turning a panic into an error.
+// limitsOf calls the limits function, turning a panic into an error. It
+// refuses a call from inside the limits function (a request the function
+// made through the limiter, for a tenant without buckets), which would
+// call the function again, and again, until the stack overflowed.
 func (l *Limiter) limitsOf(tenant string) (lim Limits, err error) {
 	if l.limits == nil {
 		return Limits{}, nil
+	}
+	if insideLimits() {
+		return Limits{}, fmt.Errorf("%w: the limits function made a request through the limiter for tenant %q, whose limits it would have to give first", ErrInvalidLimits, tenant)
 	}
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("%w: the limits function panicked for tenant %q: %v", ErrInvalidLimits, tenant, p)
 		}
 	}()
-	lim = l.limits(tenant)
+	lim = callLimits(l.limits, tenant)
 	if err := lim.Check(); err != nil {
 		return Limits{}, fmt.Errorf("%w (tenant %q)", err, tenant)
 	}
@@ -399,4 +419,38 @@ func (b *bucket) charge(now time.Time, u backend.Units) {
 func (b *bucket) full(now time.Time) bool {
 	return (b.reqs == nil || b.reqs.TokensAt(now) >= float64(b.reqs.Burst())) &&
 		(b.units == nil || b.units.tokensAt(now) >= b.units.burst)
+}
+
+// callLimits calls the limits function f. Its frame on a goroutine's
+// stack says that the goroutine is inside a limits function (see
+// insideLimits); it is never inlined, so that the frame is there.
+//
+//go:noinline
+func callLimits(f func(string) Limits, tenant string) Limits { return f(tenant) }
+
+// callLimitsName is callLimits's name in stack frames.
+var callLimitsName = runtime.FuncForPC(reflect.ValueOf(callLimits).Pointer()).Name()
+
+// insideLimits reports whether the calling goroutine is inside a call of
+// a limits function (of any limiter): whether callLimits is on its stack.
+// Only the first request of a tenant asks, not the O(1) path of the others.
+func insideLimits() bool {
+	var pcs [64]uintptr
+	for skip := 2; ; {
+		n := runtime.Callers(skip, pcs[:])
+		frames := runtime.CallersFrames(pcs[:n])
+		for {
+			f, more := frames.Next()
+			if f.Function == callLimitsName {
+				return true
+			}
+			if !more {
+				break
+			}
+		}
+		if n < len(pcs) {
+			return false
+		}
+		skip += n
+	}
 }

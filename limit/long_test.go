@@ -2,5 +2,9 @@
 
 package limit_test
 
-// With the build tag long, TestMillionsOfTenants touches 2 million tenants.
-func init() { manyTenants = 2_000_000 }
+// With the build tag long, TestMillionsOfTenants touches 2 million tenants
+// and TestConformanceDynamoDB runs every case of the conformance suite.
+func init() {
+	manyTenants = 2_000_000
+	dynamoDBCases = nil
+}

@@ -179,7 +179,7 @@ func (e *opError) Unwrap() []error {
 // as for any throttle.
 func RetryAfter(err error) (time.Duration, bool) {
 	var te *backend.ThrottledError
-	if errors.As(err, &te) && te.RetryAfter > 0 {
+	if errors.As(err, &te) && te != nil && te.RetryAfter > 0 {
 		return te.RetryAfter, true
 	}
 	return 0, false

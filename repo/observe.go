@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
 
 // Observer sees every call of a repository: Start before the call sends
@@ -26,13 +27,19 @@ import (
 // All are observed page by page. Transact is observed by the observer of
 // its first action's repository.
 //
-// An observer cannot change what a call does. The call's tenant is read
-// from its own context before Start, and every key comes from it: a
-// context from Start that names another tenant changes no key (the
-// requests are still made in it). A nil context from Start leaves the
-// call's own; a panic in Start or End is recovered, and the call goes on
-// and returns what it returns. A call that itself panics does not reach
-// End.
+// An observer cannot change what a call does. The requests are made with
+// the values of the context Start returned but with the deadline and
+// cancellation of the call's own: a context from Start that is canceled,
+// past a deadline, or never canceled changes nothing of when the call
+// stops. The call's tenant is read from its own context before Start, and
+// every key comes from it: a context from Start that names another tenant,
+// or none, changes no key, and the requests are made in it with the call's
+// tenant put back, so a limiter (package limit) charges the call's tenant
+// and per-tenant credentials sign for it; a context from Start whose tenant
+// cannot be read at all is not used for the requests. A nil context from
+// Start leaves the call's own; a panic in Start or End is recovered, and
+// the call goes on and returns what it returns. A call that itself panics
+// does not reach End.
 type Observer interface {
 	Start(ctx context.Context, c *Call) context.Context
 	End(ctx context.Context, c *Call)
@@ -140,7 +147,8 @@ func (r *Repository[T]) start(ctx context.Context, ct callTenant, op Op, index s
 // goes on with: the one Start returned, or ctx when Start returned nil or
 // panicked (an observer cannot stop or break a call), with a Meter of the
 // call's own. The call's tenant is ct, read before Start: its keys never
-// come from the context Start returns, which could name another tenant.
+// come from the context Start returns, which could name another tenant,
+// and its requests carry ct's tenant (see pinTenant).
 // A nil ctx (which the call refuses) is shown to Start as
 // context.Background().
 func startCall(obs Observer, ctx context.Context, ct callTenant, typeName, prefix string, op Op, index string) observed {
@@ -153,8 +161,53 @@ func startCall(obs Observer, ctx context.Context, ct callTenant, typeName, prefi
 	if start == nil {
 		start = ctx
 	}
-	mctx, m := backend.WithMeter(start)
+	run := pinTenant(start, ctx, ct)
+	if run != ctx {
+		run = ownCancel{Context: run, own: ctx}
+	}
+	mctx, m := backend.WithMeter(run)
 	return observed{obs: obs, start: start, ctx: mctx, meter: m, call: c}
+}
+
+// ownCancel is the context an observed call's requests are made in when
+// Start returned another context than the call's: the values of that
+// context (the observer's span, the tenant pinTenant leaves there), and
+// the deadline, cancellation and error of the call's own. An observer can
+// neither stop a call, with a context canceled or past a deadline, nor
+// keep it going after its caller cancels it.
+type ownCancel struct {
+	context.Context // for Value
+	own             context.Context
+}
+
+func (c ownCancel) Deadline() (time.Time, bool) { return c.own.Deadline() }
+func (c ownCancel) Done() <-chan struct{}       { return c.own.Done() }
+func (c ownCancel) Err() error                  { return c.own.Err() }
+
+// pinTenant returns the context a call's requests are made in, given the
+// context start that the observer's Start returned and the call's own ctx:
+// start when it carries the call's tenant as package tenantctx reads it;
+// else start with the call's tenant put back over what the observer put
+// there (another tenant, none, an operator's mark); else, for a context
+// whose tenant cannot be read even so (one that answers keys it was never
+// given), the call's own. A limiter in front of the backend then charges
+// the call's tenant, and per-tenant credentials sign for it, whatever the
+// observer did. A call whose context gave no tenant sends nothing, so
+// start is left as it is.
+func pinTenant(start, ctx context.Context, ct callTenant) context.Context {
+	if ct.cause != nil {
+		return start
+	}
+	id := ct.id()
+	if got, err := tenantctx.FromContext(start); err == nil && got == id {
+		return start
+	}
+	if pinned, err := tenantctx.WithTenant(start, id); err == nil {
+		if got, err := tenantctx.FromContext(pinned); err == nil && got == id {
+			return pinned
+		}
+	}
+	return ctx
 }
 
 // observerStart calls obs.Start, and returns nil when it panics.

@@ -30,7 +30,7 @@ func RetryAfter(err error) (string, bool) {
 	}
 	wait := DefaultRetryAfter
 	var te *backend.ThrottledError
-	if errors.As(err, &te) && te.RetryAfter > 0 {
+	if errors.As(err, &te) && te != nil && te.RetryAfter > 0 {
 		wait = te.RetryAfter
 	}
 	secs := math.Ceil(wait.Seconds())

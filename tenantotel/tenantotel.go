@@ -113,18 +113,28 @@ var (
 // "free", "pro", "enterprise"), AttrTenantTier; spans carry it too, beside
 // the tenant's ID. fn is called on every call with the call's tenant ID
 // ("" for a call without a tenant, which fails with repo.ErrNoTenant); it
-// must be safe for concurrent use, and fast. A tier of "" is left out.
+// must be safe for concurrent use, and fast. A tier of "" is left out, and
+// so is the tier of a call for which fn panics; the bytes of a tier that
+// are not valid UTF-8 are replaced by U+FFFD.
 func TenantTier(fn func(tenant string) string) TenantLabel {
 	return TenantLabel{key: AttrTenantTier, fn: fn}
 }
 
-// label returns the label's value for tenant, "" when it has none.
-func (l TenantLabel) label(tenant string) string {
+// label returns the label's value for tenant, "" when it has none. A tier
+// that is not valid UTF-8 has its bad bytes replaced by U+FFFD (OTLP's
+// protobuf encoding refuses such strings, and with them the whole batch
+// they are exported in); a tier function that panics gives "".
+func (l TenantLabel) label(tenant string) (tier string) {
 	switch {
 	case l.key == "":
 		return ""
 	case l.fn != nil:
-		return l.fn(tenant)
+		defer func() {
+			if recover() != nil {
+				tier = ""
+			}
+		}()
+		return strings.ToValidUTF8(l.fn(tenant), "\uFFFD")
 	}
 	return tenant
 }
@@ -371,7 +381,11 @@ func (o *Observer) endSpan(span trace.Span, c *repo.Call, kind string, class cal
 	}
 	if class >= callinfo.Notable {
 		attrs = append(attrs, semconv.ErrorTypeKey.String(kind))
-		span.SetStatus(codes.Error, c.Err.Error())
+		desc := kind // a Call with a Kind and no Err, from a caller of End
+		if c.Err != nil {
+			desc = strings.ToValidUTF8(c.Err.Error(), "\uFFFD")
+		}
+		span.SetStatus(codes.Error, desc)
 	}
 	span.SetAttributes(attrs...)
 	span.End()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/internal/callinfo"
@@ -48,7 +49,9 @@ type Options struct {
 	// Tier, when set, maps each call's tenant to a tier (such as "free",
 	// "pro") that records carry as KeyTier; "" is left out. It is called
 	// on every call that is logged, with the call's tenant ID ("" for a
-	// call without one); it must be safe for concurrent use.
+	// call without one); it must be safe for concurrent use. A call for
+	// which it panics has no tier; bytes of a tier that are not valid
+	// UTF-8 are replaced by U+FFFD.
 	Tier func(tenant string) string
 	// HideTenant leaves the tenant's ID out of the records, for logs that
 	// must not hold them (with Tier, they keep the tier).
@@ -126,7 +129,7 @@ func (o *Observer) End(ctx context.Context, c *repo.Call) {
 		attrs = append(attrs, slog.String(KeyTenant, c.Tenant))
 	}
 	if o.opts.Tier != nil {
-		if tier := o.opts.Tier(c.Tenant); tier != "" {
+		if tier := o.tier(c.Tenant); tier != "" {
 			attrs = append(attrs, slog.String(KeyTier, tier))
 		}
 	}
@@ -154,6 +157,17 @@ func (o *Observer) End(ctx context.Context, c *repo.Call) {
 		}
 	}
 	logger.LogAttrs(ctx, level, Message, attrs...)
+}
+
+// tier returns the tier of tenant, its bytes that are not valid UTF-8
+// replaced by U+FFFD, or "" when Options.Tier panics.
+func (o *Observer) tier(tenant string) (tier string) {
+	defer func() {
+		if recover() != nil {
+			tier = ""
+		}
+	}()
+	return strings.ToValidUTF8(o.opts.Tier(tenant), "\uFFFD")
 }
 
 // capacity returns the KeyCapacity group: the table's units and those of

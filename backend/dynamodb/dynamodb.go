@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
 	"sync/atomic"
@@ -95,6 +96,11 @@ type Options struct {
 	// all of them; more than backend.MaxIndexes, or less than zero, makes
 	// New fail. To ask for no index, use WithIndexSlots().
 	Indexes int
+
+	// Tags, when set, are the tags EnsureTable gives the table when it
+	// creates it (CreateTable's Tags, in key order). It does not tag an
+	// existing table.
+	Tags map[string]string
 }
 
 // WithIndexSlots returns an option that sets Options.IndexSlots to exactly
@@ -181,6 +187,23 @@ func New(client API, table string, optFns ...func(*Options)) (*Backend, error) {
 		b.declared = backend.FirstIndexes(n)
 	}
 	return b, nil
+}
+
+// Options returns a copy of the options the backend was made with, with
+// their defaults filled in: New(client, otherTable, func(o *Options) { *o =
+// b.Options() }) makes a backend of another table with the same schema.
+func (b *Backend) Options() Options {
+	o := b.opts
+	if o.IndexSlots != nil {
+		o.IndexSlots = append([]int{}, o.IndexSlots...)
+	}
+	if o.CheckpointKey != nil {
+		o.CheckpointKey = append([]byte{}, o.CheckpointKey...)
+	}
+	if o.Tags != nil {
+		o.Tags = maps.Clone(o.Tags)
+	}
+	return o
 }
 
 // Table returns the name of the backend's table.

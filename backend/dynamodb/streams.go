@@ -175,8 +175,9 @@ type shardPos struct {
 // its end, or gone, from its position: AFTER_SEQUENCE_NUMBER the last one
 // read, or TRIM_HORIZON for a shard not read yet. It pages GetRecords until
 // the limit, the shard's end (no next iterator: the shard is done, and its
-// children are read next) or an empty page (the shard's newest change for
-// now). Iterators are kept for the next read from the same position, and
+// children are read next), an empty page (the shard's newest change for
+// now) or maxShortPages pages with fewer records than it asked for (a
+// shard written steadily may never give an empty page). Iterators are kept for the next read from the same position, and
 // an expired one is acquired again.
 //
 // Errors: backend.ErrNoChangeFeed without Options.Streams or without a
@@ -242,7 +243,6 @@ func (b *Backend) ReadChanges(ctx context.Context, in backend.ReadChangesInput) 
 			if parent, ok := pos[sh.parent]; ok && !parent.done {
 				continue // a parent is read to its end first
 			}
-			n := len(out.Changes)
 			var ended bool
 			out.Changes, ended, err = b.readShard(ctx, api, arn, sh, q, out.Changes, limit)
 			if err != nil {
@@ -250,9 +250,7 @@ func (b *Backend) ReadChanges(ctx context.Context, in backend.ReadChangesInput) 
 			}
 			if ended {
 				q.done = true
-			}
-			if ended || len(out.Changes) > n {
-				progress = true
+				progress = true // its children can be read now
 			}
 		}
 	}
@@ -274,8 +272,10 @@ func (b *Backend) readShard(ctx context.Context, api StreamsAPI, arn string, sh 
 		return changes, false, err
 	}
 	reacquired := false
+	short := 0 // pages with fewer records than asked for
 	for len(changes) < limit {
-		out, err := api.GetRecords(shield(ctx), &dynamodbstreams.GetRecordsInput{ShardIterator: aws.String(iter), Limit: aws.Int32(int32(min(limit-len(changes), 1000)))})
+		asked := min(limit-len(changes), 1000)
+		out, err := api.GetRecords(shield(ctx), &dynamodbstreams.GetRecordsInput{ShardIterator: aws.String(iter), Limit: aws.Int32(int32(asked))})
 		if err != nil {
 			// An iterator that is not new may have expired; one kept
 			// from an empty page DynamoDB Local may also refuse as
@@ -310,9 +310,22 @@ func (b *Backend) readShard(ctx context.Context, api StreamsAPI, arn string, sh 
 		if len(out.Records) == 0 {
 			break // the newest change of an open shard, for now
 		}
+		if len(out.Records) < asked {
+			// A shard written to about as fast as a page is read never
+			// gives an empty page: after maxShortPages pages that
+			// were not full, the read ends, and the next one goes on.
+			if short++; short == maxShortPages {
+				break
+			}
+		}
 	}
 	return changes, false, nil
 }
+
+// maxShortPages bounds the pages with fewer records than asked for that one
+// read of a shard takes: one that gets a record or two per page, because
+// the table is written to about as fast as a page is read, ends.
+const maxShortPages = 16
 
 // iterator returns a shard iterator at the position after (none: the
 // shard's start), a kept one if it is fresh enough (kept is then true).

@@ -32,6 +32,9 @@ type fakeStreams struct {
 	n       int
 	expireN int // the next expireN GetRecords calls fail with an expired iterator
 	calls   map[string]int
+	// trickle, when set, is given a record after each GetRecords of
+	// an open shard: a table written to as fast as a page is read.
+	trickle func() st.Record
 }
 
 type fakeShard struct {
@@ -147,6 +150,9 @@ func (f *fakeStreams) GetRecords(_ context.Context, in *dynamodbstreams.GetRecor
 	}
 	end := min(i+int(aws.ToInt32(in.Limit)), len(sh.recs), i+2) // pages of 2 at most
 	out := &dynamodbstreams.GetRecordsOutput{Records: slices.Clone(sh.recs[i:end])}
+	if f.trickle != nil && !sh.closed {
+		defer func() { sh.recs = append(sh.recs, f.trickle()) }()
+	}
 	if end == len(sh.recs) && sh.closed {
 		return out, nil // the shard's end: no next iterator
 	}
@@ -295,6 +301,31 @@ func TestStreamLineage(t *testing.T) {
 	f.mu.Unlock()
 	_, err = b.ReadChanges(t.Context(), backend.ReadChangesInput{From: head.Next, Limit: 100})
 	assert.ErrorIs(t, err, backend.ErrTrimmed, "the record after the checkpoint's position is gone")
+}
+
+// TestStreamTrickle: a read of a shard that gets a new record after each
+// page it reads ends anyway, and the next read goes on after it.
+func TestStreamTrickle(t *testing.T) {
+	n := 0
+	f := &fakeStreams{iters: map[string]fakeIter{}, calls: map[string]int{}, trickle: func() st.Record {
+		n++
+		return rec(st.OperationTypeInsert, strconv.Itoa(n), "t", false)
+	}}
+	f.shards = []*fakeShard{{id: "shard-open", recs: []st.Record{f.trickle()}}}
+	b := streamBackend(t, f)
+	var all []backend.Change
+	from := ""
+	for range 3 {
+		out, err := b.ReadChanges(t.Context(), backend.ReadChangesInput{From: from})
+		require.NoError(t, err)
+		require.NotEmpty(t, out.Changes)
+		require.Less(t, len(out.Changes), backend.DefaultChangeLimit, "the read ended before its limit")
+		all = append(all, out.Changes...)
+		from = out.Next
+	}
+	for i, c := range all {
+		require.Equal(t, "a#"+strconv.Itoa(i+1), c.Key.SK, "each record once, in order")
+	}
 }
 
 func imageValue(c backend.Change) string {

@@ -3,6 +3,8 @@ package dynamodb
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -119,6 +121,9 @@ func (b *Backend) createTable(ctx context.Context) error {
 			Projection:            &types.Projection{ProjectionType: types.ProjectionTypeAll},
 			ProvisionedThroughput: b.opts.ProvisionedThroughput,
 		})
+	}
+	for _, k := range slices.Sorted(maps.Keys(b.opts.Tags)) {
+		in.Tags = append(in.Tags, types.Tag{Key: aws.String(k), Value: aws.String(b.opts.Tags[k])})
 	}
 	_, err := b.client.CreateTable(ctx, in)
 	if err != nil && !tableInUse(err) {

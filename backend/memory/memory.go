@@ -146,6 +146,21 @@ func WithIndexSlots(slots ...int) func(*Options) {
 	}
 }
 
+// Options returns a copy of the options the Store was made with:
+// New(func(o *Options) { *o = s.Options() }) makes an empty Store with the
+// same index slots and change-feed setting (a feed of its own).
+func (s *Store) Options() Options {
+	o := s.opts
+	if o.IndexSlots != nil {
+		o.IndexSlots = slices.Clone(o.IndexSlots)
+	}
+	if o.Feed != nil {
+		f := *o.Feed
+		o.Feed = &f
+	}
+	return o
+}
+
 // Indexes returns how many of the indexes GSI1, GSI2, ... the Store has;
 // IndexSlots says which.
 func (s *Store) Indexes() int { return s.slots.Len() }

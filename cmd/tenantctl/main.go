@@ -236,6 +236,7 @@ message} and the operation's result. Flags take two dashes or one.
 		a.reindexCmd(),
 		a.tenantsCmd(),
 		a.policyCmd(),
+		a.moveCmd(),
 	)
 	return root
 }

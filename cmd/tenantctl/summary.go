@@ -10,6 +10,7 @@ import (
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/iampolicy"
+	"github.com/tenantrepo/tenantrepo/move"
 	"github.com/tenantrepo/tenantrepo/ops"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
@@ -17,14 +18,14 @@ import (
 // summary is what --json prints: one object, at the end of every run.
 type summary struct {
 	// Op is the subcommand: stats, purge, export, import, copy, reindex,
-	// tenants, policy.
+	// tenants, policy, move.
 	Op string `json:"op"`
 	// Tenant is the tenant acted on (--tenant); empty for the operator
 	// commands. ToTenant is copy's destination tenant.
 	Tenant   string `json:"tenant,omitempty"`
 	ToTenant string `json:"toTenant,omitempty"`
 	// Backend says where: "memory" or "dynamodb:<table>"; ToBackend is
-	// copy's destination.
+	// copy's destination, or move's destination table.
 	Backend   string `json:"backend,omitempty"`
 	ToBackend string `json:"toBackend,omitempty"`
 	// Status names ExitCode: done, failed, usage, refused, verify-failed,
@@ -48,7 +49,9 @@ type summary struct {
 type summaryError struct {
 	// Kind is one of: usage, refused, interrupted, invalid-argument,
 	// invalid-checkpoint, invalid-tenant, invalid-arn, invalid-tag-key, bad-export, foreign-item,
-	// not-empty, verify, unsupported, no-operator, or else the backend's
+	// not-empty, verify, unsupported, no-operator, move-in-progress,
+	// no-move, too-late, dest-not-empty, move-changed, no-change-feed
+	// (tenantctl move), or else the backend's
 	// error kind (backend.KindOf: throttled, not-found, ...).
 	Kind    string `json:"kind"`
 	Message string `json:"message"`
@@ -71,6 +74,12 @@ func errorKind(err error, code int) string {
 		name string
 	}{
 		{ops.ErrInvalidCheckpoint, "invalid-checkpoint"},
+		{move.ErrInProgress, "move-in-progress"},
+		{move.ErrNoMove, "no-move"},
+		{move.ErrTooLate, "too-late"},
+		{move.ErrDestNotEmpty, "dest-not-empty"},
+		{move.ErrMoveChanged, "move-changed"},
+		{move.ErrNoChangeFeed, "no-change-feed"},
 		{ops.ErrBadExport, "bad-export"},
 		{ops.ErrForeignItem, "foreign-item"},
 		{ops.ErrNotEmpty, "not-empty"},

@@ -122,5 +122,8 @@ func ThrottleReason(c *repo.Call) (string, bool) {
 	if c.Err == nil || !errors.As(c.Err, &te) {
 		return "", false
 	}
+	if te == nil { // a custom backend's typed nil: no reason said
+		return backend.ThrottleUnknown.String(), true
+	}
 	return te.Reason.String(), true
 }
