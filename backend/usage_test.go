@@ -45,7 +45,7 @@ func TestMeter(t *testing.T) {
 	<-innerCtx.Done()
 	assert.ErrorIs(t, innerCtx.Err(), context.Canceled)
 
-	assert.Panics(t, func() { backend.WithMeter(nil) }) //nolint:staticcheck // a nil context on purpose
+	assert.Panics(t, func() { backend.WithMeter(nil) }) //nolint:staticcheck // SA1012: a nil context on purpose
 }
 
 // TestWithMeterAllocatesOnce: the Meter and its context are one
