@@ -13,21 +13,28 @@ import (
 	"github.com/tenantrepo/tenantrepo/backend"
 )
 
-// Every request asks DynamoDB for the capacity it consumed
-// (ReturnConsumedCapacity INDEXES), and when the caller's context carries a
-// meter (backend.Metered) the backend charges it (backend.Charge): the
-// table's and each index's units as DynamoDB reports them, and the requests
-// the SDK sent for the call, counted by a middleware after its retries.
-// A write whose condition failed and a canceled transaction come back as
-// errors, without ConsumedCapacity: for them the backend charges the
-// figure backend.FailedWriteCapacity and backend.CanceledTxCapacity
-// compute from the item DynamoDB returns with the error (an estimate by
-// AWS's published rule, not a measurement). Without a meter a request
-// costs only the asking: the request's field and the response's
-// ConsumedCapacity, which the SDK decodes; nothing is counted or summed.
+// A request asks DynamoDB for the capacity it consumed
+// (ReturnConsumedCapacity INDEXES) when the caller's context carries a
+// meter (backend.Metered: repo.WithMeter, an observer, a limiter), and the
+// backend charges that meter (backend.Charge): the table's and each
+// index's units as DynamoDB reports them, and the requests the SDK sent for
+// the call, counted by a middleware after its retries. A write whose
+// condition failed and a canceled transaction come back as errors, without
+// ConsumedCapacity: for them the backend charges the figure
+// backend.FailedWriteCapacity and backend.CanceledTxCapacity compute from
+// the item DynamoDB returns with the error (an estimate by AWS's published
+// rule, not a measurement). A request whose context carries no meter does
+// not ask: nobody would read the figures, and decoding them is most of
+// what asking costs a client (BENCHMARKS.md, issue #14).
 
-// returnCapacity is what every request asks for.
-const returnCapacity = types.ReturnConsumedCapacityIndexes
+// returnCapacity is what a request made in ctx asks for: INDEXES when ctx
+// is metered, else nothing (DynamoDB's default, NONE).
+func returnCapacity(ctx context.Context) types.ReturnConsumedCapacity {
+	if backend.Metered(ctx) {
+		return types.ReturnConsumedCapacityIndexes
+	}
+	return ""
+}
 
 // metered is the context of one metered request: the caller's, with the
 // count of the request's attempts, the requests the SDK sent (retries

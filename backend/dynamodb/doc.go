@@ -203,9 +203,10 @@
 //
 // # Consumed capacity
 //
-// Every request asks for its consumed capacity (ReturnConsumedCapacity
-// INDEXES). When the context carries a meter (backend.WithMeter,
-// repo.WithMeter), the backend charges it (backend.Charge) once per call:
+// When the context carries a meter (backend.WithMeter, repo.WithMeter, an
+// observer's or a limiter's), every request asks for its consumed capacity
+// (ReturnConsumedCapacity INDEXES) and the backend charges the meter
+// (backend.Charge) once per call:
 // the table's and each index's units as DynamoDB reported them
 // (ReadCapacityUnits and WriteCapacityUnits when present; otherwise
 // CapacityUnits, as DynamoDB Local reports, counted as read units for
@@ -216,5 +217,7 @@
 // canceled transaction return no capacity: the backend charges the figure
 // backend.FailedWriteCapacity and backend.CanceledTxCapacity compute from
 // the item returned with the error, an estimate by AWS's published rule.
-// Without a meter no middleware is added and nothing is counted.
+// Without a meter a request does not ask for its capacity (nobody would
+// read it, and the SDK's decoding of it is most of what asking costs), no
+// middleware is added and nothing is counted.
 package dynamodb

@@ -233,7 +233,7 @@ func (b *Backend) Get(ctx context.Context, in backend.GetInput) (backend.Item, e
 		TableName:              aws.String(b.table),
 		Key:                    keyItem(in.Key),
 		ConsistentRead:         aws.Bool(in.ConsistentRead),
-		ReturnConsumedCapacity: returnCapacity,
+		ReturnConsumedCapacity: returnCapacity(ctx),
 	}, opts...)
 	if err != nil {
 		err = mapError(ctx, "get", err)
@@ -269,7 +269,7 @@ func (b *Backend) Put(ctx context.Context, in backend.PutInput) error {
 		ExpressionAttributeNames:            exp.names,
 		ExpressionAttributeValues:           exp.values,
 		ReturnValuesOnConditionCheckFailure: oldOnFailure(exp.condition),
-		ReturnConsumedCapacity:              returnCapacity,
+		ReturnConsumedCapacity:              returnCapacity(ctx),
 	}, opts...)
 	if err != nil {
 		err = mapError(ctx, "put", err)
@@ -307,7 +307,7 @@ func (b *Backend) Update(ctx context.Context, in backend.UpdateInput) (backend.I
 		ExpressionAttributeValues:           exp.values,
 		ReturnValues:                        types.ReturnValueAllNew,
 		ReturnValuesOnConditionCheckFailure: oldOnFailure(exp.condition),
-		ReturnConsumedCapacity:              returnCapacity,
+		ReturnConsumedCapacity:              returnCapacity(ctx),
 	}, opts...)
 	if err != nil {
 		err = mapError(ctx, "update", err)
@@ -340,7 +340,7 @@ func (b *Backend) Delete(ctx context.Context, in backend.DeleteInput) error {
 		ExpressionAttributeNames:            exp.names,
 		ExpressionAttributeValues:           exp.values,
 		ReturnValuesOnConditionCheckFailure: oldOnFailure(exp.condition),
-		ReturnConsumedCapacity:              returnCapacity,
+		ReturnConsumedCapacity:              returnCapacity(ctx),
 	}, opts...)
 	if err != nil {
 		err = mapError(ctx, "delete", err)
@@ -420,7 +420,7 @@ func (b *Backend) Query(ctx context.Context, in backend.QueryInput) (backend.Que
 		ScanIndexForward:          aws.Bool(!in.Descending),
 		Limit:                     aws.Int32(limit),
 		ConsistentRead:            aws.Bool(in.ConsistentRead),
-		ReturnConsumedCapacity:    returnCapacity,
+		ReturnConsumedCapacity:    returnCapacity(ctx),
 	}
 	if keys.index != "" {
 		req.IndexName = aws.String(keys.index)

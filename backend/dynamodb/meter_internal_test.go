@@ -87,18 +87,19 @@ func TestMeteredOnlyWhenAsked(t *testing.T) {
 }
 
 // TestMeteredRequestAllocations: metering a request (its context being
-// metered already) costs at most three allocations: the metered context,
-// and the SDK's copy of its middleware options and of its stack's order
-// with the counter in them. The counter and the option are the same for
-// every request.
+// metered already) costs at most four allocations: the metered context,
+// the SDK's copy of its middleware options and of its stack's order with
+// the counter in them, and asking for the consumed capacity, which an
+// unmetered request does not (returnCapacity). The counter and the option
+// are the same for every request.
 func TestMeteredRequestAllocations(t *testing.T) {
 	b, _ := inProcessBackend(t)
 	ctx, _ := backend.WithMeter(t.Context())
 	plain := minAllocs(func() { _ = putIn(t.Context(), b) })
 	metered := minAllocs(func() { _ = putIn(ctx, b) })
 	t.Logf("Put: %d allocations, %d metered", plain, metered)
-	if metered > plain+3 {
-		t.Errorf("a metered Put allocates %d times, an unmetered one %d: more than 3 more", metered, plain)
+	if metered > plain+4 {
+		t.Errorf("a metered Put allocates %d times, an unmetered one %d: more than 4 more", metered, plain)
 	}
 }
 
@@ -115,4 +116,13 @@ func minAllocs(f func()) uint64 {
 		least = min(least, b.Mallocs-a.Mallocs)
 	}
 	return least
+}
+
+// TestCapacityAskedWhenMetered: a request asks DynamoDB for its consumed
+// capacity (INDEXES) exactly when its context is metered.
+func TestCapacityAskedWhenMetered(t *testing.T) {
+	assert.Equal(t, types.ReturnConsumedCapacity(""), returnCapacity(t.Context()))
+	ctx, _ := backend.WithMeter(t.Context())
+	assert.Equal(t, types.ReturnConsumedCapacityIndexes, returnCapacity(ctx))
+	assert.Equal(t, types.ReturnConsumedCapacity(""), returnCapacity(backend.WithoutMeter(ctx)))
 }

@@ -53,7 +53,7 @@ func (b *Backend) Scan(ctx context.Context, in backend.ScanInput) (backend.ScanO
 		TotalSegments:          aws.Int32(int32(in.TotalSegments)),
 		Limit:                  aws.Int32(limit),
 		ConsistentRead:         aws.Bool(in.ConsistentRead),
-		ReturnConsumedCapacity: returnCapacity,
+		ReturnConsumedCapacity: returnCapacity(ctx),
 	}
 	if in.KeysOnly {
 		p, err := keysProjection()

@@ -95,6 +95,9 @@ func TestCannedCapacity(t *testing.T) {
 	_, err := s.raw.get(s.ctx, s.tenant, id(42))
 	require.NoError(t, err)
 	assert.NotContains(t, last(), "ReturnConsumedCapacity")
+	_, err = s.repo.Get(s.ctx, id(42))
+	require.NoError(t, err)
+	assert.NotContains(t, last(), "ReturnConsumedCapacity", "an unmetered repository call does not ask")
 
 	for _, tc := range []struct {
 		name        string
