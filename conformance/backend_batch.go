@@ -50,6 +50,13 @@ func backendBatchRoundTrip(t *testing.T, h *harness) {
 	}
 	keys[99] = beKey(bePK, "d#00")
 	keys[98] = beKey("tenant#other", "b#00")
+	if !h.shared() {
+		// One request, one tenant: a batch with a key of another
+		// tenant is refused, and nothing is read.
+		_, err := b.BatchGet(ctx, backend.BatchGetInput{Keys: keys, ConsistentRead: true})
+		require.ErrorIs(t, err, backend.ErrInvalidArgument, "a batch of two tenants' keys")
+		keys[98] = beKey(bePK, "missing#98")
+	}
 	got, err := b.BatchGet(ctx, backend.BatchGetInput{Keys: keys, ConsistentRead: true})
 	require.NoError(t, err)
 	assert.Empty(t, got.Unprocessed)

@@ -39,7 +39,7 @@ func backendInvalidUTF8Refused(t *testing.T, h *harness) {
 	}
 	pks := []string{pkF, pkF + fffd, bePK, "tenant#a" + fffd + "b"}
 	snap := func() []string {
-		out := rawSnapshot(t, b, pks)
+		out := rawSnapshot(t, h, pks)
 		page, err := b.Query(ctx, backend.QueryInput{Index: "GSI1", PK: ipk, Range: backend.SortRange{Op: backend.BeginsWith}, Limit: 100})
 		require.NoError(t, err)
 		for _, it := range page.Items {

@@ -51,16 +51,32 @@ const (
 	// module's memory and DynamoDB backends claim it.
 	Capacity
 
+	// SharedTable: the backend is one table for every tenant. A request
+	// may name keys of any partition, of several tenants at once, or of
+	// no tenant at all, and an index partition gathers the items of every
+	// partition that name it. A router over several tables (package
+	// route) does not claim it: it refuses a request whose keys are of
+	// two tenants or of no tenant (backend.ErrInvalidArgument), and a
+	// tenant's index partition holds only the items of that tenant's
+	// table. Cases read and write such keys only when it is claimed, and
+	// else check that they are refused.
+	SharedTable
+
 	// Contract is every part of the contract: what a complete backend
 	// claims. The optional parts (Scan) and DynamoDBLocalFidelity are
 	// claimed on their own.
-	Contract = Indexes | Batches | Transactions
+	Contract = Indexes | Batches | Transactions | SharedTable
 )
 
 // Harness says how to make the backend under test and what it claims.
 type Harness struct {
 	NewBackend   NewBackend
 	Capabilities Capabilities
+	// Select, when set, picks the cases to run by name ("Backend/Query",
+	// "Isolation/Tenants", ...): the others are not run at all. A backend
+	// whose cases are slow to set up runs a few in short test runs and
+	// all of them in long ones. Nil runs every case.
+	Select func(name string) bool
 }
 
 // Run runs every case of the contract (Contract: every capability but
@@ -258,12 +274,16 @@ var capNames = []struct {
 	{DynamoDBLocalFidelity, "DynamoDBLocalFidelity"},
 	{Scan, "Scan"},
 	{Capacity, "Capacity"},
+	{SharedTable, "SharedTable"},
 }
 
 // run runs one case as a parallel subtest with a backend of its own, or
 // skips it when the harness does not claim every capability in needs.
 func (s *suite) run(t *testing.T, name string, needs Capabilities, fn func(t *testing.T, h *harness)) {
 	t.Helper()
+	if s.h.Select != nil && !s.h.Select(name) {
+		return
+	}
 	t.Run(name, func(t *testing.T) {
 		t.Parallel()
 		if missing := needs &^ s.h.Capabilities; missing != 0 {
@@ -324,6 +344,9 @@ func newHarness(t *testing.T, b backend.Backend, caps Capabilities) *harness {
 // of the contract check what DynamoDB Local does where DynamoDB promises
 // nothing only then.
 func (h *harness) fidelity() bool { return h.caps&DynamoDBLocalFidelity != 0 }
+
+// shared reports whether the backend claims SharedTable.
+func (h *harness) shared() bool { return h.caps&SharedTable != 0 }
 
 // ctx returns a context for tenant, failing the test if the ID is invalid.
 func (h *harness) ctx(t *testing.T, tenant string) context.Context {

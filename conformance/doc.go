@@ -54,7 +54,18 @@
 //     whose condition failed and canceled transactions (by the published
 //     rule, as DynamoDB Local reports nothing for them), multi-byte names
 //     and values and numbers. Only this module's memory and DynamoDB
-//     backends claim it.
+//     backends claim it;
+//   - SharedTable: the backend is one table for all tenants, so a request
+//     may name keys of several tenants or of no tenant, and an index
+//     partition gathers every partition's items. It is in Contract. A
+//     router over several tables (package route) does not claim it: the
+//     cases that write or read such keys then check that they are refused
+//     (backend.ErrInvalidArgument) and leave out what only one shared
+//     table would show.
+//
+// Harness.Select runs only the cases it picks by name, for a backend whose
+// cases are slow to set up (package route runs a few on DynamoDB Local in
+// short runs, all of them with the build tag long).
 //
 // Every backend must evaluate condition, update and filter expressions: the
 // repository sends a condition with nearly every write (attribute_not_exists

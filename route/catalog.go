@@ -2,12 +2,15 @@ package route
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -23,6 +26,7 @@ const CatalogPartition = "catalog"
 
 // Attribute names of a catalog item.
 const (
+	attrTenant  = "tenant"
 	attrTable   = "table"
 	attrVersion = "version"
 	attrMove    = "move"
@@ -183,6 +187,9 @@ func (c *Catalog) LookupFresh(ctx context.Context, tenant string) (Placement, er
 		if p, err = decodePlacement(item); err != nil {
 			return Placement{}, err
 		}
+		if p.Tenant != tenant {
+			return Placement{}, fmt.Errorf("route: the catalog item of tenant %q is another tenant's", tenant)
+		}
 	}
 	c.remember(p, at)
 	return p, nil
@@ -267,9 +274,11 @@ func (c *Catalog) Put(ctx context.Context, p Placement) (Placement, error) {
 	return next, nil
 }
 
-// List returns up to limit placements of the catalog, in tenant ID order,
+// List returns up to limit placements of the catalog, in the order of
+// their sort keys (tenant IDs, but for IDs longer than a sort key),
 // after cursor ("" for the first page), and the cursor of the next page,
-// "" after the last. A limit below 1 means 100.
+// "" after the last. A limit below 1 means 100. The error wraps
+// backend.ErrInvalidArgument for a cursor List did not make.
 func (c *Catalog) List(ctx context.Context, cursor string, limit int) ([]Placement, string, error) {
 	if limit < 1 {
 		limit = 100
@@ -281,10 +290,10 @@ func (c *Catalog) List(ctx context.Context, cursor string, limit int) ([]Placeme
 		ConsistentRead: true,
 	}
 	if cursor != "" {
-		if err := entity.ValidateTenantID(cursor); err != nil {
-			return nil, "", fmt.Errorf("route: list placements: %w: cursor: %v", backend.ErrInvalidArgument, err)
+		k := backend.Key{PK: CatalogPartition, SK: cursor}
+		if err := k.Check(); err != nil {
+			return nil, "", fmt.Errorf("route: list placements: cursor: %w", err)
 		}
-		k := catalogKey(cursor)
 		in.StartKey = &k
 	}
 	out, err := c.pool.Query(ctx, in)
@@ -306,16 +315,30 @@ func (c *Catalog) List(ctx context.Context, cursor string, limit int) ([]Placeme
 	return ps, next, nil
 }
 
-// catalogKey is the key of a tenant's catalog item.
+// catalogKey is the key of a tenant's catalog item: the sort key is the
+// tenant ID when it fits a sort key (entity.MaxSortKeyBytes); a longer ID
+// is cut (at a character's start) to leave room for '#' and the SHA-256 of
+// the whole ID in hex. Tenant IDs have no '#', so the two forms never
+// meet, and the item holds the whole ID (attribute "tenant"), which a read
+// checks.
 func catalogKey(tenant string) backend.Key {
-	return backend.Key{PK: CatalogPartition, SK: tenant}
+	if len(tenant) <= entity.MaxSortKeyBytes {
+		return backend.Key{PK: CatalogPartition, SK: tenant}
+	}
+	cut := entity.MaxSortKeyBytes - 1 - 2*sha256.Size
+	for cut > 0 && !utf8.RuneStart(tenant[cut]) {
+		cut--
+	}
+	sum := sha256.Sum256([]byte(tenant))
+	return backend.Key{PK: CatalogPartition, SK: tenant[:cut] + entity.Separator + hex.EncodeToString(sum[:])}
 }
 
 // encodePlacement returns p's catalog item.
 func encodePlacement(p Placement) (backend.Item, error) {
 	item := backend.Item{
 		entity.PartitionKeyName: &types.AttributeValueMemberS{Value: CatalogPartition},
-		entity.SortKeyName:      &types.AttributeValueMemberS{Value: p.Tenant},
+		entity.SortKeyName:      &types.AttributeValueMemberS{Value: catalogKey(p.Tenant).SK},
+		attrTenant:              &types.AttributeValueMemberS{Value: p.Tenant},
 		attrVersion:             &types.AttributeValueMemberN{Value: strconv.FormatInt(p.Version, 10)},
 	}
 	if p.Table != "" {
@@ -337,11 +360,14 @@ func decodePlacement(item backend.Item) (Placement, error) {
 	bad := func(what string) (Placement, error) {
 		return Placement{}, fmt.Errorf("route: catalog item of tenant %q: %s", p.Tenant, what)
 	}
-	sk, ok := item[entity.SortKeyName].(*types.AttributeValueMemberS)
+	id, ok := item[attrTenant].(*types.AttributeValueMemberS)
 	if !ok {
-		return bad("no sort key")
+		return bad("no tenant ID")
 	}
-	p.Tenant = sk.Value
+	p.Tenant = id.Value
+	if sk, ok := item[entity.SortKeyName].(*types.AttributeValueMemberS); !ok || sk.Value != catalogKey(p.Tenant).SK {
+		return bad("sort key is not the tenant's")
+	}
 	switch v := item[attrTable].(type) {
 	case nil:
 	case *types.AttributeValueMemberS:

@@ -149,6 +149,6 @@ func TestCatalogDefaultAndList(t *testing.T) {
 		cursor = next
 	}
 	require.Equal(t, []string{"big", "t1", "t2", "t3", "t4"}, all)
-	_, _, err = cat.List(ctx, "bad#cursor", 2)
+	_, _, err = cat.List(ctx, "bad\xffcursor", 2)
 	require.True(t, errors.Is(err, backend.ErrInvalidArgument))
 }

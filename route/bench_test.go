@@ -1,0 +1,42 @@
+package route_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/backend/memory"
+	"github.com/tenantrepo/tenantrepo/route"
+)
+
+// BenchmarkGet compares a Get through a Router (catalog cache hit) with
+// the same Get on the memory Store itself.
+func BenchmarkGet(b *testing.B) {
+	ctx := context.Background()
+	pool := memory.New()
+	if err := pool.Put(ctx, backend.PutInput{Item: item("tenant#acme", "u#1", "v", "x")}); err != nil {
+		b.Fatal(err)
+	}
+	cat, err := route.NewCatalog(pool)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, err := route.New(cat, route.NewMemoryTables(pool, "s-{tenant}"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := backend.GetInput{Key: key("tenant#acme", "u#1")}
+	for _, bc := range []struct {
+		name string
+		b    backend.Backend
+	}{{"store", pool}, {"router", r}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := bc.b.Get(ctx, in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
