@@ -37,18 +37,39 @@ func fenceItem(k backend.Key, id string) backend.Item {
 // readPartition reads the partition pk of b, consistently, a page of up to
 // size items at a time in sort-key order, and calls fn with each page.
 func readPartition(ctx context.Context, b backend.Backend, pk string, size int, fn func([]backend.Item) error) error {
+	return readRange(ctx, b, pk, size, "", "", fn)
+}
+
+// readRange is readPartition for the items whose sort keys are after
+// after (none: from the first) and at most upto (none: to the last).
+func readRange(ctx context.Context, b backend.Backend, pk string, size int, after, upto string, fn func([]backend.Item) error) error {
 	in := backend.QueryInput{PK: pk, Range: backend.SortRange{Op: backend.BeginsWith}, Limit: size, ConsistentRead: true}
+	if after != "" {
+		in.StartKey = &backend.Key{PK: pk, SK: after}
+		if upto != "" {
+			in.Range = backend.SortRange{Op: backend.Between, Lo: after, Hi: upto}
+		}
+	}
 	for {
 		out, err := b.Query(ctx, in)
 		if err != nil {
 			return fmt.Errorf("move: read partition: %w", err)
 		}
-		if len(out.Items) > 0 {
-			if err := fn(out.Items); err != nil {
+		items, past := out.Items, false
+		if upto != "" {
+			for i, it := range items {
+				if sortKey(it) > upto {
+					items, past = items[:i], true
+					break
+				}
+			}
+		}
+		if len(items) > 0 {
+			if err := fn(items); err != nil {
 				return err
 			}
 		}
-		if out.LastKey == nil {
+		if out.LastKey == nil || past {
 			return nil
 		}
 		in.StartKey = out.LastKey
@@ -153,14 +174,14 @@ feed:
 	return ctx.Err()
 }
 
-// pages reads the partition pk of b into a channel, a page ahead of its
-// reader; the channel closes at the end, after an error (in *errp) or
-// when ctx ends.
-func pages(ctx context.Context, b backend.Backend, pk string, size int, errp *error) <-chan []backend.Item {
+// pages reads the range (after, upto] of the partition pk of b (see
+// readRange) into a channel, a page ahead of its reader; the channel
+// closes at the end, after an error (in *errp) or when ctx ends.
+func pages(ctx context.Context, b backend.Backend, pk string, size int, after, upto string, errp *error) <-chan []backend.Item {
 	ch := make(chan []backend.Item, 1)
 	go func() {
 		defer close(ch)
-		*errp = readPartition(ctx, b, pk, size, func(items []backend.Item) error {
+		*errp = readRange(ctx, b, pk, size, after, upto, func(items []backend.Item) error {
 			select {
 			case ch <- items:
 				return nil
@@ -204,24 +225,31 @@ func (c *cursor) advance() { c.i++ }
 // destination side by side, consistently, and writes into the destination
 // every item that differs or is missing there, and deletes those it holds
 // that the source does not: after it, with the source's writes fenced, the
-// destination holds what the source does.
+// destination holds what the source does. It compares the ranges between
+// the bounds (m.bounds) Options.Concurrency at a time.
 func (m *mover) repair(ctx context.Context) error {
+	n := len(m.bounds) + 1
+	return fanOut(ctx, m.o.Concurrency, n, func(ctx context.Context, i int) error {
+		var after, upto string
+		if i > 0 {
+			after = m.bounds[i-1]
+		}
+		if i < len(m.bounds) {
+			upto = m.bounds[i]
+		}
+		return m.repairRange(ctx, after, upto)
+	})
+}
+
+// repairRange is repair for the range of sort keys (after, upto].
+func (m *mover) repairRange(ctx context.Context, after, upto string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	pk := m.tenant.PartitionKey()
 	var srcErr, dstErr error
-	src := &cursor{ch: pages(ctx, m.src, pk, m.o.PageSize, &srcErr), err: &srcErr, skip: m.fences}
-	dst := &cursor{ch: pages(ctx, m.dst, pk, m.o.PageSize, &dstErr), err: &dstErr, skip: m.fences}
-	w := m.newWriter(m.dst)
+	src := &cursor{ch: pages(ctx, m.src, pk, m.o.PageSize, after, upto, &srcErr), err: &srcErr, skip: m.fences}
+	dst := &cursor{ch: pages(ctx, m.dst, pk, m.o.PageSize, after, upto, &dstErr), err: &dstErr, skip: m.fences}
 	var fixes []backend.WriteRequest
-	flush := func() error {
-		if len(fixes) == 0 {
-			return nil
-		}
-		err := w.write(ctx, fixes, &m.res.Repaired)
-		fixes = fixes[:0]
-		return err
-	}
 	for {
 		s, err := src.peek()
 		if err != nil {
@@ -248,13 +276,18 @@ func (m *mover) repair(ctx context.Context) error {
 			src.advance()
 			dst.advance()
 		}
-		if len(fixes) >= backend.MaxBatchWrite*m.o.Concurrency {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
 	}
-	return flush()
+	return m.newWriter(m.dst).write(ctx, fixes, &m.res.Repaired)
+}
+
+// findBounds sets m.bounds from the destination's partition, as the copy
+// sets them from the source's pages.
+func (m *mover) findBounds(ctx context.Context) error {
+	m.bounds = []string{}
+	return readPartition(ctx, m.dst, m.tenant.PartitionKey(), m.o.PageSize, func(items []backend.Item) error {
+		m.bounds = append(m.bounds, sortKey(items[len(items)-1]))
+		return nil
+	})
 }
 
 // purge deletes the tenant's partition from b, page by page, and reads it

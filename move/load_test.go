@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -249,11 +250,17 @@ func snapshot(t *testing.T, b backend.Backend, tenant string) map[string]backend
 
 // moveDuring runs one move of the moving to table to while the load runs,
 // and checks the placement and the source afterwards.
-func moveDuring(t *testing.T, ctx context.Context, e *env, to string, optFns ...func(*Options)) Result {
+func moveDuring(t *testing.T, ctx context.Context, e *env, l *load, to string, optFns ...func(*Options)) Result {
 	t.Helper()
 	from, err := e.cat.LookupFresh(ctx, moving)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if os.Getenv("MOVE_DEBUG") != "" {
+		optFns = append(optFns, WithProgress(func(p Progress) {
+			t.Logf("%v %s: copied %d applied %d repaired %d purged %d; load: %d writes, %d reads",
+				p.Elapsed.Round(time.Millisecond), p.Phase, p.Copied, p.Applied, p.Repaired, p.Purged, l.writes.Load(), l.reads.Load())
+		}))
 	}
 	res, err := Run(ctx, e.config(), moving, to, testOptions(optFns...)...)
 	if err != nil {

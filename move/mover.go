@@ -26,6 +26,9 @@ type mover struct {
 	src, dst backend.Backend
 	feed     backend.ChangeFeed // the source's
 	fences   map[string]bool    // sort keys of the fence items
+	// bounds are the sort keys of the last items of the copy's pages:
+	// the pause compares the ranges between them side by side.
+	bounds []string
 
 	mu  sync.Mutex // guards res's counts, written by the batch writers
 	res Result
@@ -415,6 +418,7 @@ func (m *mover) copyPhase(ctx context.Context) error {
 					writes = append(writes, backend.WriteRequest{Put: it})
 				}
 			}
+			m.bounds = append(m.bounds, sortKey(items[len(items)-1]))
 			if err := w.write(ctx, writes, &m.res.Copied); err != nil {
 				return err
 			}
@@ -517,8 +521,9 @@ func (m *mover) apply(ctx context.Context, changes []backend.Change) (int, error
 	return n, nil
 }
 
-// pausePhase fences the source, drains its feed, makes the destination
-// equal to the source, and switches the catalog to the destination.
+// pausePhase fences the source, makes the destination equal to the source
+// (the changes since the catch-up's last read are few), and switches the
+// catalog to the destination.
 func (m *mover) pausePhase(ctx context.Context) error {
 	err := m.timed(route.PhasePause, func() error {
 		if m.p.Move.Phase != route.PhasePause {
@@ -526,23 +531,25 @@ func (m *mover) pausePhase(ctx context.Context) error {
 				return err
 			}
 		}
+		if m.bounds == nil {
+			// Resumed after the copy: split the comparison as the copy
+			// would have.
+			if err := m.findBounds(ctx); err != nil {
+				return err
+			}
+		}
+		// A last read of the feed, so that few changes are left to the
+		// comparison.
+		out, err := m.feed.ReadChanges(ctx, backend.ReadChangesInput{From: m.p.Move.Checkpoint, Limit: feedLimit})
+		if err != nil {
+			return fmt.Errorf("move: read the source's change feed: %w", err)
+		}
+		if _, err := m.apply(ctx, out.Changes); err != nil {
+			return err
+		}
 		paused := time.Now()
 		if err := m.fence(ctx); err != nil {
 			return err
-		}
-		cp := m.p.Move.Checkpoint
-		for {
-			out, err := m.feed.ReadChanges(ctx, backend.ReadChangesInput{From: cp, Limit: feedLimit})
-			if err != nil {
-				return fmt.Errorf("move: read the source's change feed: %w", err)
-			}
-			if _, err := m.apply(ctx, out.Changes); err != nil {
-				return err
-			}
-			cp = out.Next
-			if len(out.Changes) < feedLimit {
-				break
-			}
 		}
 		if err := m.crash(crashPause); err != nil {
 			return err
@@ -552,7 +559,7 @@ func (m *mover) pausePhase(ctx context.Context) error {
 		}
 		p := m.p
 		mv := *p.Move
-		mv.Phase, mv.Checkpoint = route.PhaseSwitched, cp
+		mv.Phase = route.PhaseSwitched
 		p.Move, p.Table = &mv, mv.To
 		if err := m.put(ctx, p); err != nil {
 			return err

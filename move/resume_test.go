@@ -11,6 +11,15 @@ import (
 	"github.com/tenantrepo/tenantrepo/route"
 )
 
+// killItems is the size of the moved tenant in the kill tests, by backend.
+var killItems = map[string]int{"memory": 300, "dynamodb": 100}
+
+// killAll says which backends the kill tests kill at every point, resumed
+// and cancelled. On the others (DynamoDB Local in the default build, where
+// each costs seconds) only the kill in the pause is, and resumed. The
+// build tag long sets all.
+var killAll = map[string]bool{"memory": true}
+
 // errKilled stands for the death of the moving's process.
 var errKilled = errors.New("killed")
 
@@ -47,7 +56,7 @@ var killPhases = []struct {
 func killedMove(t *testing.T, kind, point string, phase route.Phase) (*env, *load) {
 	t.Helper()
 	e := newEnv(t, kind, 1, 100*time.Millisecond)
-	seeds := seed(t, e, moving, 300)
+	seeds := seed(t, e, moving, killItems[kind])
 	seed(t, e, bystander, 20)
 	pace := time.Duration(0)
 	if kind == "memory" {
@@ -71,6 +80,9 @@ func TestKillAndResume(t *testing.T) {
 	for _, kind := range backends(t) {
 		t.Run(kind, func(t *testing.T) {
 			for _, k := range killPhases {
+				if !killAll[kind] && k.point != crashPause {
+					continue
+				}
 				t.Run(k.point, func(t *testing.T) {
 					e, l := killedMove(t, kind, k.point, k.phase)
 					res, err := Resume(context.Background(), e.config(), moving, testOptions()...)
@@ -96,6 +108,9 @@ func TestKillAndResume(t *testing.T) {
 // Resume finishes it.
 func TestKillAndCancel(t *testing.T) {
 	for _, kind := range backends(t) {
+		if !killAll[kind] {
+			continue // DynamoDB Local: with the build tag long (make test-long)
+		}
 		t.Run(kind, func(t *testing.T) {
 			for _, k := range killPhases[:3] {
 				t.Run(k.point, func(t *testing.T) {

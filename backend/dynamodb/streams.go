@@ -325,7 +325,7 @@ func (b *Backend) readShard(ctx context.Context, api StreamsAPI, arn string, sh 
 // maxShortPages bounds the pages with fewer records than asked for that one
 // read of a shard takes: one that gets a record or two per page, because
 // the table is written to about as fast as a page is read, ends.
-const maxShortPages = 16
+const maxShortPages = 4
 
 // iterator returns a shard iterator at the position after (none: the
 // shard's start), a kept one if it is fresh enough (kept is then true).

@@ -87,6 +87,8 @@ move.Cancel for --resume and --cancel.`,
 		}
 		if to == poolName {
 			to = ""
+		} else if to != "" && !route.ValidTableName(to) {
+			return usagef("--to %q: not a table name (3 to 255 of a-z, A-Z, 0-9, '_', '.', '-'), nor \"pool\"", to)
 		}
 		src := a.source()
 		a.sum.Backend, a.sum.DryRun = src.String(), dryRun
