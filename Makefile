@@ -37,7 +37,7 @@ thirdparty:
 # would push `make test` past its time budget (8 minutes on 2 cores); `make
 # test` runs them smaller. Each file that enlarges a test says so
 # (long_test.go).
-LONGPKGS ?= ./limit/ ./route/
+LONGPKGS ?= ./limit/ ./route/ ./move/
 
 ## test-long: the long versions of the tests make test runs smaller
 test-long:
