@@ -41,8 +41,7 @@
 #
 # SET issue14 compares BenchmarkIssue14 (internal/bench: a repository Get,
 # Put and List page of 100 over the canned transport with no observer, with
-# tenantotel on no-op providers, with the limiter, and with no observer
-# over answers without ConsumedCapacity) with the repository side of
+# tenantotel on no-op providers, and with the limiter) with the repository side of
 # BenchmarkCanned at $BENCH_BASE (default 4c3a4bd, the commit before issue
 # #14's code), named with=base. It builds the base in a temporary git
 # worktree (removed after), then runs the two binaries alternately, COUNT
@@ -116,7 +115,7 @@ ratios() {
 # issue14 runs SET issue14 (see above) and exits.
 issue14() {
 	local base=${BENCH_BASE:-4c3a4bd} time=${BENCH_TIME:-500ms} wt="$out/base-worktree"
-	local basebin="$out/bench-base.test" cols='/with@(base none otel limit bare)'
+	local basebin="$out/bench-base.test" cols='/with@(base none otel limit)'
 	log "machine: $(uname -srm), $(nproc) CPUs; $(go version); load: $(load)"
 	git worktree add --detach "$wt" "$base" >/dev/null
 	trap "git worktree remove --force '$wt' 2>/dev/null || true" EXIT
@@ -152,7 +151,7 @@ issue14() {
 		for op in Get Put Query; do
 			n1=200 n2=1200
 			if [[ $op == Query ]]; then n1=20 n2=120; fi
-			for side in base bare none otel limit; do
+			for side in base none otel limit; do
 				binary=$bin bench="^BenchmarkIssue14\$/^op=$op\$/^with=$side\$"
 				if [[ $side == base ]]; then
 					binary=$basebin bench="^BenchmarkCanned\$/^op=$op\$/^impl=repo\$"
@@ -171,7 +170,7 @@ issue14() {
 				k = order[i]; med[k] = v[k, int((n[k] + 1) / 2)]
 				split(k, f, " "); if (f[2] == "base") base[f[1]] = med[k]
 			}
-			split("Get Put Query", ops, " "); split("base bare none otel limit", sides, " ")
+			split("Get Put Query", ops, " "); split("base none otel limit", sides, " ")
 			for (o = 1; o <= 3; o++) for (s = 1; s <= 5; s++) {
 				k = ops[o] " " sides[s]
 				printf "  %-6s %-6s %10d  (%d-%d)  %+6.2f%%\n", ops[o], sides[s], med[k], v[k, 1], v[k, n[k]], 100 * (med[k] / base[ops[o]] - 1)
