@@ -85,6 +85,9 @@ func TestKillAndResume(t *testing.T) {
 				}
 				t.Run(k.point, func(t *testing.T) {
 					e, l := killedMove(t, kind, k.point, k.phase)
+					if k.point == crashPause {
+						require.Positive(t, l.moving.Load(), "writes held by the fence failed with route.ErrMoving and were retried")
+					}
 					res, err := Resume(context.Background(), e.config(), moving, testOptions()...)
 					require.NoError(t, err)
 					require.Equal(t, k.phase, res.ResumedAt)
