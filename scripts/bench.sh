@@ -171,7 +171,7 @@ issue14() {
 				split(k, f, " "); if (f[2] == "base") base[f[1]] = med[k]
 			}
 			split("Get Put Query", ops, " "); split("base none otel limit", sides, " ")
-			for (o = 1; o <= 3; o++) for (s = 1; s <= 5; s++) {
+			for (o = 1; o <= 3; o++) for (s = 1; s <= 4; s++) {
 				k = ops[o] " " sides[s]
 				printf "  %-6s %-6s %10d  (%d-%d)  %+6.2f%%\n", ops[o], sides[s], med[k], v[k, 1], v[k, n[k]], 100 * (med[k] / base[ops[o]] - 1)
 			}
