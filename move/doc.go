@@ -25,11 +25,13 @@
 //     the tenant's changes to the destination (the newest image, or a
 //     delete), saving the checkpoint as it goes, until a read that reaches
 //     the feed's end holds few of the tenant's changes.
-//  4. pause: write the fence items into the source: every write of the
-//     tenant now fails its fence check and waits in the router. Drain the
-//     feed, then read the tenant's partition in source and destination
-//     side by side, consistently, and write into the destination whatever
-//     differs (a change the feed had not delivered yet).
+//  4. pause: read the feed once more, then write the fence items into the
+//     source: every write of the tenant now fails its fence check and
+//     waits in the router. Read the tenant's partition in source and
+//     destination side by side, consistently, range by range (the copy's
+//     pages, Options.Concurrency ranges at a time), and write into the
+//     destination whatever differs: the changes since the last read of
+//     the feed, or any it had not delivered yet.
 //  5. switched: record the destination as the tenant's table. The waiting
 //     writes read the catalog again and go there. The pause (Result.Pause)
 //     runs from the first fence item written to this record.

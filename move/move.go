@@ -167,7 +167,8 @@ type Result struct {
 	// (with DryRun, the items it would copy).
 	Copied int `json:"copied"`
 	// Applied are the changes of the tenant read from the source's
-	// change feed and applied to the destination (catch-up and pause).
+	// change feed and applied to the destination (the catch-up, and its
+	// last read before the pause).
 	Applied int `json:"applied"`
 	// Repaired are the items the pause's comparison of source and
 	// destination found different and wrote (or deleted) again: changes

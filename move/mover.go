@@ -67,7 +67,7 @@ func isNil(v any) bool {
 // The crash points of the tests' hook, one per phase: in the middle of
 // the copy (after its first page), of the catch-up (after its first
 // round, before its checkpoint is saved), of the pause (the source
-// fenced and drained, before the comparison), right after the switch is
+// fenced, before the comparison), right after the switch is
 // recorded, and in the middle of the purge (after its first batch).
 const (
 	crashCopy    = "copy"
