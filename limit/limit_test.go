@@ -127,7 +127,12 @@ func TestFairness(t *testing.T) {
 }
 
 // TestFairnessRealTime is the same on the real clock, with the tenants in
-// goroutines of their own, for 2 s.
+// goroutines of their own, for 2 s. The quiet tenants are never throttled
+// and the noisy one never gets more than its limit (plus its burst); how
+// far below the limit it stays depends on how much of the machine its
+// goroutines get (tokens a descheduled tenant does not take are lost past
+// the burst), so below the limit it is only held to half. TestFairness,
+// on a fake clock, holds it to 10% either way.
 func TestFairnessRealTime(t *testing.T) {
 	if testing.Short() {
 		t.Skip("2 s of real time")
@@ -186,7 +191,8 @@ func TestFairnessRealTime(t *testing.T) {
 	rate := float64(noisyOK.Load()) / elapsed
 	t.Logf("noisy: %.1f/s admitted (limit %.0f/s); quiet: %d ok, %d throttled", rate, rps, quietOK.Load(), quietThrottled.Load())
 	assert.Zero(t, quietThrottled.Load())
-	assert.InDelta(t, rps, rate, rps*0.10)
+	assert.LessOrEqual(t, rate, rps*1.10+20/elapsed, "the noisy tenant admitted over its limit and burst")
+	assert.GreaterOrEqual(t, rate, rps*0.5, "the noisy tenant admitted far under its limit")
 }
 
 // TestUnitsDebt: the units bucket is charged with what the backend

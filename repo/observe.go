@@ -199,15 +199,24 @@ func pinTenant(start, ctx context.Context, ct callTenant) context.Context {
 		return start
 	}
 	id := ct.id()
-	if got, err := tenantctx.FromContext(start); err == nil && got == id {
+	if readsTenant(start, id) {
 		return start
 	}
-	if pinned, err := tenantctx.WithTenant(start, id); err == nil {
-		if got, err := tenantctx.FromContext(pinned); err == nil && got == id {
-			return pinned
-		}
+	if pinned, err := tenantctx.WithTenant(start, id); err == nil && readsTenant(pinned, id) {
+		return pinned
 	}
 	return ctx
+}
+
+// readsTenant reports whether tenantOf reads the tenant id from ctx, as it
+// would were ctx not canceled: the call's own cancellation governs its
+// requests, not the observer's context's.
+func readsTenant(ctx context.Context, id string) bool {
+	if ctx.Err() != nil {
+		ctx = context.WithoutCancel(ctx)
+	}
+	got := tenantOf(ctx)
+	return got.cause == nil && got.id() == id
 }
 
 // observerStart calls obs.Start, and returns nil when it panics.
