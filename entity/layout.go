@@ -169,6 +169,21 @@ func ParsePartitionKey(pk string) (tenantID string, ok bool) {
 	return tenantID, true
 }
 
+// ParseIndexPartitionKey returns the tenant ID of an index partition key:
+// "tenant#", a valid tenant ID (which holds no '#'), the separator, and
+// more (IndexPartitionKey). It reports false for anything else.
+func ParseIndexPartitionKey(v string) (tenantID string, ok bool) {
+	rest, ok := strings.CutPrefix(v, TenantPrefix)
+	if !ok {
+		return "", false
+	}
+	id, _, found := strings.Cut(rest, Separator)
+	if !found || ValidateTenantID(id) != nil || !InIndexPartition(PartitionKey(id), v) {
+		return "", false
+	}
+	return id, true
+}
+
 // indexNames[n] are the name and key attribute names of index n (1-based),
 // made once: they are asked for on every write.
 var indexNames = func() (names [MaxIndexes + 1]struct{ name, pk, sk string }) {

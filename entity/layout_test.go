@@ -86,3 +86,19 @@ func TestInIndexPartition(t *testing.T) {
 		}
 	}
 }
+
+// TestParseIndexPartitionKey: the tenant of every index partition key
+// IndexPartitionKey builds comes back, and keys of no tenant, or of a
+// tenant only by prefix, are refused.
+func TestParseIndexPartitionKey(t *testing.T) {
+	for _, id := range []string{"acme", "acme-corp", "Acme", "a", strings.Repeat("x", entity.MaxTenantIDBytes-40)} {
+		v := entity.IndexPartitionKey(id, "user", "GSI1", "v")
+		got, ok := entity.ParseIndexPartitionKey(v)
+		assert.True(t, ok, v)
+		assert.Equal(t, id, got)
+	}
+	for _, v := range []string{"", "tenant#", "tenant#acme", "tenant#acme#", "catalog#acme#x", "tenant##x", "acme#x", "tenant#\xff#x"} {
+		_, ok := entity.ParseIndexPartitionKey(v)
+		assert.False(t, ok, "%q", v)
+	}
+}

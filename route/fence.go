@@ -28,18 +28,17 @@ func FenceKey(tenant string, shard int) backend.Key {
 	return backend.Key{PK: entity.PartitionKey(tenant), SK: fmt.Sprintf("%s%02d", fenceSKPrefix, shard)}
 }
 
-// IsFenceKey reports whether k is the key of a fence item.
+// IsFenceKey reports whether k is the key of a fence item: in a tenant
+// partition, with the sort key FenceKey gives one of the FenceShards.
 func IsFenceKey(k backend.Key) bool {
-	tenant, ok := strings.CutPrefix(k.PK, entity.TenantPrefix)
-	if !ok || k.IndexPK != "" || k.IndexSK != "" {
+	if !strings.HasPrefix(k.PK, entity.TenantPrefix) || k.IndexPK != "" || k.IndexSK != "" {
 		return false
 	}
-	for shard := range FenceShards {
-		if FenceKey(tenant, shard).SK == k.SK {
-			return true
-		}
+	digits, ok := strings.CutPrefix(k.SK, fenceSKPrefix)
+	if !ok || len(digits) != 2 || digits[0] < '0' || digits[0] > '9' || digits[1] < '0' || digits[1] > '9' {
+		return false
 	}
-	return false
+	return int(digits[0]-'0')*10+int(digits[1]-'0') < FenceShards
 }
 
 // FenceShard returns the fence shard a write of key k checks.

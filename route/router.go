@@ -109,15 +109,11 @@ func tenantOfPK(pk string) (string, error) {
 	return id, nil
 }
 
-// tenantOfIndexPK returns the tenant of an index partition key: "tenant#",
-// the tenant ID (which has no '#'), '#', and more (entity.IndexPartitionKey).
+// tenantOfIndexPK returns the tenant of an index partition key
+// (entity.ParseIndexPartitionKey), or an error wrapping ErrCrossTenant.
 func tenantOfIndexPK(v string) (string, error) {
-	rest, ok := strings.CutPrefix(v, entity.TenantPrefix)
-	if ok {
-		id, _, found := strings.Cut(rest, entity.Separator)
-		if found && entity.ValidateTenantID(id) == nil && entity.InIndexPartition(entity.PartitionKey(id), v) {
-			return id, nil
-		}
+	if id, ok := entity.ParseIndexPartitionKey(v); ok {
+		return id, nil
 	}
 	return "", fmt.Errorf("%w: index partition key %q is not a tenant's", ErrCrossTenant, v)
 }
