@@ -225,11 +225,6 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // run is Run.
 func (m *mover) run(ctx context.Context, to string) (Result, error) {
-	res, err := m.runErr(ctx, to)
-	return res, err
-}
-
-func (m *mover) runErr(ctx context.Context, to string) (Result, error) {
 	m.res.To = to
 	start := time.Now()
 	p, err := m.cfg.Catalog.LookupFresh(ctx, m.tenant.ID())
