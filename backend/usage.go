@@ -98,6 +98,8 @@ type Meter struct {
 	mu     sync.Mutex
 	u      Usage
 	parent *Meter
+	// unitsOnly: made by WithUnitsMeter.
+	unitsOnly bool
 }
 
 // meterKey is the context key of the innermost Meter.
@@ -114,6 +116,48 @@ func WithMeter(ctx context.Context) (context.Context, *Meter) {
 	c := &meterCtx{Context: ctx}
 	c.m.parent = meterOf(ctx)
 	return c, &c.m
+}
+
+// WithUnitsMeter is WithMeter for a caller that reads only the Total of the
+// Capacity it is charged, such as a limiter of capacity units (package
+// limit). When every Meter of a context was made this way (MeteringOf says
+// MeteredUnits), a backend may spare itself the rest: the DynamoDB backend
+// then asks for ConsumedCapacity TOTAL rather than INDEXES, charges the
+// total as the table's (Capacity.Table), and does not count the requests
+// the SDK sent for a call (it charges each call as one request, without
+// retries or throttles). A Meter of WithMeter around or inside it gets the
+// full figures, on both.
+func WithUnitsMeter(ctx context.Context) (context.Context, *Meter) {
+	c, m := WithMeter(ctx)
+	m.unitsOnly = true
+	return c, m
+}
+
+// Metering is how a context is metered: what its Meters want to know.
+type Metering uint8
+
+const (
+	// NotMetered: the context carries no Meter.
+	NotMetered Metering = iota
+	// MeteredUnits: every Meter of the context was made by WithUnitsMeter,
+	// and reads only the Total of its Capacity.
+	MeteredUnits
+	// MeteredFully: a Meter of the context reads all of its Usage.
+	MeteredFully
+)
+
+// MeteringOf reports how ctx is metered (see Metering).
+func MeteringOf(ctx context.Context) Metering {
+	m := meterOf(ctx)
+	if m == nil {
+		return NotMetered
+	}
+	for ; m != nil; m = m.parent {
+		if !m.unitsOnly {
+			return MeteredFully
+		}
+	}
+	return MeteredUnits
 }
 
 // meterCtx is the context WithMeter returns: ctx with a Meter, made in one

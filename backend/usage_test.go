@@ -56,3 +56,37 @@ func TestWithMeterAllocatesOnce(t *testing.T) {
 		t.Errorf("WithMeter allocates %v times, want 1", n)
 	}
 }
+
+// TestMeteringOf: a context is metered for units alone when every Meter in
+// it was made by WithUnitsMeter, fully when any was made by WithMeter
+// (around or inside the units meter), not at all without a Meter or under
+// WithoutMeter; a units Meter is charged, and passes charges on, as any.
+func TestMeteringOf(t *testing.T) {
+	ctx := context.Background()
+	assert.Equal(t, backend.NotMetered, backend.MeteringOf(ctx))
+
+	units, um := backend.WithUnitsMeter(ctx)
+	assert.Equal(t, backend.MeteredUnits, backend.MeteringOf(units))
+	assert.True(t, backend.Metered(units))
+	twice, _ := backend.WithUnitsMeter(units)
+	assert.Equal(t, backend.MeteredUnits, backend.MeteringOf(twice))
+
+	full, fm := backend.WithMeter(ctx)
+	assert.Equal(t, backend.MeteredFully, backend.MeteringOf(full))
+	inside, im := backend.WithUnitsMeter(full)
+	assert.Equal(t, backend.MeteredFully, backend.MeteringOf(inside), "the outer meter wants everything")
+	around, _ := backend.WithMeter(units)
+	assert.Equal(t, backend.MeteredFully, backend.MeteringOf(around), "the inner meter wants everything")
+
+	assert.Equal(t, backend.NotMetered, backend.MeteringOf(backend.WithoutMeter(inside)))
+	below, _ := backend.WithUnitsMeter(backend.WithoutMeter(full))
+	assert.Equal(t, backend.MeteredUnits, backend.MeteringOf(below), "WithoutMeter hides the meters it was made in")
+
+	u := backend.Usage{Requests: 1}
+	u.Capacity.Table.Read = 0.5
+	backend.Charge(units, u)
+	backend.Charge(inside, u)
+	assert.Equal(t, u, um.Usage())
+	assert.Equal(t, u, im.Usage())
+	assert.Equal(t, u, fm.Usage(), "the units meter passes its charges on")
+}

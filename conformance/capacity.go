@@ -143,6 +143,33 @@ func capacityIndexWrites(t *testing.T, h *harness) {
 	})
 }
 
+// capacityUnitsMeter: under a meter that reads only totals
+// (backend.WithUnitsMeter, a limiter's), a request is charged as one
+// request with the same total as under a full meter, index writes
+// included; a backend may charge it all to the table (ours do). A full
+// meter around the units meter still gets every figure.
+func capacityUnitsMeter(t *testing.T, h *harness) {
+	b := h.b
+	check := func(msg string, want backend.Usage, fn func(ctx context.Context) error) {
+		t.Helper()
+		ctx, m := backend.WithUnitsMeter(t.Context())
+		require.NoError(t, fn(ctx), msg)
+		got := m.Usage()
+		assert.Equal(t, want.Requests, got.Requests, msg)
+		assert.Equal(t, want.Capacity.Total(), got.Capacity.Total(), msg)
+	}
+	check("put new 1.5 KB in GSI1", capWant(capW(2), 1, capW(2)), capPut(b, capItem(t, "um", 1536, 1, "u1")))
+	check("put 600 B with GSI1PK changed", capWant(capW(2), 1, capW(3)), capPut(b, capItem(t, "um", 600, 1, "u2")))
+	check("get 600 B eventual", capWant(capR(0.5)), func(ctx context.Context) error {
+		_, err := b.Get(ctx, backend.GetInput{Key: beKey(bePK, "um")})
+		return err
+	})
+	full, fm := backend.WithMeter(t.Context())
+	units, _ := backend.WithUnitsMeter(full)
+	require.NoError(t, capPut(b, capItem(t, "um", 1536, 1, "u3"))(units))
+	assert.Equal(t, capWant(capW(2), 1, capW(3)), fm.Usage(), "the full meter around it: GSI1 delete 1 + put 2")
+}
+
 // beSizeWithoutData returns the size of it less its "data" value.
 func beSizeWithoutData(t *testing.T, it backend.Item) int {
 	t.Helper()

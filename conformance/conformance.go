@@ -181,6 +181,7 @@ func RunHarness(t *testing.T, h Harness) {
 	// Consumed capacity, request by request.
 	s.run(t, "Capacity/SingleItems", cu, capacitySingleItems)
 	s.run(t, "Capacity/IndexWrites", cu|ix, capacityIndexWrites)
+	s.run(t, "Capacity/UnitsMeter", cu|ix, capacityUnitsMeter)
 	s.run(t, "Capacity/Queries", cu|ix, capacityQueries)
 	s.run(t, "Capacity/Batches", cu|ix|bat, capacityBatches)
 	s.run(t, "Capacity/Transactions", cu|ix|tx, capacityTransactions)

@@ -287,7 +287,7 @@ func (l *Limiter) do(ctx context.Context, f func(context.Context) error) error {
 	if b.units == nil {
 		return f(ctx)
 	}
-	mctx, m := backend.WithMeter(ctx)
+	mctx, m := backend.WithUnitsMeter(ctx) // the total is all it reads
 	err = f(mctx)
 	// Charged as of the admission: the clock is read once a call (it is
 	// not free on every machine), and the debt is the same.

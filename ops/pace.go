@@ -94,7 +94,8 @@ func (pc *pacer) wait(ctx context.Context, items int, units float64) error {
 	return waitN(ctx, pc.units, int(min(math.Ceil(2*units), 1<<50))) // a bound no real wait reaches
 }
 
-// measure returns ctx with a meter (backend.WithMeter) when the pacer
+// measure returns ctx with a meter (backend.WithUnitsMeter: the total is
+// all it reads) when the pacer
 // limits units, and a function that returns the capacity units the
 // requests made with that context consumed, read and write, table and
 // indexes, as the backend reported them; or estimate when it reported
@@ -103,7 +104,7 @@ func (pc *pacer) measure(ctx context.Context) (context.Context, func(estimate fl
 	if pc == nil || pc.units == nil {
 		return ctx, func(estimate float64) float64 { return estimate }
 	}
-	mctx, m := backend.WithMeter(ctx)
+	mctx, m := backend.WithUnitsMeter(ctx)
 	return mctx, func(estimate float64) float64 {
 		u := m.Usage().Capacity.Total()
 		if t := u.Read + u.Write; t > 0 {

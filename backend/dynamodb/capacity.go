@@ -15,10 +15,13 @@ import (
 
 // A request asks DynamoDB for the capacity it consumed
 // (ReturnConsumedCapacity INDEXES) when the caller's context carries a
-// meter (backend.Metered: repo.WithMeter, an observer, a limiter), and the
-// backend charges that meter (backend.Charge): the table's and each
-// index's units as DynamoDB reports them, and the requests the SDK sent for
-// the call, counted by a middleware after its retries. A write whose
+// meter (backend.Metered: repo.WithMeter, an observer), and the backend
+// charges that meter (backend.Charge): the table's and each index's units
+// as DynamoDB reports them, and the requests the SDK sent for the call,
+// counted by a middleware after its retries. When every meter of the
+// context reads only totals (backend.WithUnitsMeter: a limiter's), it asks
+// for TOTAL, charges the total as the table's, and counts each call as one
+// request. A write whose
 // condition failed and a canceled transaction come back as errors, without
 // ConsumedCapacity: for them the backend charges the figure
 // backend.FailedWriteCapacity and backend.CanceledTxCapacity compute from
@@ -28,10 +31,14 @@ import (
 // what asking costs a client (BENCHMARKS.md, issue #14).
 
 // returnCapacity is what a request made in ctx asks for: INDEXES when ctx
-// is metered, else nothing (DynamoDB's default, NONE).
+// is fully metered, TOTAL when its meters read only totals (a limiter's:
+// backend.WithUnitsMeter), else nothing (DynamoDB's default, NONE).
 func returnCapacity(ctx context.Context) types.ReturnConsumedCapacity {
-	if backend.Metered(ctx) {
+	switch backend.MeteringOf(ctx) {
+	case backend.MeteredFully:
 		return types.ReturnConsumedCapacityIndexes
+	case backend.MeteredUnits:
+		return types.ReturnConsumedCapacityTotal
 	}
 	return ""
 }
@@ -104,15 +111,22 @@ var countAttempts = []func(*ddb.Options){
 	func(o *ddb.Options) { o.APIOptions = append(o.APIOptions, addAttemptCounter) },
 }[:1:1]
 
-// meter returns, when ctx carries a meter, a metered context for one
+// meter returns, when ctx is fully metered, a metered context for one
 // request, which the request is to be made in, and the per-call option
-// that counts its attempts; else ctx, nil and no option.
+// that counts its attempts; when ctx's meters read only totals
+// (backend.MeteredUnits), ctx itself, a metered that charges ctx, and no
+// option: counting attempts costs a request about 1% of its time in the
+// client (BENCHMARKS.md, issue #14), and nobody would read the count; else
+// ctx, nil and no option.
 func meter(ctx context.Context) (context.Context, *metered, []func(*ddb.Options)) {
-	if !backend.Metered(ctx) {
-		return ctx, nil, nil
+	switch backend.MeteringOf(ctx) {
+	case backend.MeteredFully:
+		m := &metered{Context: ctx}
+		return m, m, countAttempts
+	case backend.MeteredUnits:
+		return ctx, &metered{Context: ctx}, nil
 	}
-	m := &metered{Context: ctx}
-	return m, m, countAttempts
+	return ctx, nil, nil
 }
 
 // charge charges a metered request (m is not nil) with capacity c.

@@ -204,7 +204,7 @@
 // # Consumed capacity
 //
 // When the context carries a meter (backend.WithMeter, repo.WithMeter, an
-// observer's or a limiter's), every request asks for its consumed capacity
+// observer's), every request asks for its consumed capacity
 // (ReturnConsumedCapacity INDEXES) and the backend charges the meter
 // (backend.Charge) once per call:
 // the table's and each index's units as DynamoDB reported them
@@ -219,5 +219,9 @@
 // the item returned with the error, an estimate by AWS's published rule.
 // Without a meter a request does not ask for its capacity (nobody would
 // read it, and the SDK's decoding of it is most of what asking costs), no
-// middleware is added and nothing is counted.
+// middleware is added and nothing is counted. When every meter of the
+// context reads only totals (backend.WithUnitsMeter: a limiter's, or the
+// pacer of package ops), a request asks for ReturnConsumedCapacity TOTAL,
+// the backend charges the total as the table's, and it adds no middleware:
+// each call is charged as one request, without retries or throttles.
 package dynamodb

@@ -119,10 +119,38 @@ func minAllocs(f func()) uint64 {
 }
 
 // TestCapacityAskedWhenMetered: a request asks DynamoDB for its consumed
-// capacity (INDEXES) exactly when its context is metered.
+// capacity exactly when its context is metered: INDEXES when a meter wants
+// every figure, TOTAL when its meters read only the total.
 func TestCapacityAskedWhenMetered(t *testing.T) {
 	assert.Equal(t, types.ReturnConsumedCapacity(""), returnCapacity(t.Context()))
 	ctx, _ := backend.WithMeter(t.Context())
 	assert.Equal(t, types.ReturnConsumedCapacityIndexes, returnCapacity(ctx))
 	assert.Equal(t, types.ReturnConsumedCapacity(""), returnCapacity(backend.WithoutMeter(ctx)))
+	units, _ := backend.WithUnitsMeter(t.Context())
+	assert.Equal(t, types.ReturnConsumedCapacityTotal, returnCapacity(units))
+	both, _ := backend.WithUnitsMeter(ctx)
+	assert.Equal(t, types.ReturnConsumedCapacityIndexes, returnCapacity(both))
+}
+
+// TestUnitsMeteredRequest: a request whose meters read only totals is made
+// in the caller's context, without the attempt counter (so without the
+// SDK's two copies for it: two allocations fewer than a fully metered
+// one), and charges the total as the table's, as one request.
+func TestUnitsMeteredRequest(t *testing.T) {
+	b, p := inProcessBackend(t)
+	ctx, m := backend.WithUnitsMeter(t.Context())
+	require.NoError(t, putIn(ctx, b))
+	require.Len(t, p.seen, 1)
+	assert.Nil(t, p.seen[0], "not counted")
+	want := backend.Usage{Requests: 1}
+	want.Capacity.Table.Write = 1
+	assert.Equal(t, want, m.Usage())
+
+	full, _ := backend.WithMeter(t.Context())
+	units := minAllocs(func() { _ = putIn(ctx, b) })
+	fully := minAllocs(func() { _ = putIn(full, b) })
+	t.Logf("Put: %d allocations metered for units, %d fully", units, fully)
+	if units+2 > fully {
+		t.Errorf("a Put metered for units allocates %d times, a fully metered one %d: not 2 fewer", units, fully)
+	}
 }

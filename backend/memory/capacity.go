@@ -11,10 +11,15 @@ import (
 // computed by the rules of backend/capacity.go, and only when the context
 // carries a meter (backend.Metered): without one it computes nothing.
 // A request the Store refuses before it reads the table (bad input) is
-// charged nothing, not even as a request.
+// charged nothing, not even as a request. When every meter of the context
+// reads only totals (backend.WithUnitsMeter), it charges the total as the
+// table's, as the DynamoDB backend does with ReturnConsumedCapacity TOTAL.
 
 // charge charges one request that consumed c.
 func charge(ctx context.Context, c backend.Capacity) {
+	if backend.MeteringOf(ctx) == backend.MeteredUnits {
+		c = backend.Capacity{Table: c.Total()}
+	}
 	backend.Charge(ctx, backend.Usage{Requests: 1, Capacity: c})
 }
 

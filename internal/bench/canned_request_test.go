@@ -7,12 +7,16 @@ import (
 	"io"
 	"net/http"
 	"testing"
+	"time"
 
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantrepo/tenantrepo/backend"
+	dynamodbbackend "github.com/tenantrepo/tenantrepo/backend/dynamodb"
+	"github.com/tenantrepo/tenantrepo/limit"
 	"github.com/tenantrepo/tenantrepo/repo"
 )
 
@@ -28,7 +32,7 @@ type recorder struct {
 func recordedClients() (repoClient, rawClient *ddb.Client, last func() map[string]any) {
 	var log []map[string]any
 	bodies := cannedResponses(benchTenant)
-	repoClient = client(&recorder{canned: canned{bodies: bodies, capacity: true}, log: &log}, cannedEndpoint)
+	repoClient = client(&recorder{canned: canned{bodies: bodies, capacity: types.ReturnConsumedCapacityIndexes}, log: &log}, cannedEndpoint)
 	rawClient = client(&recorder{canned: canned{bodies: bodies}, log: &log}, cannedEndpoint)
 	return repoClient, rawClient, func() map[string]any { return log[len(log)-1] }
 }
@@ -115,4 +119,42 @@ func TestCannedCapacity(t *testing.T) {
 		assert.Equal(t, 1, u.Requests, tc.name)
 		assert.Equal(t, backend.Units{Read: tc.read, Write: tc.write}, u.Capacity.Table, tc.name)
 	}
+}
+
+// TestCannedCapacityLimiter checks what BenchmarkIssue14's with=limit
+// relies on: a call that only a limiter meters asks for the totals alone
+// (TOTAL), whose answer charges the tenant's units bucket, and one that an
+// observer's meter also meters asks for INDEXES, whose table figures the
+// observer gets.
+func TestCannedCapacityLimiter(t *testing.T) {
+	var log []map[string]any
+	bodies := cannedResponses(benchTenant)
+	c := client(&recorder{canned: canned{bodies: bodies, capacity: types.ReturnConsumedCapacityTotal}, log: &log}, cannedEndpoint)
+	store, err := dynamodbbackend.New(c, benchTable)
+	require.NoError(t, err)
+	now := time.Unix(1e9, 0)
+	lb, err := limit.New(store, limit.WithClock(func() time.Time { return now }),
+		limit.WithLimits(func(string) limit.Limits { return limit.Limits{UnitsPerSecond: 1, UnitBurst: 1} }))
+	require.NoError(t, err)
+	r, err := repo.New[Profile](lb)
+	require.NoError(t, err)
+	ctx := tenantCtx(t, benchTenant)
+
+	// A Put costs one write unit: the bucket of one unit is empty after it,
+	// and the next call is refused until a unit has come back.
+	_, err = r.Put(ctx, profile(7))
+	require.NoError(t, err)
+	assert.Equal(t, "TOTAL", log[len(log)-1]["ReturnConsumedCapacity"])
+	_, err = r.Get(ctx, id(42))
+	assert.ErrorIs(t, err, repo.ErrThrottled, "the Put's unit was charged")
+	n := len(log)
+	now = now.Add(time.Second)
+
+	mctx, m := repo.WithMeter(ctx)
+	_, err = r.Get(mctx, id(42))
+	require.NoError(t, err)
+	require.Len(t, log, n+1)
+	assert.Equal(t, "INDEXES", log[n]["ReturnConsumedCapacity"], "an observer's meter wants the table's figures")
+	assert.Equal(t, backend.Units{Read: 0.5}, m.Usage().Capacity.Table)
+	assert.Equal(t, 1, m.Usage().Requests)
 }

@@ -143,20 +143,17 @@ func (r raw) query(ctx context.Context, tenant string, limit int32, start map[st
 // the canned response body of its operation, as DynamoDB sends it (with its
 // CRC32 header, which the SDK checks), after reading the request body.
 // With capacity set it answers with the ConsumedCapacity DynamoDB reports
-// to a request that asks for it, as the repository's requests do since
-// issue #14: the transport of the repository's side has it set, the
-// hand-written side's (whose requests do not ask) not (see cannedClients).
-// It is a field rather than a look at each request so that the transport
-// costs both sides the same.
+// to a request that asks for it at that level, as a metered repository
+// call's requests do since issue #14: each side gets the transport that
+// answers what its requests ask (see cannedClients, and BenchmarkIssue14's
+// limiter, whose requests ask for TOTAL). It is a field rather than a look
+// at each request so that the transport costs every side the same.
 type canned struct {
-	// bodies are by operation: "GetItem", ...; op+withCapacity is the
-	// answer that reports ConsumedCapacity.
+	// bodies are by operation: "GetItem", ...; op+"+"+level is the answer
+	// that reports ConsumedCapacity at that level (TOTAL or INDEXES).
 	bodies   map[string][]byte
-	capacity bool
+	capacity types.ReturnConsumedCapacity
 }
-
-// withCapacity marks the answers that report ConsumedCapacity.
-const withCapacity = "+capacity"
 
 func (c *canned) RoundTrip(r *http.Request) (*http.Response, error) {
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "DynamoDB_20120810.")
@@ -164,8 +161,8 @@ func (c *canned) RoundTrip(r *http.Request) (*http.Response, error) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		_ = r.Body.Close()
 	}
-	if c.capacity {
-		op += withCapacity
+	if c.capacity != "" {
+		op += "+" + string(c.capacity)
 	}
 	body, ok := c.bodies[op]
 	if !ok {
@@ -209,11 +206,13 @@ const cannedEndpoint = "http://dynamodb.canned.invalid"
 
 // cannedClients returns the clients of the two sides of a comparison over
 // the canned transport, with optFns applied to both: the repository's,
-// whose transport reports ConsumedCapacity (its requests ask for it), and
-// the hand-written side's, whose requests do not ask and get none.
+// whose transport reports ConsumedCapacity INDEXES (what an observed
+// call's requests ask for; an unmetered call's do not ask, so on that side
+// the figures are the pessimistic ones), and the hand-written side's,
+// whose requests do not ask and get none.
 func cannedClients(optFns ...func(*ddb.Options)) (repoClient, rawClient *ddb.Client) {
 	bodies := cannedResponses(benchTenant)
-	return client(&canned{bodies: bodies, capacity: true}, cannedEndpoint, optFns...),
+	return client(&canned{bodies: bodies, capacity: types.ReturnConsumedCapacityIndexes}, cannedEndpoint, optFns...),
 		client(&canned{bodies: bodies}, cannedEndpoint, optFns...)
 }
 
@@ -242,8 +241,9 @@ func cannedResponses(tenant string) map[string][]byte {
 		"PutItem": []byte(`{}`),
 		"Query":   []byte(q.String()),
 	}
-	// What DynamoDB reports with ReturnConsumedCapacity INDEXES, in its
-	// fuller form (a provisioned table's: read or write units beside the
+	// What DynamoDB reports with ReturnConsumedCapacity INDEXES (the
+	// table's figures beside the totals) and TOTAL (the totals alone), in
+	// its fuller form (a provisioned table's: read or write units beside the
 	// total; DynamoDB Local reports the total alone, which takes the SDK
 	// less to decode): the profiles are in no index, a Get and the page are
 	// eventually consistent (0.5 units per 4 KB; the page's 100 items take
@@ -253,12 +253,16 @@ func cannedResponses(tenant string) map[string][]byte {
 		"PutItem": `"CapacityUnits":1.0,"WriteCapacityUnits":1.0`,
 		"Query":   `"CapacityUnits":2.0,"ReadCapacityUnits":2.0`,
 	} {
-		cc := `"ConsumedCapacity":{` + units + `,"Table":{` + units + `},"TableName":"` + benchTable + `"}`
 		body := bodies[op]
-		if len(body) > 2 {
-			cc += ","
+		for level, cc := range map[types.ReturnConsumedCapacity]string{
+			types.ReturnConsumedCapacityIndexes: `"ConsumedCapacity":{` + units + `,"Table":{` + units + `},"TableName":"` + benchTable + `"}`,
+			types.ReturnConsumedCapacityTotal:   `"ConsumedCapacity":{` + units + `,"TableName":"` + benchTable + `"}`,
+		} {
+			if len(body) > 2 {
+				cc += ","
+			}
+			bodies[op+"+"+string(level)] = append([]byte(`{`+cc), body[1:]...)
 		}
-		bodies[op+withCapacity] = append([]byte(`{`+cc), body[1:]...)
 	}
 	return bodies
 }
