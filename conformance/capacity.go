@@ -146,8 +146,9 @@ func capacityIndexWrites(t *testing.T, h *harness) {
 // capacityUnitsMeter: under a meter that reads only totals
 // (backend.WithUnitsMeter, a limiter's), a request is charged as one
 // request with the same total as under a full meter, index writes
-// included; a backend may charge it all to the table (ours do). A full
-// meter around the units meter still gets every figure.
+// included, either split as under a full meter or all on the table (ours
+// do that). A full meter around the units meter gets every figure, and so
+// does the units meter inside it.
 func capacityUnitsMeter(t *testing.T, h *harness) {
 	b := h.b
 	check := func(msg string, want backend.Usage, fn func(ctx context.Context) error) {
@@ -157,6 +158,9 @@ func capacityUnitsMeter(t *testing.T, h *harness) {
 		got := m.Usage()
 		assert.Equal(t, want.Requests, got.Requests, msg)
 		assert.Equal(t, want.Capacity.Total(), got.Capacity.Total(), msg)
+		if got.Capacity != want.Capacity {
+			assert.Equal(t, backend.Capacity{Table: want.Capacity.Total()}, got.Capacity, msg+": neither split nor all on the table")
+		}
 	}
 	check("put new 1.5 KB in GSI1", capWant(capW(2), 1, capW(2)), capPut(b, capItem(t, "um", 1536, 1, "u1")))
 	check("put 600 B with GSI1PK changed", capWant(capW(2), 1, capW(3)), capPut(b, capItem(t, "um", 600, 1, "u2")))
@@ -165,9 +169,10 @@ func capacityUnitsMeter(t *testing.T, h *harness) {
 		return err
 	})
 	full, fm := backend.WithMeter(t.Context())
-	units, _ := backend.WithUnitsMeter(full)
+	units, um := backend.WithUnitsMeter(full)
 	require.NoError(t, capPut(b, capItem(t, "um", 1536, 1, "u3"))(units))
 	assert.Equal(t, capWant(capW(2), 1, capW(3)), fm.Usage(), "the full meter around it: GSI1 delete 1 + put 2")
+	assert.Equal(t, fm.Usage(), um.Usage(), "the units meter inside a full one")
 }
 
 // beSizeWithoutData returns the size of it less its "data" value.

@@ -46,8 +46,9 @@
 // bucket is charged after each request with what the request consumed, on
 // the table and every index, read and write together, as the backend
 // reports it (backend.WithUnitsMeter around the request: DynamoDB's
-// ConsumedCapacity, asked for as a TOTAL when nothing else meters the
-// call, or the memory backend's figures by the same rules). A
+// ConsumedCapacity, asked for as a TOTAL unless a full meter
+// (backend.WithMeter, repo.WithMeter, an observer) meters the call too, or
+// the memory backend's figures by the same rules). A
 // request's cost is only known once it is done, so the units bucket may go
 // into debt; while it is in debt (less than half a unit in it) the
 // tenant's requests are refused, until it has filled again.

@@ -44,10 +44,10 @@ func (b *Backend) BatchGet(ctx context.Context, in backend.BatchGetInput) (backe
 	}, opts...)
 	if err != nil {
 		err = mapError(ctx, "batch get", err)
-		m.chargeError(err)
+		m.chargeError(ctx, err)
 		return backend.BatchGetOutput{}, err
 	}
-	m.chargeList(b, false, out.ConsumedCapacity)
+	m.chargeList(ctx, b, false, out.ConsumedCapacity)
 	res := backend.BatchGetOutput{Items: out.Responses[b.table]}
 	if un, ok := out.UnprocessedKeys[b.table]; ok {
 		for _, item := range un.Keys {
@@ -101,10 +101,10 @@ func (b *Backend) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (b
 	}, opts...)
 	if err != nil {
 		err = mapError(ctx, "batch write", err)
-		m.chargeError(err)
+		m.chargeError(ctx, err)
 		return backend.BatchWriteOutput{}, err
 	}
-	m.chargeList(b, true, out.ConsumedCapacity)
+	m.chargeList(ctx, b, true, out.ConsumedCapacity)
 	var res backend.BatchWriteOutput
 	for _, w := range out.UnprocessedItems[b.table] {
 		switch {
@@ -180,10 +180,10 @@ func (b *Backend) TransactWrite(ctx context.Context, in backend.TransactInput) e
 	}, opts...)
 	if err != nil {
 		err = mapError(ctx, "transact write", err)
-		m.chargeError(err)
+		m.chargeError(ctx, err)
 		return err
 	}
-	m.chargeList(b, true, out.ConsumedCapacity)
+	m.chargeList(ctx, b, true, out.ConsumedCapacity)
 	return nil
 }
 

@@ -112,54 +112,60 @@ var countAttempts = []func(*ddb.Options){
 }[:1:1]
 
 // meter returns, when ctx is fully metered, a metered context for one
-// request, which the request is to be made in, and the per-call option
-// that counts its attempts; when ctx's meters read only totals
-// (backend.MeteredUnits), ctx itself, a metered that charges ctx, and no
-// option: counting attempts costs a request about 1% of its time in the
-// client (BENCHMARKS.md, issue #14), and nobody would read the count; else
-// ctx, nil and no option.
+// request, which the request is to be made in and charged to, and the
+// per-call option that counts its attempts; when ctx's meters read only
+// totals (backend.MeteredUnits), ctx itself, totalsOnly and no option:
+// counting attempts costs a request about 1% of its time in the client
+// (BENCHMARKS.md, issue #14), and nobody would read the count; else ctx,
+// nil and no option.
 func meter(ctx context.Context) (context.Context, *metered, []func(*ddb.Options)) {
 	switch backend.MeteringOf(ctx) {
 	case backend.MeteredFully:
 		m := &metered{Context: ctx}
 		return m, m, countAttempts
 	case backend.MeteredUnits:
-		return ctx, &metered{Context: ctx}, nil
+		return ctx, totalsOnly, nil
 	}
 	return ctx, nil, nil
 }
 
-// charge charges a metered request (m is not nil) with capacity c.
-func (m *metered) charge(c backend.Capacity) {
+// totalsOnly is the metered of every request whose meters read only
+// totals: it counts nothing (no middleware counts in it; it is never a
+// request's context), so each such request is charged as one.
+var totalsOnly = &metered{}
+
+// charge charges a metered request (m is not nil), made in ctx, with
+// capacity c.
+func (m *metered) charge(ctx context.Context, c backend.Capacity) {
 	u := backend.Usage{Capacity: c, Requests: m.sent, Throttles: m.throttled}
 	if u.Requests == 0 {
 		u.Requests = 1 // a client that does not run the SDK's stack
 	}
 	u.Retries = u.Requests - 1
-	backend.Charge(m, u)
+	backend.Charge(ctx, u)
 }
 
-// chargeCapacity charges a metered request (m not nil) that succeeded with
-// the capacity of its response's ConsumedCapacity (see capacityOf); a
-// request that is not metered adds up nothing.
-func (m *metered) chargeCapacity(write bool, cc *types.ConsumedCapacity) {
+// chargeCapacity charges a metered request (m not nil) made in ctx that
+// succeeded with the capacity of its response's ConsumedCapacity (see
+// capacityOf); a request that is not metered adds up nothing.
+func (m *metered) chargeCapacity(ctx context.Context, write bool, cc *types.ConsumedCapacity) {
 	if m != nil {
-		m.charge(capacityOf(write, cc))
+		m.charge(ctx, capacityOf(write, cc))
 	}
 }
 
 // chargeList is chargeCapacity for a batch or transaction's list of
 // ConsumedCapacity (see Backend.capacityList).
-func (m *metered) chargeList(b *Backend, write bool, ccs []types.ConsumedCapacity) {
+func (m *metered) chargeList(ctx context.Context, b *Backend, write bool, ccs []types.ConsumedCapacity) {
 	if m != nil {
-		m.charge(b.capacityList(write, ccs))
+		m.charge(ctx, b.capacityList(write, ccs))
 	}
 }
 
-// chargeError charges a metered request that failed with err (as mapError
-// returned it): the estimate for a failed condition or a canceled
-// transaction, nothing else.
-func (m *metered) chargeError(err error) {
+// chargeError charges a metered request made in ctx that failed with err
+// (as mapError returned it): the estimate for a failed condition or a
+// canceled transaction, nothing else.
+func (m *metered) chargeError(ctx context.Context, err error) {
 	if m == nil {
 		return
 	}
@@ -172,7 +178,7 @@ func (m *metered) chargeError(err error) {
 	case errors.As(err, &tce):
 		c = backend.CanceledTxCapacity(tce.Reasons)
 	}
-	m.charge(c)
+	m.charge(ctx, c)
 }
 
 // capacityOf returns the capacity reported in ccs, for the backend's table.

@@ -237,10 +237,10 @@ func (b *Backend) Get(ctx context.Context, in backend.GetInput) (backend.Item, e
 	}, opts...)
 	if err != nil {
 		err = mapError(ctx, "get", err)
-		m.chargeError(err)
+		m.chargeError(ctx, err)
 		return nil, err
 	}
-	m.chargeCapacity(false, out.ConsumedCapacity)
+	m.chargeCapacity(ctx, false, out.ConsumedCapacity)
 	if len(out.Item) == 0 {
 		return nil, fmt.Errorf("dynamodb: get: %w", backend.ErrNotFound)
 	}
@@ -273,10 +273,10 @@ func (b *Backend) Put(ctx context.Context, in backend.PutInput) error {
 	}, opts...)
 	if err != nil {
 		err = mapError(ctx, "put", err)
-		m.chargeError(err)
+		m.chargeError(ctx, err)
 		return err
 	}
-	m.chargeCapacity(true, out.ConsumedCapacity)
+	m.chargeCapacity(ctx, true, out.ConsumedCapacity)
 	return nil
 }
 
@@ -311,10 +311,10 @@ func (b *Backend) Update(ctx context.Context, in backend.UpdateInput) (backend.I
 	}, opts...)
 	if err != nil {
 		err = mapError(ctx, "update", err)
-		m.chargeError(err)
+		m.chargeError(ctx, err)
 		return nil, err
 	}
-	m.chargeCapacity(true, out.ConsumedCapacity)
+	m.chargeCapacity(ctx, true, out.ConsumedCapacity)
 	return out.Attributes, nil
 }
 
@@ -344,10 +344,10 @@ func (b *Backend) Delete(ctx context.Context, in backend.DeleteInput) error {
 	}, opts...)
 	if err != nil {
 		err = mapError(ctx, "delete", err)
-		m.chargeError(err)
+		m.chargeError(ctx, err)
 		return err
 	}
-	m.chargeCapacity(true, out.ConsumedCapacity)
+	m.chargeCapacity(ctx, true, out.ConsumedCapacity)
 	return nil
 }
 
@@ -432,10 +432,10 @@ func (b *Backend) Query(ctx context.Context, in backend.QueryInput) (backend.Que
 	out, err := b.client.Query(ctx, req, opts...)
 	if err != nil {
 		err = mapError(ctx, "query", err)
-		m.chargeError(err)
+		m.chargeError(ctx, err)
 		return backend.QueryOutput{}, err
 	}
-	m.chargeCapacity(false, out.ConsumedCapacity)
+	m.chargeCapacity(ctx, false, out.ConsumedCapacity)
 	res := backend.QueryOutput{Items: out.Items}
 	if len(out.LastEvaluatedKey) > 0 {
 		k, err := keys.parsePosition(out.LastEvaluatedKey)

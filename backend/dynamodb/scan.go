@@ -70,10 +70,10 @@ func (b *Backend) Scan(ctx context.Context, in backend.ScanInput) (backend.ScanO
 	out, err := g.Scan(ctx, req, opts...)
 	if err != nil {
 		err = mapError(ctx, "scan", err)
-		m.chargeError(err)
+		m.chargeError(ctx, err)
 		return backend.ScanOutput{}, err
 	}
-	m.chargeCapacity(false, out.ConsumedCapacity)
+	m.chargeCapacity(ctx, false, out.ConsumedCapacity)
 	res := backend.ScanOutput{Items: out.Items}
 	if len(out.LastEvaluatedKey) > 0 {
 		k, err := parseKey(out.LastEvaluatedKey)

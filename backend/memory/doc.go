@@ -201,5 +201,7 @@
 // transaction backend.CanceledTxCapacity, which DynamoDB charges but does
 // not report. The conformance capability Capacity and
 // internal/proptest's TestCapacityDifferential hold these figures to
-// DynamoDB Local's. Without a meter it computes nothing.
+// DynamoDB Local's. Without a meter it computes nothing. When every meter
+// of the context reads only totals (backend.WithUnitsMeter: a limiter's),
+// it charges the total as the table's, as the DynamoDB backend does.
 package memory

@@ -21,10 +21,13 @@ import (
 )
 
 // recorder is a canned transport that keeps the request bodies in log,
-// which the recorders of both sides share.
+// which the recorders of both sides share. With asked set it answers each
+// request with the capacity at the level the request asks for (its
+// capacity field is then ignored).
 type recorder struct {
 	canned
-	log *[]map[string]any
+	log   *[]map[string]any
+	asked bool
 }
 
 // recordedClients are cannedClients whose transports record the request
@@ -48,6 +51,11 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	*r.log = append(*r.log, body)
 	req.Body = io.NopCloser(bytes.NewReader(data))
+	if r.asked {
+		level, _ := body["ReturnConsumedCapacity"].(string)
+		c := canned{bodies: r.bodies, capacity: types.ReturnConsumedCapacity(level)}
+		return c.RoundTrip(req)
+	}
 	return r.canned.RoundTrip(req)
 }
 
@@ -122,14 +130,14 @@ func TestCannedCapacity(t *testing.T) {
 }
 
 // TestCannedCapacityLimiter checks what BenchmarkIssue14's with=limit
-// relies on: a call that only a limiter meters asks for the totals alone
-// (TOTAL), whose answer charges the tenant's units bucket, and one that an
-// observer's meter also meters asks for INDEXES, whose table figures the
-// observer gets.
+// relies on: a Get, Put or List page that only a limiter meters asks for
+// the totals alone (TOTAL), whose answer charges the tenant's units bucket,
+// and one that an observer's meter also meters asks for INDEXES, whose
+// table figures the observer gets. The transport answers each request at
+// the level it asks for.
 func TestCannedCapacityLimiter(t *testing.T) {
 	var log []map[string]any
-	bodies := cannedResponses(benchTenant)
-	c := client(&recorder{canned: canned{bodies: bodies, capacity: types.ReturnConsumedCapacityTotal}, log: &log}, cannedEndpoint)
+	c := client(&recorder{canned: canned{bodies: cannedResponses(benchTenant)}, log: &log, asked: true}, cannedEndpoint)
 	store, err := dynamodbbackend.New(c, benchTable)
 	require.NoError(t, err)
 	now := time.Unix(1e9, 0)
@@ -139,22 +147,33 @@ func TestCannedCapacityLimiter(t *testing.T) {
 	r, err := repo.New[Profile](lb)
 	require.NoError(t, err)
 	ctx := tenantCtx(t, benchTenant)
+	asked := func() any { return log[len(log)-1]["ReturnConsumedCapacity"] }
 
 	// A Put costs one write unit: the bucket of one unit is empty after it,
 	// and the next call is refused until a unit has come back.
 	_, err = r.Put(ctx, profile(7))
 	require.NoError(t, err)
-	assert.Equal(t, "TOTAL", log[len(log)-1]["ReturnConsumedCapacity"])
+	assert.Equal(t, "TOTAL", asked(), "Put")
 	_, err = r.Get(ctx, id(42))
 	assert.ErrorIs(t, err, repo.ErrThrottled, "the Put's unit was charged")
-	n := len(log)
 	now = now.Add(time.Second)
+	_, err = r.Get(ctx, id(42))
+	require.NoError(t, err)
+	assert.Equal(t, "TOTAL", asked(), "Get")
+	now = now.Add(time.Second)
+	_, err = r.List(ctx, repo.WithLimit(pageSize))
+	require.NoError(t, err)
+	assert.Equal(t, "TOTAL", asked(), "List")
+	_, err = r.Get(ctx, id(42))
+	assert.ErrorIs(t, err, repo.ErrThrottled, "the page's 2 units were charged")
+	n := len(log)
+	now = now.Add(2 * time.Second)
 
 	mctx, m := repo.WithMeter(ctx)
 	_, err = r.Get(mctx, id(42))
 	require.NoError(t, err)
 	require.Len(t, log, n+1)
-	assert.Equal(t, "INDEXES", log[n]["ReturnConsumedCapacity"], "an observer's meter wants the table's figures")
+	assert.Equal(t, "INDEXES", asked(), "an observer's meter wants the table's figures")
 	assert.Equal(t, backend.Units{Read: 0.5}, m.Usage().Capacity.Table)
 	assert.Equal(t, 1, m.Usage().Requests)
 }

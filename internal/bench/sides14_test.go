@@ -23,8 +23,8 @@ import (
 // metered, so its requests ask for ConsumedCapacity: an observed call's
 // for INDEXES, a call that only the limiter meters for TOTAL (the total is
 // all it reads). The transport of each side answers with what its
-// requests ask, as DynamoDB does (TestCannedCapacity checks what they
-// ask), and with=none's, whose requests do not ask, without it. Compare with `benchstat -col
+// requests ask, as DynamoDB does (TestCannedCapacity and
+// TestCannedCapacityLimiter check what they ask), and with=none's, whose requests do not ask, without it. Compare with `benchstat -col
 // /with`; `scripts/bench.sh COUNT issue14` runs it side by side with the
 // commit before issue #14.
 func BenchmarkIssue14(b *testing.B) {
