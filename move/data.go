@@ -3,14 +3,13 @@ package move
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"sync"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/entity"
+	"github.com/tenantrepo/tenantrepo/internal/wait"
 	"github.com/tenantrepo/tenantrepo/route"
 )
 
@@ -121,8 +120,7 @@ func batchWrite(ctx context.Context, b backend.Backend, writes []backend.WriteRe
 			return fmt.Errorf("move: batch write: %w: %d writes still unprocessed after %d attempts", backend.ErrThrottled, len(out.Unprocessed), attempt)
 		}
 		writes = out.Unprocessed
-		d := min(10*time.Millisecond<<min(attempt-1, 8), 2*time.Second)
-		if err := sleep(ctx, d/2+rand.N(d/2+1)); err != nil {
+		if err := wait.Sleep(ctx, wait.Backoff(attempt)); err != nil {
 			return err
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/entity"
+	"github.com/tenantrepo/tenantrepo/internal/wait"
 	"github.com/tenantrepo/tenantrepo/route"
 )
 
@@ -209,18 +210,7 @@ func (m *mover) settle(ctx context.Context, at time.Time) error {
 	if d <= 0 {
 		return nil
 	}
-	return sleep(ctx, d)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return wait.Sleep(ctx, d)
 }
 
 // run is Run.

@@ -3,11 +3,11 @@ package ops
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/entity"
+	"github.com/tenantrepo/tenantrepo/internal/wait"
 )
 
 // This file holds the writing of one batch, shared by Purge (deletes) and
@@ -22,22 +22,7 @@ const maxWriteAttempts = 15
 // retryDelay is the wait before attempt+1 of the unprocessed writes of a
 // batch, after attempt (1, 2, ...): exponential from 10 ms to 2 s, with
 // jitter, as AWS recommends for unprocessed items. Tests make it shorter.
-var retryDelay = func(attempt int) time.Duration {
-	d := min(10*time.Millisecond<<min(attempt-1, 10), 2*time.Second)
-	return d/2 + rand.N(d/2+1)
-}
-
-// sleep waits d, or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+var retryDelay = wait.Backoff
 
 // requestTimeout bounds a write request sent with a detached context.
 const requestTimeout = time.Minute
@@ -133,7 +118,7 @@ func batchWrite(ctx context.Context, b backend.Backend, pc *pacer, writes []back
 		if attempt == maxWriteAttempts {
 			return o, fmt.Errorf("%w: %d writes of a batch still unprocessed after %d attempts", backend.ErrThrottled, len(next), attempt)
 		}
-		if err := sleep(ctx, retryDelay(attempt)); err != nil {
+		if err := wait.Sleep(ctx, retryDelay(attempt)); err != nil {
 			return o, err
 		}
 	}

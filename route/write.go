@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/internal/wait"
 )
 
 // Put writes the item to its tenant's table (fenced during a move).
@@ -81,7 +82,7 @@ func readBack(ctx context.Context, b backend.Backend, k backend.Key) (backend.It
 	var err error
 	for i := range readBackTries {
 		if i > 0 {
-			if serr := sleep(rctx, readBackBackoff<<(i-1)); serr != nil {
+			if serr := wait.Sleep(rctx, readBackBackoff<<(i-1)); serr != nil {
 				break
 			}
 		}
@@ -316,7 +317,7 @@ func (r *Router) write(ctx context.Context, tenant string, first backend.Key,
 			if conflicts > conflictRetries {
 				return fmt.Errorf("route: the tenant's move fence: %w", backend.ErrConflict)
 			}
-			if err := sleep(ctx, conflictBackoff<<(conflicts-1)); err != nil {
+			if err := wait.Sleep(ctx, conflictBackoff<<(conflicts-1)); err != nil {
 				return err
 			}
 			if p, b, err = r.placed(ctx, tenant, true); err != nil {
@@ -351,21 +352,9 @@ func (r *Router) awaitChange(ctx context.Context, tenant string, p Placement, de
 		if left <= 0 {
 			return Placement{}, nil, fmt.Errorf("%w: tenant %q, still paused after %v", ErrMoving, tenant, r.opts.PauseWait)
 		}
-		if err := sleep(ctx, min(left, r.opts.PollInterval)); err != nil {
+		if err := wait.Sleep(ctx, min(left, r.opts.PollInterval)); err != nil {
 			return Placement{}, nil, err
 		}
-	}
-}
-
-// sleep waits d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
 
