@@ -16,9 +16,11 @@
 //     that it holds nothing of the tenant, take the head of the source's
 //     change feed, and record the move (phase copy). Every route.Router
 //     sees it within the catalog's MaxStale; the move waits that long,
-//     plus Options.Settle, so that from then on every router fences the
-//     tenant's writes to the source (a transaction with a check that the
-//     fence items do not exist).
+//     plus the catalog's WriteTimeout and Options.Settle, so that from
+//     then on every router fences the tenant's writes to the source (a
+//     transaction with a check that the fence items do not exist), and
+//     every unfenced write a router sent before is in the source, or was
+//     given up (route.CatalogOptions.WriteTimeout).
 //  2. copy: read the tenant's partition in the source, consistently, and
 //     write it into the destination.
 //  3. catchup: read the source's change feed from the checkpoint and apply

@@ -49,6 +49,16 @@ const (
 	testSettle   = 100 * time.Millisecond
 )
 
+// testWriteTimeout is the routers' and movers' WriteTimeout on backend
+// kind: short, but longer than any write of the tests takes (DynamoDB
+// Local under the race detector on a loaded machine is slower).
+func testWriteTimeout(kind string) time.Duration {
+	if kind == "memory" {
+		return 200 * time.Millisecond
+	}
+	return 2 * time.Second
+}
+
 // env is a pool table, the silo tables, a catalog for the moving and
 // routers for the application, on memory or DynamoDB Local.
 type env struct {
@@ -96,7 +106,9 @@ func newEnv(t *testing.T, kind string, n int, pauseWait time.Duration) *env {
 
 func (e *env) newCatalog(t *testing.T) *route.Catalog {
 	t.Helper()
-	c, err := route.NewCatalog(e.tables.Pool(), func(o *route.CatalogOptions) { o.MaxStale = testMaxStale })
+	c, err := route.NewCatalog(e.tables.Pool(), func(o *route.CatalogOptions) {
+		o.MaxStale, o.WriteTimeout = testMaxStale, testWriteTimeout(e.name)
+	})
 	require.NoError(t, err)
 	return c
 }

@@ -30,7 +30,10 @@ func ExampleRun() {
 	// Options.ChangeFeed and Options.Streams are set.
 	pool := memory.New(memory.WithChangeFeed(memory.FeedOptions{}))
 	tables := route.NewMemoryTables(pool, "app-silo-{tenant}")
-	catalog, err := route.NewCatalog(pool, func(o *route.CatalogOptions) { o.MaxStale = 100 * time.Millisecond })
+	catalog, err := route.NewCatalog(pool, func(o *route.CatalogOptions) {
+		o.MaxStale = 100 * time.Millisecond     // how old a router's cached placement may be
+		o.WriteTimeout = 500 * time.Millisecond // how long a router's unfenced write may take
+	})
 	if err != nil {
 		panic(err)
 	}

@@ -76,7 +76,9 @@ type Options struct {
 	// every router's cache to hold the new placement: after the move is
 	// recorded (before the source is fenced) and after the switch (before
 	// the source is purged). DefaultSettle when 0. It covers the requests
-	// a router sent before its cache changed.
+	// a router sent before its cache changed (the first wait also takes
+	// the catalog's WriteTimeout, which bounds a router's unfenced
+	// writes).
 	Settle time.Duration
 	// CatchupLag ends the catch-up phase: once a read of the source's
 	// feed reaches its end with at most this many changes of the tenant,

@@ -204,7 +204,19 @@ func (m *mover) check(ctx context.Context) error {
 // settle waits until every router's cached placement is newer than at:
 // the catalog's MaxStale and Options.Settle after it.
 func (m *mover) settle(ctx context.Context, at time.Time) error {
-	full := m.cfg.Catalog.MaxStale() + m.o.Settle
+	return m.waitFrom(ctx, at, m.cfg.Catalog.MaxStale()+m.o.Settle)
+}
+
+// settleWrites is settle, and also waits out the catalog's WriteTimeout:
+// then a write a router sent before its cache held the move is done, or
+// given up, and so in the source before the copy begins or never there
+// (route.CatalogOptions.WriteTimeout).
+func (m *mover) settleWrites(ctx context.Context, at time.Time) error {
+	return m.waitFrom(ctx, at, m.cfg.Catalog.MaxStale()+m.cfg.Catalog.WriteTimeout()+m.o.Settle)
+}
+
+// waitFrom waits until full after at, and at most full.
+func (m *mover) waitFrom(ctx context.Context, at time.Time, full time.Duration) error {
 	d := at.Add(full).Sub(m.o.Clock())
 	d = min(d, full) // a clock that went back, or another host's
 	if d <= 0 {
@@ -385,10 +397,11 @@ func (m *mover) from(ctx context.Context, phase route.Phase) (Result, error) {
 }
 
 // copyPhase copies the source's partition into the destination, after
-// waiting for every router to fence the tenant's writes.
+// waiting for every router to fence the tenant's writes, and for the
+// unfenced writes routers sent before to be done or given up.
 func (m *mover) copyPhase(ctx context.Context) error {
 	err := m.timed(route.PhaseCopy, func() error {
-		if err := m.settle(ctx, m.p.Move.Started); err != nil {
+		if err := m.settleWrites(ctx, m.p.Move.Started); err != nil {
 			return err
 		}
 		w := m.newWriter(m.dst)

@@ -106,7 +106,24 @@ type CatalogOptions struct {
 	// is, arbitrary ones: memory stays bounded with millions of tenants.
 	// Zero means DefaultMaxCached.
 	MaxCached int
+	// WriteTimeout bounds a Router's unfenced write (one to a tenant that
+	// no move fences): the Router gives it up (its context's deadline)
+	// after this long, and a mover (package move) waits MaxStale plus
+	// WriteTimeout after recording a move before it copies. So a write a
+	// router sent before it saw the move either is in the source before the
+	// copy begins, and moves with the tenant, or failed; without the bound,
+	// one held in flight (retries, a stalled connection) could land in the
+	// source after the move and be lost. Zero means DefaultWriteTimeout; a
+	// value below zero means no bound, and that risk. Every catalog of the
+	// routers and movers of a pool should have the same MaxStale and
+	// WriteTimeout.
+	WriteTimeout time.Duration
 }
+
+// DefaultWriteTimeout is the WriteTimeout of a Catalog whose options leave
+// it zero: longer than a DynamoDB write takes with the SDK's default
+// retries.
+const DefaultWriteTimeout = 10 * time.Second
 
 // DefaultMaxCached is the MaxCached of a Catalog whose options leave it
 // zero.
@@ -146,6 +163,9 @@ func NewCatalog(pool backend.Backend, optFns ...func(*CatalogOptions)) (*Catalog
 	if c.opts.MaxStale == 0 {
 		c.opts.MaxStale = DefaultMaxStale
 	}
+	if c.opts.WriteTimeout == 0 {
+		c.opts.WriteTimeout = DefaultWriteTimeout
+	}
 	if c.opts.Clock == nil {
 		c.opts.Clock = time.Now
 	}
@@ -156,6 +176,10 @@ func NewCatalog(pool backend.Backend, optFns ...func(*CatalogOptions)) (*Catalog
 // the catalog keeps no cache). A mover waits longer than that after a
 // change of placement before it relies on every router seeing it.
 func (c *Catalog) MaxStale() time.Duration { return max(c.opts.MaxStale, 0) }
+
+// WriteTimeout returns how long a Router's unfenced write may take (zero
+// when unbounded; see CatalogOptions.WriteTimeout).
+func (c *Catalog) WriteTimeout() time.Duration { return max(c.opts.WriteTimeout, 0) }
 
 // Pool returns the backend the catalog is kept in.
 func (c *Catalog) Pool() backend.Backend { return c.pool }

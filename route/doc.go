@@ -54,4 +54,10 @@
 // may include a later write by another client; if that read fails, the
 // error (of kind backend.KindUnknown, not retryable) says the update was
 // applied.
+//
+// A write the router sends unfenced (no move fences its tenant) is given
+// up after the catalog's CatalogOptions.WriteTimeout, which a mover waits
+// out before it copies the tenant: a write a router sent before it saw a
+// move is in the source by then, or was given up, and cannot land in the
+// source after the move.
 package route

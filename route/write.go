@@ -23,7 +23,7 @@ func (r *Router) Put(ctx context.Context, in backend.PutInput) error {
 		return err
 	}
 	return r.write(ctx, tenant, k,
-		func(b backend.Backend) error { return b.Put(ctx, in) },
+		func(ctx context.Context, b backend.Backend) error { return b.Put(ctx, in) },
 		func(b backend.Backend, fence backend.TxAction) error {
 			return single(ctx, b, backend.TxAction{Kind: backend.TxPut, Item: in.Item, Expr: in.Expr}, fence)
 		})
@@ -43,7 +43,7 @@ func (r *Router) Update(ctx context.Context, in backend.UpdateInput) (backend.It
 	}
 	var item backend.Item
 	err = r.write(ctx, tenant, in.Key,
-		func(b backend.Backend) error {
+		func(ctx context.Context, b backend.Backend) error {
 			var err error
 			item, err = b.Update(ctx, in)
 			return err
@@ -111,7 +111,7 @@ func (r *Router) Delete(ctx context.Context, in backend.DeleteInput) error {
 		return err
 	}
 	return r.write(ctx, tenant, in.Key,
-		func(b backend.Backend) error { return b.Delete(ctx, in) },
+		func(ctx context.Context, b backend.Backend) error { return b.Delete(ctx, in) },
 		func(b backend.Backend, fence backend.TxAction) error {
 			return single(ctx, b, backend.TxAction{Kind: backend.TxDelete, Key: in.Key, Expr: in.Expr}, fence)
 		})
@@ -153,7 +153,7 @@ func (r *Router) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (ba
 	}
 	var out backend.BatchWriteOutput
 	err := r.write(ctx, o.tenant, first,
-		func(b backend.Backend) error {
+		func(ctx context.Context, b backend.Backend) error {
 			var err error
 			out, err = b.BatchWrite(ctx, in)
 			return err
@@ -269,7 +269,7 @@ func (r *Router) TransactWrite(ctx context.Context, in backend.TransactInput) er
 		return o.err
 	}
 	return r.write(ctx, o.tenant, first,
-		func(b backend.Backend) error { return b.TransactWrite(ctx, in) },
+		func(ctx context.Context, b backend.Backend) error { return b.TransactWrite(ctx, in) },
 		func(b backend.Backend, fence backend.TxAction) error {
 			if len(in.Actions) >= backend.MaxTransactActions {
 				return errFenceHit // no room for the check: wait for the switch
@@ -294,12 +294,13 @@ const (
 )
 
 // write sends one write of tenant to its table: by plain when no move
-// fences the tenant, else by fenced with the fence check of the key first.
+// fences the tenant, bounded by the catalog's WriteTimeout (see
+// plainWrite), else by fenced with the fence check of the key first.
 // A fence hit makes it read the catalog again, and wait for the move to
 // switch (polling every PollInterval) at most PauseWait, then fail with
 // ErrMoving; a switch sends the write to the new table.
 func (r *Router) write(ctx context.Context, tenant string, first backend.Key,
-	plain func(backend.Backend) error, fenced func(backend.Backend, backend.TxAction) error) error {
+	plain func(context.Context, backend.Backend) error, fenced func(backend.Backend, backend.TxAction) error) error {
 	p, b, err := r.placed(ctx, tenant, false)
 	if err != nil {
 		return err
@@ -308,7 +309,7 @@ func (r *Router) write(ctx context.Context, tenant string, first backend.Key,
 	conflicts := 0
 	for {
 		if !p.Move.Fenced() {
-			return plain(b)
+			return r.plainWrite(ctx, b, plain)
 		}
 		err := fenced(b, fenceCheck(tenant, first))
 		switch {
@@ -334,6 +335,26 @@ func (r *Router) write(ctx context.Context, tenant string, first backend.Key,
 			return err
 		}
 	}
+}
+
+// plainWrite sends an unfenced write, given up after the catalog's
+// WriteTimeout (when the caller's context does not end sooner): a mover
+// waits that long, beyond MaxStale, before it copies a tenant, so that no
+// write a router sent before it saw the move lands in the source after
+// the copy (CatalogOptions.WriteTimeout). When the bound ends it, the
+// error says so, and wraps context.DeadlineExceeded.
+func (r *Router) plainWrite(ctx context.Context, b backend.Backend, plain func(context.Context, backend.Backend) error) error {
+	d := r.cat.WriteTimeout()
+	if d <= 0 {
+		return plain(ctx, b)
+	}
+	wctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	err := plain(wctx, b)
+	if err != nil && ctx.Err() == nil && wctx.Err() != nil {
+		return fmt.Errorf("route: the write took longer than the catalog's WriteTimeout (%v) and was given up; it may or may not have been applied: %w (%w)", d, context.DeadlineExceeded, err)
+	}
+	return err
 }
 
 // awaitChange reads the tenant's placement until it differs from p (in

@@ -22,9 +22,9 @@ const poolName = "pool"
 
 func (a *app) moveCmd() *cobra.Command {
 	var (
-		to                    string
-		dryRun, resume, abort bool
-		maxStale, settle      time.Duration
+		to                             string
+		dryRun, resume, abort          bool
+		maxStale, settle, writeTimeout time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "move",
@@ -46,7 +46,10 @@ a retryable error: resume or cancel it promptly.
 
 --max-stale must be at least the MaxStale of the applications' catalogs
 (route.CatalogOptions; default 2s): the move waits that long, plus
---settle, for every router to see each change of placement. --dry-run
+--settle, for every router to see each change of placement.
+--write-timeout must be at least their WriteTimeout (default 10s): before
+it copies, the move also waits that long for the writes routers sent
+before they saw the move to be done or given up. --dry-run
 checks the tenant, the destination and the change feed, counts the items
 to copy, and changes nothing.
 
@@ -65,6 +68,7 @@ move.Cancel for --resume and --cancel.`,
 	f.BoolVar(&abort, "cancel", false, "undo the tenant's move recorded in the catalog (before its switch)")
 	f.DurationVar(&maxStale, "max-stale", route.DefaultMaxStale, "the longest the applications' routers cache a placement (route.CatalogOptions.MaxStale)")
 	f.DurationVar(&settle, "settle", move.DefaultSettle, "waited beyond --max-stale for in-flight requests")
+	f.DurationVar(&writeTimeout, "write-timeout", route.DefaultWriteTimeout, "the longest the applications' routers let an unfenced write take (route.CatalogOptions.WriteTimeout)")
 	cmd.RunE = a.runE("move", func(*cobra.Command) error {
 		if _, err := a.tenantCtx(); err != nil {
 			return err
@@ -82,8 +86,8 @@ move.Cancel for --resume and --cancel.`,
 			return usagef("--to: --resume and --cancel take the move's destination from the catalog")
 		case !resume && !abort && to == "":
 			return usagef(`--to is required: a table name, or "pool"`)
-		case maxStale < 0 || settle < 0:
-			return usagef("--max-stale and --settle take durations of at least 0")
+		case maxStale < 0 || settle < 0 || writeTimeout < 0:
+			return usagef("--max-stale, --settle and --write-timeout take durations of at least 0")
 		}
 		if to == poolName {
 			to = ""
@@ -92,7 +96,7 @@ move.Cancel for --resume and --cancel.`,
 		}
 		src := a.source()
 		a.sum.Backend, a.sum.DryRun = src.String(), dryRun
-		cfg, err := openRouted(a.ctx, src, maxStale)
+		cfg, err := openRouted(a.ctx, src, maxStale, writeTimeout)
 		if err != nil {
 			return err
 		}
@@ -189,7 +193,7 @@ func summaryOf(r move.Result) moveSummary {
 // Store with a change feed (seeded as --memory-seed says), or the DynamoDB
 // table with its stream read through DynamoDB Streams, silo tables made
 // with its index slots.
-func openRouted(ctx context.Context, p place, maxStale time.Duration) (move.Config, error) {
+func openRouted(ctx context.Context, p place, maxStale, writeTimeout time.Duration) (move.Config, error) {
 	var tables route.Tables
 	if p.memory {
 		store := memory.New(memory.WithChangeFeed(memory.FeedOptions{}))
@@ -224,7 +228,9 @@ func openRouted(ctx context.Context, p place, maxStale time.Duration) (move.Conf
 			return move.Config{}, err
 		}
 	}
-	cat, err := route.NewCatalog(tables.Pool(), func(o *route.CatalogOptions) { o.MaxStale = maxStale })
+	cat, err := route.NewCatalog(tables.Pool(), func(o *route.CatalogOptions) {
+		o.MaxStale, o.WriteTimeout = maxStale, writeTimeout
+	})
 	if err != nil {
 		return move.Config{}, err
 	}

@@ -25,7 +25,7 @@ import (
 )
 
 // fast are move's flags for short waits: nothing else reads the tables.
-var fast = []string{"--max-stale", "50ms", "--settle", "50ms"}
+var fast = []string{"--max-stale", "50ms", "--settle", "50ms", "--write-timeout", "50ms"}
 
 func TestMoveHelp(t *testing.T) {
 	o := tctl(t, "move", "-h")
@@ -33,7 +33,7 @@ func TestMoveHelp(t *testing.T) {
 	require.Contains(t, o.stdout, "Examples:\n  tenantctl ")
 	require.Regexp(t, "tenantctl --memory(-seed demo)? move", o.stdout, "an example anyone can run")
 	require.Contains(t, o.stdout, "Library call: move.Run")
-	for _, flag := range []string{"--to", "--dry-run", "--resume", "--cancel", "--max-stale", "--settle"} {
+	for _, flag := range []string{"--to", "--dry-run", "--resume", "--cancel", "--max-stale", "--settle", "--write-timeout"} {
 		require.Contains(t, o.stdout, flag)
 	}
 }
@@ -53,6 +53,7 @@ func TestMoveUsageErrors(t *testing.T) {
 		{"where it is", []string{"move", "--tenant", "acme", "--to", "pool"}, "usage"},
 		{"bad table name", []string{"move", "--tenant", "acme", "--to", "a b"}, "usage"},
 		{"negative max stale", []string{"move", "--tenant", "acme", "--to", "silo-acme", "--max-stale", "-1s"}, "usage"},
+		{"negative write timeout", []string{"move", "--tenant", "acme", "--to", "silo-acme", "--write-timeout", "-1s"}, "usage"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := tctlJSON(t, exitUsage, args(demo, c.args)...)

@@ -1,0 +1,104 @@
+package route_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/backend/memory"
+	"github.com/tenantrepo/tenantrepo/route"
+)
+
+// heldTables are memory tables whose backends hold every Put until
+// release is closed or the Put's context ends: a write kept in flight (a
+// stalled connection, retries). Released, the Put is applied; ended, it
+// is not, as the SDK does not send a request whose context is done.
+type heldTables struct {
+	route.Tables
+	release chan struct{}
+}
+
+type heldBackend struct {
+	backend.Backend
+	release chan struct{}
+}
+
+func (h heldTables) Open(ctx context.Context, table string) (backend.Backend, error) {
+	b, err := h.Tables.Open(ctx, table)
+	if err != nil {
+		return nil, err
+	}
+	return heldBackend{b, h.release}, nil
+}
+
+func (b heldBackend) Put(ctx context.Context, in backend.PutInput) error {
+	select {
+	case <-b.release:
+		return b.Backend.Put(context.WithoutCancel(ctx), in)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// TestPlainWriteTimeout: a Router gives up an unfenced write after its
+// catalog's WriteTimeout (the error says so and wraps
+// context.DeadlineExceeded; nothing is written), keeps the caller's
+// shorter deadline as the caller's, and with a WriteTimeout below zero
+// waits as long as the write takes.
+func TestPlainWriteTimeout(t *testing.T) {
+	newRouter := func(t *testing.T, timeout time.Duration) (*route.Router, backend.Backend, chan struct{}) {
+		pool := memory.New()
+		release := make(chan struct{})
+		cat, err := route.NewCatalog(pool, func(o *route.CatalogOptions) { o.WriteTimeout = timeout })
+		require.NoError(t, err)
+		r, err := route.New(cat, heldTables{route.NewMemoryTables(pool, "silo-{tenant}"), release})
+		require.NoError(t, err)
+		return r, pool, release
+	}
+	put := func(ctx context.Context, r *route.Router, sk string) error {
+		return r.Put(ctx, backend.PutInput{Item: item("tenant#a", sk)})
+	}
+
+	t.Run("bounded", func(t *testing.T) {
+		r, pool, _ := newRouter(t, 100*time.Millisecond)
+		assert.Equal(t, 100*time.Millisecond, r.Catalog().WriteTimeout())
+		start := time.Now()
+		err := put(t.Context(), r, "u#1")
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Contains(t, err.Error(), "WriteTimeout")
+		assert.GreaterOrEqual(t, time.Since(start), 100*time.Millisecond)
+		assert.False(t, has(t, pool, key("tenant#a", "u#1")))
+		assert.NoError(t, t.Context().Err())
+	})
+	t.Run("the caller's deadline first", func(t *testing.T) {
+		r, pool, _ := newRouter(t, time.Hour)
+		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+		defer cancel()
+		err := put(ctx, r, "u#1")
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.NotContains(t, err.Error(), "WriteTimeout", "the caller's own deadline")
+		assert.False(t, has(t, pool, key("tenant#a", "u#1")))
+	})
+	t.Run("unbounded", func(t *testing.T) {
+		r, pool, release := newRouter(t, -1)
+		assert.Zero(t, r.Catalog().WriteTimeout())
+		time.AfterFunc(200*time.Millisecond, func() { close(release) })
+		require.NoError(t, put(t.Context(), r, "u#1"))
+		assert.True(t, has(t, pool, key("tenant#a", "u#1")))
+	})
+	t.Run("default", func(t *testing.T) {
+		cat, err := route.NewCatalog(memory.New())
+		require.NoError(t, err)
+		assert.Equal(t, route.DefaultWriteTimeout, cat.WriteTimeout())
+	})
+	t.Run("a fast write is not touched", func(t *testing.T) {
+		r, pool, release := newRouter(t, time.Second)
+		close(release)
+		require.NoError(t, put(t.Context(), r, "u#2"))
+		assert.True(t, has(t, pool, key("tenant#a", "u#2")))
+	})
+}
