@@ -16,19 +16,21 @@
 //     that it holds nothing of the tenant, take the head of the source's
 //     change feed, and record the move (phase copy). Every route.Router
 //     sees it within the catalog's MaxStale; the move waits that long,
-//     plus the catalog's WriteTimeout and Options.Settle, so that from
-//     then on every router fences the tenant's writes to the source (a
-//     transaction with a check that the fence items do not exist), and
-//     every unfenced write a router sent before is in the source, or was
-//     given up (route.CatalogOptions.WriteTimeout).
+//     plus Options.Settle, so that from then on every router fences the
+//     tenant's writes to the source (a transaction with a check that the
+//     fence items do not exist).
 //  2. copy: read the tenant's partition in the source, consistently, and
 //     write it into the destination.
 //  3. catchup: read the source's change feed from the checkpoint and apply
 //     the tenant's changes to the destination (the newest image, or a
 //     delete), saving the checkpoint as it goes, until a read that reaches
 //     the feed's end holds few of the tenant's changes.
-//  4. pause: read the feed once more, then write the fence items into the
-//     source: every write of the tenant now fails its fence check and
+//  4. pause: wait until the catalog's MaxStale, its WriteTimeout and
+//     Options.Settle have passed since the move was recorded (the copy
+//     and catch-up have usually taken longer), so that every unfenced
+//     write a router sent before it saw the move is in the source or was
+//     given up (route.CatalogOptions.WriteTimeout). Read the feed once
+//     more, then write the fence items into the source: every write of the tenant now fails its fence check and
 //     waits in the router. Read the tenant's partition in source and
 //     destination side by side, consistently, range by range (the copy's
 //     pages, Options.Concurrency ranges at a time), and write into the
@@ -37,9 +39,11 @@
 //  5. switched: record the destination as the tenant's table. The waiting
 //     writes read the catalog again and go there. The pause (Result.Pause)
 //     runs from the first fence item written to this record.
-//  6. purge: wait for every router's cache to hold the switch, delete the
-//     tenant's partition from the source (the fence items last), and
-//     remove the move from the catalog.
+//  6. purge: wait for every router's cache to hold the switch, and for
+//     the writes routers sent before it to be done or given up (MaxStale,
+//     WriteTimeout and Settle after the switch), delete the tenant's
+//     partition from the source (the fence items last), and remove the
+//     move from the catalog.
 //
 // Writes that arrive during the pause wait in the router up to its
 // PauseWait, then fail with route.ErrMoving, which is retryable; none is

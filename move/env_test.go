@@ -50,13 +50,15 @@ const (
 )
 
 // testWriteTimeout is the routers' and movers' WriteTimeout on backend
-// kind: short, but longer than any write of the tests takes (DynamoDB
-// Local under the race detector on a loaded machine is slower).
+// kind: short, so that the moves' waits are short, and longer than a
+// write of the tests usually takes (DynamoDB Local under the race detector
+// on a loaded machine is slower). The load's writers send again a write
+// that was given up.
 func testWriteTimeout(kind string) time.Duration {
 	if kind == "memory" {
 		return 200 * time.Millisecond
 	}
-	return 2 * time.Second
+	return time.Second
 }
 
 // env is a pool table, the silo tables, a catalog for the moving and

@@ -102,9 +102,10 @@ func (l *load) finish(t *testing.T) map[string]Rec {
 }
 
 // retry runs op until it succeeds: a write refused during a pause
-// (route.ErrMoving) or for another retryable reason is sent again. The
-// writes are idempotent (whole puts, deletes), so a write whose outcome
-// was not known is simply sent again.
+// (route.ErrMoving), given up at the catalog's WriteTimeout, or refused
+// for another retryable reason is sent again. The writes are idempotent
+// (whole puts, deletes), so a write whose outcome was not known is simply
+// sent again.
 func (l *load) retry(what string, op func() error) error {
 	for attempt := 1; ; attempt++ {
 		err := op()
@@ -114,7 +115,8 @@ func (l *load) retry(what string, op func() error) error {
 		switch {
 		case errors.Is(err, route.ErrMoving):
 			l.moving.Add(1)
-		case errors.Is(err, repo.ErrThrottled), errors.Is(err, repo.ErrConflict), errors.Is(err, repo.ErrTxCanceled):
+		case errors.Is(err, repo.ErrThrottled), errors.Is(err, repo.ErrConflict), errors.Is(err, repo.ErrTxCanceled),
+			errors.Is(err, context.DeadlineExceeded):
 			l.retried.Add(1)
 		default:
 			return fmt.Errorf("%s: %w", what, err)

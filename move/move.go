@@ -76,9 +76,9 @@ type Options struct {
 	// every router's cache to hold the new placement: after the move is
 	// recorded (before the source is fenced) and after the switch (before
 	// the source is purged). DefaultSettle when 0. It covers the requests
-	// a router sent before its cache changed (the first wait also takes
-	// the catalog's WriteTimeout, which bounds a router's unfenced
-	// writes).
+	// a router sent before its cache changed. The wait before the fence
+	// (counted from the move's start) and the one before the purge also
+	// take the catalog's WriteTimeout, which bounds a router's writes.
 	Settle time.Duration
 	// CatchupLag ends the catch-up phase: once a read of the source's
 	// feed reaches its end with at most this many changes of the tenant,

@@ -207,10 +207,10 @@ func (m *mover) settle(ctx context.Context, at time.Time) error {
 	return m.waitFrom(ctx, at, m.cfg.Catalog.MaxStale()+m.o.Settle)
 }
 
-// settleWrites is settle, and also waits out the catalog's WriteTimeout:
-// then a write a router sent before its cache held the move is done, or
-// given up, and so in the source before the copy begins or never there
-// (route.CatalogOptions.WriteTimeout).
+// settleWrites is settle, and also waits out the catalog's WriteTimeout,
+// which bounds every write a router sends from the lookup that chose its
+// table: then a write a router sent on the placement before at is done,
+// or was given up (route.CatalogOptions.WriteTimeout).
 func (m *mover) settleWrites(ctx context.Context, at time.Time) error {
 	return m.waitFrom(ctx, at, m.cfg.Catalog.MaxStale()+m.cfg.Catalog.WriteTimeout()+m.o.Settle)
 }
@@ -397,11 +397,10 @@ func (m *mover) from(ctx context.Context, phase route.Phase) (Result, error) {
 }
 
 // copyPhase copies the source's partition into the destination, after
-// waiting for every router to fence the tenant's writes, and for the
-// unfenced writes routers sent before to be done or given up.
+// waiting for every router to fence the tenant's writes.
 func (m *mover) copyPhase(ctx context.Context) error {
 	err := m.timed(route.PhaseCopy, func() error {
-		if err := m.settleWrites(ctx, m.p.Move.Started); err != nil {
+		if err := m.settle(ctx, m.p.Move.Started); err != nil {
 			return err
 		}
 		w := m.newWriter(m.dst)
@@ -523,6 +522,12 @@ func (m *mover) apply(ctx context.Context, changes []backend.Change) (int, error
 // (the changes since the catch-up's last read are few), and switches the
 // catalog to the destination.
 func (m *mover) pausePhase(ctx context.Context) error {
+	// Before the fence: the unfenced writes routers sent before they saw
+	// the move are done, or were given up, by then, so none lands after
+	// the comparison. The copy and catch-up usually took longer already.
+	if err := m.settleWrites(ctx, m.p.Move.Started); err != nil {
+		return err
+	}
 	err := m.timed(route.PhasePause, func() error {
 		if m.p.Move.Phase != route.PhasePause {
 			if err := m.setPhase(ctx, route.PhasePause, m.p.Move.Checkpoint); err != nil {
@@ -597,7 +602,10 @@ func (m *mover) unfence(ctx context.Context) error {
 // move from the catalog.
 func (m *mover) purgePhase(ctx context.Context) error {
 	return m.timed(route.PhasePurge, func() error {
-		if err := m.settle(ctx, m.p.Move.Updated); err != nil {
+		// The fenced writes routers sent to the source before they saw
+		// the switch are done, or were given up, before the fence items
+		// go: none can pass its fence check after.
+		if err := m.settleWrites(ctx, m.p.Move.Updated); err != nil {
 			return err
 		}
 		if m.p.Move.Phase != route.PhasePurge {

@@ -106,13 +106,14 @@ type CatalogOptions struct {
 	// is, arbitrary ones: memory stays bounded with millions of tenants.
 	// Zero means DefaultMaxCached.
 	MaxCached int
-	// WriteTimeout bounds a Router's unfenced write (one to a tenant that
-	// no move fences): the Router gives it up (its context's deadline)
-	// after this long, and a mover (package move) waits MaxStale plus
-	// WriteTimeout after recording a move before it copies. So a write a
-	// router sent before it saw the move either is in the source before the
-	// copy begins, and moves with the tenant, or failed; without the bound,
-	// one held in flight (retries, a stalled connection) could land in the
+	// WriteTimeout bounds each write a Router sends: the Router gives it
+	// up (its context's deadline) this long after the start of the catalog
+	// lookup that chose its table. A mover (package move) waits MaxStale
+	// plus WriteTimeout after recording a move before it fences the
+	// source, and after the switch before it deletes the fence items. So a
+	// write a router sent before it saw a change of placement is done, or
+	// was given up, before the move relies on it: without the bound, one
+	// held in flight (retries, a stalled connection) could land in the
 	// source after the move and be lost. Zero means DefaultWriteTimeout; a
 	// value below zero means no bound, and that risk. Every catalog of the
 	// routers and movers of a pool should have the same MaxStale and
@@ -177,8 +178,9 @@ func NewCatalog(pool backend.Backend, optFns ...func(*CatalogOptions)) (*Catalog
 // change of placement before it relies on every router seeing it.
 func (c *Catalog) MaxStale() time.Duration { return max(c.opts.MaxStale, 0) }
 
-// WriteTimeout returns how long a Router's unfenced write may take (zero
-// when unbounded; see CatalogOptions.WriteTimeout).
+// WriteTimeout returns how long a Router's write may take from the lookup
+// that chose its table (zero when unbounded; see
+// CatalogOptions.WriteTimeout).
 func (c *Catalog) WriteTimeout() time.Duration { return max(c.opts.WriteTimeout, 0) }
 
 // Pool returns the backend the catalog is kept in.

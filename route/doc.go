@@ -55,9 +55,11 @@
 // error (of kind backend.KindUnknown, not retryable) says the update was
 // applied.
 //
-// A write the router sends unfenced (no move fences its tenant) is given
-// up after the catalog's CatalogOptions.WriteTimeout, which a mover waits
-// out before it copies the tenant: a write a router sent before it saw a
-// move is in the source by then, or was given up, and cannot land in the
-// source after the move.
+// Every write the router sends, fenced or not, is given up after the
+// catalog's CatalogOptions.WriteTimeout from the start of the lookup that
+// chose its table (the error wraps context.DeadlineExceeded; the write
+// may or may not have been applied). A mover waits that out, beyond
+// MaxStale, before it fences the source and before it deletes the fence
+// items after the switch, so that a write a router sent before it saw a
+// change of placement does not land in the source after the move.
 package route

@@ -24,7 +24,7 @@ func (r *Router) Put(ctx context.Context, in backend.PutInput) error {
 	}
 	return r.write(ctx, tenant, k,
 		func(ctx context.Context, b backend.Backend) error { return b.Put(ctx, in) },
-		func(b backend.Backend, fence backend.TxAction) error {
+		func(ctx context.Context, b backend.Backend, fence backend.TxAction) error {
 			return single(ctx, b, backend.TxAction{Kind: backend.TxPut, Item: in.Item, Expr: in.Expr}, fence)
 		})
 }
@@ -48,7 +48,7 @@ func (r *Router) Update(ctx context.Context, in backend.UpdateInput) (backend.It
 			item, err = b.Update(ctx, in)
 			return err
 		},
-		func(b backend.Backend, fence backend.TxAction) error {
+		func(ctx context.Context, b backend.Backend, fence backend.TxAction) error {
 			if err := single(ctx, b, backend.TxAction{Kind: backend.TxUpdate, Key: in.Key, Expr: in.Expr}, fence); err != nil {
 				return err
 			}
@@ -112,7 +112,7 @@ func (r *Router) Delete(ctx context.Context, in backend.DeleteInput) error {
 	}
 	return r.write(ctx, tenant, in.Key,
 		func(ctx context.Context, b backend.Backend) error { return b.Delete(ctx, in) },
-		func(b backend.Backend, fence backend.TxAction) error {
+		func(ctx context.Context, b backend.Backend, fence backend.TxAction) error {
 			return single(ctx, b, backend.TxAction{Kind: backend.TxDelete, Key: in.Key, Expr: in.Expr}, fence)
 		})
 }
@@ -158,7 +158,7 @@ func (r *Router) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (ba
 			out, err = b.BatchWrite(ctx, in)
 			return err
 		},
-		func(b backend.Backend, fence backend.TxAction) error {
+		func(ctx context.Context, b backend.Backend, fence backend.TxAction) error {
 			send, rest, err := fencedBatch(in.Writes)
 			if err != nil {
 				return err
@@ -270,7 +270,7 @@ func (r *Router) TransactWrite(ctx context.Context, in backend.TransactInput) er
 	}
 	return r.write(ctx, o.tenant, first,
 		func(ctx context.Context, b backend.Backend) error { return b.TransactWrite(ctx, in) },
-		func(b backend.Backend, fence backend.TxAction) error {
+		func(ctx context.Context, b backend.Backend, fence backend.TxAction) error {
 			if len(in.Actions) >= backend.MaxTransactActions {
 				return errFenceHit // no room for the check: wait for the switch
 			}
@@ -294,13 +294,15 @@ const (
 )
 
 // write sends one write of tenant to its table: by plain when no move
-// fences the tenant, bounded by the catalog's WriteTimeout (see
-// plainWrite), else by fenced with the fence check of the key first.
+// fences the tenant, else by fenced with the fence check of the key first.
 // A fence hit makes it read the catalog again, and wait for the move to
 // switch (polling every PollInterval) at most PauseWait, then fail with
-// ErrMoving; a switch sends the write to the new table.
+// ErrMoving; a switch sends the write to the new table. Each sending is
+// bounded by the catalog's WriteTimeout from the start of the catalog
+// lookup that chose its table (see bound).
 func (r *Router) write(ctx context.Context, tenant string, first backend.Key,
-	plain func(context.Context, backend.Backend) error, fenced func(backend.Backend, backend.TxAction) error) error {
+	plain func(context.Context, backend.Backend) error, fenced func(context.Context, backend.Backend, backend.TxAction) error) error {
+	at := time.Now()
 	p, b, err := r.placed(ctx, tenant, false)
 	if err != nil {
 		return err
@@ -308,10 +310,14 @@ func (r *Router) write(ctx context.Context, tenant string, first backend.Key,
 	var waitUntil time.Time
 	conflicts := 0
 	for {
+		wctx, cancel := r.bound(ctx, at)
 		if !p.Move.Fenced() {
-			return r.plainWrite(ctx, b, plain)
+			err := plain(wctx, b)
+			cancel()
+			return givenUp(ctx, wctx, err)
 		}
-		err := fenced(b, fenceCheck(tenant, first))
+		err := fenced(wctx, b, fenceCheck(tenant, first))
+		cancel()
 		switch {
 		case errors.Is(err, errFenceConflict):
 			conflicts++
@@ -321,6 +327,7 @@ func (r *Router) write(ctx context.Context, tenant string, first backend.Key,
 			if err := wait.Sleep(ctx, conflictBackoff<<(conflicts-1)); err != nil {
 				return err
 			}
+			at = time.Now()
 			if p, b, err = r.placed(ctx, tenant, true); err != nil {
 				return err
 			}
@@ -328,53 +335,65 @@ func (r *Router) write(ctx context.Context, tenant string, first backend.Key,
 			if waitUntil.IsZero() {
 				waitUntil = time.Now().Add(r.opts.PauseWait)
 			}
-			if p, b, err = r.awaitChange(ctx, tenant, p, waitUntil); err != nil {
+			if p, b, at, err = r.awaitChange(ctx, tenant, p, waitUntil); err != nil {
 				return err
 			}
 		default:
-			return err
+			return givenUp(ctx, wctx, err)
 		}
 	}
 }
 
-// plainWrite sends an unfenced write, given up after the catalog's
-// WriteTimeout (when the caller's context does not end sooner): a mover
-// waits that long, beyond MaxStale, before it copies a tenant, so that no
-// write a router sent before it saw the move lands in the source after
-// the copy (CatalogOptions.WriteTimeout). When the bound ends it, the
-// error says so, and wraps context.DeadlineExceeded.
-func (r *Router) plainWrite(ctx context.Context, b backend.Backend, plain func(context.Context, backend.Backend) error) error {
+// bound returns the context to send one write in: ctx, ended also by the
+// catalog's WriteTimeout after at, the start of the catalog lookup that
+// chose the write's table. A mover waits MaxStale and WriteTimeout after
+// each change of placement (before it fences the source, and before it
+// purges it) so that no write a router sent on the placement before lands
+// after that (CatalogOptions.WriteTimeout).
+func (r *Router) bound(ctx context.Context, at time.Time) (context.Context, context.CancelFunc) {
 	d := r.cat.WriteTimeout()
 	if d <= 0 {
-		return plain(ctx, b)
+		return ctx, noCancel
 	}
-	wctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
-	err := plain(wctx, b)
-	if err != nil && ctx.Err() == nil && wctx.Err() != nil {
-		return fmt.Errorf("route: the write took longer than the catalog's WriteTimeout (%v) and was given up; it may or may not have been applied: %w (%w)", d, context.DeadlineExceeded, err)
+	return context.WithDeadline(ctx, at.Add(d))
+}
+
+func noCancel() {}
+
+// givenUp returns err, the outcome of a write sent in wctx (from bound),
+// saying so when the bound ended it rather than the caller's ctx: the
+// error wraps context.DeadlineExceeded, and the write may or may not
+// have been applied.
+func givenUp(ctx, wctx context.Context, err error) error {
+	if err == nil || ctx.Err() != nil || !errors.Is(wctx.Err(), context.DeadlineExceeded) {
+		return err // (wctx.Err() is context.Canceled once it was canceled after the write)
 	}
-	return err
+	const msg = "route: the write was given up at the catalog's WriteTimeout, and may or may not have been applied"
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s: %w", msg, err)
+	}
+	return fmt.Errorf("%s: %w (%w)", msg, context.DeadlineExceeded, err)
 }
 
 // awaitChange reads the tenant's placement until it differs from p (in
-// version) or until the deadline, and returns it; at the deadline the
-// error wraps ErrMoving.
-func (r *Router) awaitChange(ctx context.Context, tenant string, p Placement, deadline time.Time) (Placement, backend.Backend, error) {
+// version) or until the deadline, and returns it with the start of the
+// lookup that read it; at the deadline the error wraps ErrMoving.
+func (r *Router) awaitChange(ctx context.Context, tenant string, p Placement, deadline time.Time) (Placement, backend.Backend, time.Time, error) {
 	for {
+		at := time.Now()
 		np, nb, err := r.placed(ctx, tenant, true)
 		if err != nil {
-			return Placement{}, nil, err
+			return Placement{}, nil, at, err
 		}
 		if np.Version != p.Version || !np.Move.Fenced() {
-			return np, nb, nil
+			return np, nb, at, nil
 		}
 		left := time.Until(deadline)
 		if left <= 0 {
-			return Placement{}, nil, fmt.Errorf("%w: tenant %q, still paused after %v", ErrMoving, tenant, r.opts.PauseWait)
+			return Placement{}, nil, at, fmt.Errorf("%w: tenant %q, still paused after %v", ErrMoving, tenant, r.opts.PauseWait)
 		}
 		if err := wait.Sleep(ctx, min(left, r.opts.PollInterval)); err != nil {
-			return Placement{}, nil, err
+			return Placement{}, nil, at, err
 		}
 	}
 }

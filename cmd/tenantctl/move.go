@@ -47,9 +47,10 @@ a retryable error: resume or cancel it promptly.
 --max-stale must be at least the MaxStale of the applications' catalogs
 (route.CatalogOptions; default 2s): the move waits that long, plus
 --settle, for every router to see each change of placement.
---write-timeout must be at least their WriteTimeout (default 10s): before
-it copies, the move also waits that long for the writes routers sent
-before they saw the move to be done or given up. --dry-run
+--write-timeout must be at least their WriteTimeout (default 10s; 0 means
+that default): before it pauses writes and before it purges the source,
+the move also waits that out, for the writes routers sent before they saw
+a change of placement to be done or given up. --dry-run
 checks the tenant, the destination and the change feed, counts the items
 to copy, and changes nothing.
 
