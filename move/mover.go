@@ -2,6 +2,7 @@ package move
 
 import (
 	"context"
+	"math"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -204,7 +205,7 @@ func (m *mover) check(ctx context.Context) error {
 // settle waits until every router's cached placement is newer than at:
 // the catalog's MaxStale and Options.Settle after it.
 func (m *mover) settle(ctx context.Context, at time.Time) error {
-	return m.waitFrom(ctx, at, m.cfg.Catalog.MaxStale()+m.o.Settle)
+	return m.waitFrom(ctx, at, sum(m.cfg.Catalog.MaxStale(), m.o.Settle))
 }
 
 // settleWrites is settle, and also waits out the catalog's WriteTimeout,
@@ -212,7 +213,21 @@ func (m *mover) settle(ctx context.Context, at time.Time) error {
 // table: then a write a router sent on the placement before at is done,
 // or was given up (route.CatalogOptions.WriteTimeout).
 func (m *mover) settleWrites(ctx context.Context, at time.Time) error {
-	return m.waitFrom(ctx, at, m.cfg.Catalog.MaxStale()+m.cfg.Catalog.WriteTimeout()+m.o.Settle)
+	return m.waitFrom(ctx, at, sum(m.cfg.Catalog.MaxStale(), m.cfg.Catalog.WriteTimeout(), m.o.Settle))
+}
+
+// sum returns the sum of the durations (none below 0), at most the
+// longest time.Duration: a catalog's huge MaxStale or WriteTimeout must
+// not wrap around to a wait of none.
+func sum(ds ...time.Duration) time.Duration {
+	var t time.Duration
+	for _, d := range ds {
+		if t > math.MaxInt64-d {
+			return math.MaxInt64
+		}
+		t += d
+	}
+	return t
 }
 
 // waitFrom waits until full after at, and at most full.

@@ -2,6 +2,7 @@ package route_test
 
 import (
 	"context"
+	"math"
 	"testing"
 	"time"
 
@@ -87,6 +88,12 @@ func TestPlainWriteTimeout(t *testing.T) {
 		r, pool, release := newRouter(t, -1)
 		assert.Zero(t, r.Catalog().WriteTimeout())
 		time.AfterFunc(200*time.Millisecond, func() { close(release) })
+		require.NoError(t, put(t.Context(), r, "u#1"))
+		assert.True(t, has(t, pool, key("tenant#a", "u#1")))
+	})
+	t.Run("the longest bound does not wrap around", func(t *testing.T) {
+		r, pool, release := newRouter(t, math.MaxInt64)
+		time.AfterFunc(50*time.Millisecond, func() { close(release) })
 		require.NoError(t, put(t.Context(), r, "u#1"))
 		assert.True(t, has(t, pool, key("tenant#a", "u#1")))
 	})
