@@ -154,11 +154,14 @@ type cached struct {
 // NewCatalog returns a Catalog kept in pool. It makes no request. The error,
 // for a nil pool, wraps backend.ErrInvalidArgument.
 func NewCatalog(pool backend.Backend, optFns ...func(*CatalogOptions)) (*Catalog, error) {
-	if pool == nil {
+	if isNil(pool) {
 		return nil, fmt.Errorf("route: new catalog: %w: nil pool backend", backend.ErrInvalidArgument)
 	}
 	c := &Catalog{pool: pool, cache: make(map[string]cached)}
 	for _, fn := range optFns {
+		if fn == nil {
+			return nil, fmt.Errorf("route: new catalog: %w: nil option", backend.ErrInvalidArgument)
+		}
 		fn(&c.opts)
 	}
 	if c.opts.MaxStale == 0 {

@@ -3,6 +3,7 @@ package route
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -51,11 +52,14 @@ var (
 // through tables. The error, for a nil catalog or tables, wraps
 // backend.ErrInvalidArgument.
 func New(cat *Catalog, tables Tables, optFns ...func(*Options)) (*Router, error) {
-	if cat == nil || tables == nil {
+	if cat == nil || isNil(tables) {
 		return nil, fmt.Errorf("route: new: %w: nil catalog or tables", backend.ErrInvalidArgument)
 	}
 	r := &Router{cat: cat, tables: tables}
 	for _, fn := range optFns {
+		if fn == nil {
+			return nil, fmt.Errorf("route: new: %w: nil option", backend.ErrInvalidArgument)
+		}
 		fn(&r.opts)
 	}
 	if r.opts.PauseWait <= 0 {
@@ -65,6 +69,20 @@ func New(cat *Catalog, tables Tables, optFns ...func(*Options)) (*Router, error)
 		r.opts.PollInterval = DefaultPollInterval
 	}
 	return r, nil
+}
+
+// isNil reports whether v is nil or holds a nil pointer (or map, func,
+// ...): a typed nil Tables or Backend would panic at the first call.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Func, reflect.Interface, reflect.Slice, reflect.Chan:
+		return rv.IsNil()
+	}
+	return false
 }
 
 // Catalog returns the router's catalog.

@@ -90,7 +90,9 @@ var _ Tables = (*MemoryTables)(nil)
 func NewMemoryTables(pool *memory.Store, template string, optFns ...func(*TablesOptions)) *MemoryTables {
 	t := &MemoryTables{namer: namer{template}, pool: pool, tables: make(map[string]*memory.Store)}
 	for _, fn := range optFns {
-		fn(&t.opts)
+		if fn != nil { // no error to return: a nil option sets nothing
+			fn(&t.opts)
+		}
 	}
 	return t
 }
@@ -162,11 +164,14 @@ var _ Tables = (*DynamoDBTables)(nil)
 // named by template (see Tables.Name; a bad template makes Name fail).
 // The error, for a nil client or pool, wraps backend.ErrInvalidArgument.
 func NewDynamoDBTables(client dynamodbbackend.API, pool *dynamodbbackend.Backend, template string, optFns ...func(*TablesOptions)) (*DynamoDBTables, error) {
-	if client == nil || pool == nil {
+	if isNil(client) || pool == nil {
 		return nil, fmt.Errorf("route: new DynamoDB tables: %w: nil client or pool", backend.ErrInvalidArgument)
 	}
 	t := &DynamoDBTables{namer: namer{template}, client: client, pool: pool, tables: make(map[string]*dynamodbbackend.Backend)}
 	for _, fn := range optFns {
+		if fn == nil {
+			return nil, fmt.Errorf("route: new DynamoDB tables: %w: nil option", backend.ErrInvalidArgument)
+		}
 		fn(&t.opts)
 	}
 	return t, nil
