@@ -6,6 +6,7 @@ import (
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/entity"
+	"github.com/tenantrepo/tenantrepo/internal/isnil"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
 
@@ -37,7 +38,7 @@ func NewOperatorReader(ctx context.Context, feed backend.ChangeFeed, optFns ...f
 	if _, err := tenantctx.Operator(ctx); err != nil {
 		return nil, fmt.Errorf("changefeed: operator reader: %w", err)
 	}
-	if feed == nil {
+	if isnil.Is(feed) {
 		return nil, fmt.Errorf("changefeed: operator reader: %w: nil feed", backend.ErrInvalidArgument)
 	}
 	o, err := options(optFns)

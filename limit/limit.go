@@ -13,6 +13,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/internal/isnil"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
 
@@ -160,7 +161,7 @@ type Limiter struct {
 // backend.Lender, backend.IndexReporter, backend.IndexCounter), and behaves
 // as b does in everything but the limits.
 func New(b backend.Backend, optFns ...func(*Options)) (backend.Backend, error) {
-	if b == nil {
+	if isnil.Is(b) {
 		return nil, fmt.Errorf("limit: %w: nil backend", backend.ErrInvalidArgument)
 	}
 	var o Options

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/internal/ddbjson"
+	"github.com/tenantrepo/tenantrepo/internal/isnil"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
 
@@ -59,7 +60,7 @@ func Copy(srcCtx context.Context, src backend.Backend, dstCtx context.Context, d
 		return CopyResult{}, err
 	}
 	switch {
-	case src == nil || dst == nil:
+	case isnil.Is(src) || isnil.Is(dst):
 		return CopyResult{}, fmt.Errorf("%w: copy: nil backend", ErrInvalidArgument)
 	case o.Resume != "":
 		return CopyResult{}, fmt.Errorf("%w: copy does not resume; run it again", ErrInvalidCheckpoint)

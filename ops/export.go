@@ -12,6 +12,7 @@ import (
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/entity"
 	"github.com/tenantrepo/tenantrepo/internal/ddbjson"
+	"github.com/tenantrepo/tenantrepo/internal/isnil"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
 
@@ -109,7 +110,7 @@ func Export(ctx context.Context, b backend.Backend, w io.Writer, optFns ...func(
 		return Manifest{}, err
 	}
 	switch {
-	case b == nil || w == nil:
+	case isnil.Is(b) || isnil.Is(w):
 		return Manifest{}, fmt.Errorf("%w: export: nil backend or writer", ErrInvalidArgument)
 	case o.Resume != "":
 		return Manifest{}, fmt.Errorf("%w: export does not resume", ErrInvalidCheckpoint)

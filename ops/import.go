@@ -12,6 +12,7 @@ import (
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/entity"
 	"github.com/tenantrepo/tenantrepo/internal/ddbjson"
+	"github.com/tenantrepo/tenantrepo/internal/isnil"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
 
@@ -86,7 +87,7 @@ func Import(ctx context.Context, b backend.Backend, r io.ReadSeeker, optFns ...f
 	if err != nil {
 		return ImportResult{}, err
 	}
-	if b == nil || r == nil {
+	if isnil.Is(b) || isnil.Is(r) {
 		return ImportResult{}, fmt.Errorf("%w: import: nil backend or reader", ErrInvalidArgument)
 	}
 	dst, err := tenantctx.Tenant(ctx)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/entity"
+	"github.com/tenantrepo/tenantrepo/internal/isnil"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
 
@@ -63,7 +64,7 @@ func Purge(ctx context.Context, b backend.Backend, optFns ...func(*Options)) (Pu
 	if err != nil {
 		return PurgeResult{}, err
 	}
-	if b == nil {
+	if isnil.Is(b) {
 		return PurgeResult{}, fmt.Errorf("%w: nil backend", ErrInvalidArgument)
 	}
 	t, err := tenantctx.Tenant(ctx)

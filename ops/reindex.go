@@ -16,6 +16,7 @@ import (
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/entity"
 	"github.com/tenantrepo/tenantrepo/internal/exprname"
+	"github.com/tenantrepo/tenantrepo/internal/isnil"
 	"github.com/tenantrepo/tenantrepo/repo"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
@@ -103,7 +104,7 @@ func ReindexType(ctx context.Context, b backend.Backend, spec TypeSpec, optFns .
 	if err != nil {
 		return ReindexResult{}, err
 	}
-	if b == nil {
+	if isnil.Is(b) {
 		return ReindexResult{}, fmt.Errorf("%w: nil backend", ErrInvalidArgument)
 	}
 	t, err := tenantctx.Tenant(ctx)
@@ -162,7 +163,7 @@ func ReindexAllType(ctx context.Context, b backend.Backend, spec TypeSpec, optFn
 	if err != nil {
 		return ReindexResult{}, err
 	}
-	if b == nil {
+	if isnil.Is(b) {
 		return ReindexResult{}, fmt.Errorf("%w: nil backend", ErrInvalidArgument)
 	}
 	if _, err := tenantctx.Operator(ctx); err != nil {

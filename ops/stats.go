@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/internal/isnil"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
 
@@ -31,7 +32,7 @@ func Stats(ctx context.Context, b backend.Backend, optFns ...func(*Options)) (St
 		return StatsResult{}, err
 	}
 	switch {
-	case b == nil:
+	case isnil.Is(b):
 		return StatsResult{}, fmt.Errorf("%w: stats: nil backend", ErrInvalidArgument)
 	case o.Resume != "":
 		return StatsResult{}, fmt.Errorf("%w: stats does not resume", ErrInvalidCheckpoint)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/entity"
+	"github.com/tenantrepo/tenantrepo/internal/isnil"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
 
@@ -46,7 +47,7 @@ func Tenants(ctx context.Context, b backend.Backend, optFns ...func(*Options)) (
 	if err != nil {
 		return TenantPage{}, err
 	}
-	if b == nil {
+	if isnil.Is(b) {
 		return TenantPage{}, fmt.Errorf("%w: nil backend", ErrInvalidArgument)
 	}
 	if _, err := tenantctx.Operator(ctx); err != nil {

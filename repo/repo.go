@@ -13,6 +13,7 @@ import (
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/entity"
 	"github.com/tenantrepo/tenantrepo/internal/codec"
+	"github.com/tenantrepo/tenantrepo/internal/isnil"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
 
@@ -62,7 +63,7 @@ func New[T entity.Entity](b backend.Backend, optFns ...func(*Options)) (*Reposit
 	var zero T
 	t := reflect.TypeFor[T]()
 	op := opText("new repository of " + t.String())
-	if b == nil {
+	if isnil.Is(b) {
 		return nil, fail(op, ErrInvalidArgument, fmt.Errorf("nil backend"))
 	}
 	if t.Kind() != reflect.Struct {

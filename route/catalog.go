@@ -17,6 +17,7 @@ import (
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/entity"
+	"github.com/tenantrepo/tenantrepo/internal/isnil"
 )
 
 // CatalogPartition is the partition key of the catalog's items in the pool
@@ -154,7 +155,7 @@ type cached struct {
 // NewCatalog returns a Catalog kept in pool. It makes no request. The error,
 // for a nil pool, wraps backend.ErrInvalidArgument.
 func NewCatalog(pool backend.Backend, optFns ...func(*CatalogOptions)) (*Catalog, error) {
-	if isNil(pool) {
+	if isnil.Is(pool) {
 		return nil, fmt.Errorf("route: new catalog: %w: nil pool backend", backend.ErrInvalidArgument)
 	}
 	c := &Catalog{pool: pool, cache: make(map[string]cached)}

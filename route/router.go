@@ -3,7 +3,6 @@ package route
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"strings"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/entity"
+	"github.com/tenantrepo/tenantrepo/internal/isnil"
 )
 
 // Options tune a Router.
@@ -52,7 +52,7 @@ var (
 // through tables. The error, for a nil catalog or tables, wraps
 // backend.ErrInvalidArgument.
 func New(cat *Catalog, tables Tables, optFns ...func(*Options)) (*Router, error) {
-	if cat == nil || isNil(tables) {
+	if cat == nil || isnil.Is(tables) {
 		return nil, fmt.Errorf("route: new: %w: nil catalog or tables", backend.ErrInvalidArgument)
 	}
 	r := &Router{cat: cat, tables: tables}
@@ -69,20 +69,6 @@ func New(cat *Catalog, tables Tables, optFns ...func(*Options)) (*Router, error)
 		r.opts.PollInterval = DefaultPollInterval
 	}
 	return r, nil
-}
-
-// isNil reports whether v is nil or holds a nil pointer (or map, func,
-// ...): a typed nil Tables or Backend would panic at the first call.
-func isNil(v any) bool {
-	if v == nil {
-		return true
-	}
-	rv := reflect.ValueOf(v)
-	switch rv.Kind() {
-	case reflect.Pointer, reflect.Map, reflect.Func, reflect.Interface, reflect.Slice, reflect.Chan:
-		return rv.IsNil()
-	}
-	return false
 }
 
 // Catalog returns the router's catalog.

@@ -15,6 +15,7 @@ import (
 	"github.com/tenantrepo/tenantrepo/backend"
 	dynamodbbackend "github.com/tenantrepo/tenantrepo/backend/dynamodb"
 	"github.com/tenantrepo/tenantrepo/backend/memory"
+	"github.com/tenantrepo/tenantrepo/internal/isnil"
 )
 
 // Tables opens and creates the tables tenants live in: the pool table and
@@ -164,7 +165,7 @@ var _ Tables = (*DynamoDBTables)(nil)
 // named by template (see Tables.Name; a bad template makes Name fail).
 // The error, for a nil client or pool, wraps backend.ErrInvalidArgument.
 func NewDynamoDBTables(client dynamodbbackend.API, pool *dynamodbbackend.Backend, template string, optFns ...func(*TablesOptions)) (*DynamoDBTables, error) {
-	if isNil(client) || pool == nil {
+	if isnil.Is(client) || pool == nil {
 		return nil, fmt.Errorf("route: new DynamoDB tables: %w: nil client or pool", backend.ErrInvalidArgument)
 	}
 	t := &DynamoDBTables{namer: namer{template}, client: client, pool: pool, tables: make(map[string]*dynamodbbackend.Backend)}
