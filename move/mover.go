@@ -2,17 +2,18 @@ package move
 
 import (
 	"context"
-	"math"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"sync"
 	"time"
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/entity"
+	"github.com/tenantrepo/tenantrepo/internal/isnil"
 	"github.com/tenantrepo/tenantrepo/internal/wait"
 	"github.com/tenantrepo/tenantrepo/route"
 )
@@ -41,7 +42,7 @@ func newMover(cfg Config, tenant string, optFns []func(*Options)) (*mover, error
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Catalog == nil || cfg.Tables == nil || isNil(cfg.Tables) {
+	if cfg.Catalog == nil || cfg.Tables == nil || isnil.Is(cfg.Tables) {
 		return nil, fmt.Errorf("%w: Config needs a Catalog and Tables", ErrInvalidArgument)
 	}
 	t, err := entity.NewTenant(tenant)
@@ -54,16 +55,6 @@ func newMover(cfg Config, tenant string, optFns []func(*Options)) (*mover, error
 	}
 	m.res = Result{Tenant: t.ID(), Phases: map[route.Phase]time.Duration{}, DryRun: o.DryRun}
 	return m, nil
-}
-
-// isNil reports whether v holds a nil pointer (or map, func, ...).
-func isNil(v any) bool {
-	rv := reflect.ValueOf(v)
-	switch rv.Kind() {
-	case reflect.Pointer, reflect.Map, reflect.Func, reflect.Interface, reflect.Slice, reflect.Chan:
-		return rv.IsNil()
-	}
-	return false
 }
 
 // The crash points of the tests' hook, one per phase: in the middle of

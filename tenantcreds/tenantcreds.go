@@ -22,6 +22,7 @@ import (
 
 	"github.com/tenantrepo/tenantrepo/entity"
 	"github.com/tenantrepo/tenantrepo/iampolicy"
+	"github.com/tenantrepo/tenantrepo/internal/isnil"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
 )
 
@@ -176,7 +177,7 @@ type entry struct {
 // sts.NewFromConfig(cfg) with the service's own credentials). It checks the
 // options and wraps ErrInvalidOptions when it cannot use them.
 func New(client AssumeRoleAPI, roleARN string, optFns ...func(*Options)) (*Provider, error) {
-	if client == nil || isNil(client) {
+	if client == nil || isnil.Is(client) {
 		return nil, fmt.Errorf("%w: nil STS client", ErrInvalidOptions)
 	}
 	if _, err := arn.Parse(roleARN); err != nil {
@@ -211,7 +212,7 @@ func New(client AssumeRoleAPI, roleARN string, optFns ...func(*Options)) (*Provi
 	if o.AssumeRoleTimeout <= 0 {
 		o.AssumeRoleTimeout = DefaultAssumeRoleTimeout
 	}
-	if o.OperatorCredentials != nil && isNil(o.OperatorCredentials) {
+	if o.OperatorCredentials != nil && isnil.Is(o.OperatorCredentials) {
 		o.OperatorCredentials = nil
 	}
 	return &Provider{
@@ -221,15 +222,6 @@ func New(client AssumeRoleAPI, roleARN string, optFns ...func(*Options)) (*Provi
 		lru:     list.New(),
 		tenants: map[string]*list.Element{},
 	}, nil
-}
-
-func isNil(v any) bool {
-	rv := reflect.ValueOf(v)
-	switch rv.Kind() {
-	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
-		return rv.IsNil()
-	}
-	return false
 }
 
 func checkTagKey(k string) error {

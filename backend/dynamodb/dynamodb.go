@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"reflect"
 	"sync/atomic"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/entity"
+	"github.com/tenantrepo/tenantrepo/internal/isnil"
 )
 
 // Key attribute names of the table (see entity/layout.go).
@@ -156,7 +156,7 @@ var _ backend.Backend = (*Backend)(nil)
 // or check it. The error, for a nil client or an empty table name, wraps
 // backend.ErrInvalidArgument.
 func New(client API, table string, optFns ...func(*Options)) (*Backend, error) {
-	if client == nil || isNilPointer(client) {
+	if client == nil || isnil.Is(client) {
 		return nil, fmt.Errorf("dynamodb: new: %w: nil client", backend.ErrInvalidArgument)
 	}
 	if table == "" {
@@ -503,11 +503,4 @@ func parseKey(item map[string]types.AttributeValue) (backend.Key, error) {
 		return backend.Key{}, errors.New("key attributes PK and SK are not both strings")
 	}
 	return k, nil
-}
-
-// isNilPointer reports whether v holds a nil pointer, such as a
-// (*dynamodb.Client)(nil), which is not == nil as an interface.
-func isNilPointer(v any) bool {
-	rv := reflect.ValueOf(v)
-	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/entity"
+	"github.com/tenantrepo/tenantrepo/internal/isnil"
 )
 
 // StreamsAPI is the part of the DynamoDB Streams client that the backend's
@@ -88,7 +89,7 @@ func (b *Backend) ensureStream(ctx context.Context) error {
 // stream returns the Streams client and the ARN of the table's stream,
 // described once and then kept.
 func (b *Backend) stream(ctx context.Context, op string) (StreamsAPI, string, error) {
-	if b.opts.Streams == nil || isNilPointer(b.opts.Streams) {
+	if b.opts.Streams == nil || isnil.Is(b.opts.Streams) {
 		return nil, "", fmt.Errorf("dynamodb: %s: %w: no Streams client (Options.Streams)", op, backend.ErrNoChangeFeed)
 	}
 	b.streams.mu.Lock()

@@ -1,4 +1,3 @@
-// Package isnil tells a nil interface from one that holds a nil pointer.
 package isnil
 
 import "reflect"
