@@ -45,7 +45,9 @@
 // PhaseSwitched), the router writes to the source table fenced: each
 // write goes as a transaction with a check that the tenant's fence item
 // (FenceKey) is absent. The mover writes the fence items when it pauses
-// writes; a write that meets one reads the catalog again, goes to the new
+// writes (they are the router's: its writes refuse their keys and its
+// table queries leave them out, so that reading a tenant's partition
+// through it, as ops.Export and ops.Stats do, never returns them); a write that meets one reads the catalog again, goes to the new
 // table once the move has switched, and fails with ErrMoving (retryable,
 // of kind backend.KindThrottled) if the pause lasts longer than
 // Options.PauseWait. A write's own failed condition is reported as

@@ -246,6 +246,35 @@ func onlyTenant(out backend.QueryOutput, pk string) backend.QueryOutput {
 	return out
 }
 
+// withoutFences drops from a table query's page the fence items of a
+// move (IsFenceKey): they are the router's, not the tenant's, as its
+// writes refuse them, so a read of the whole partition (ops.Export,
+// Stats, Purge, Copy through the router during a move's pause) neither
+// returns, counts nor tries to delete them. The page's LastKey is kept,
+// as a filter keeps it.
+func withoutFences(out backend.QueryOutput) backend.QueryOutput {
+	for i, it := range out.Items {
+		if !isFenceItem(it) {
+			continue
+		}
+		kept := append(make([]backend.Item, 0, len(out.Items)-1), out.Items[:i]...)
+		for _, it := range out.Items[i+1:] {
+			if !isFenceItem(it) {
+				kept = append(kept, it)
+			}
+		}
+		out.Items = kept
+		break
+	}
+	return out
+}
+
+// isFenceItem reports whether item has the key of a fence item.
+func isFenceItem(item backend.Item) bool {
+	k, ok := backend.KeyOf(item)
+	return ok && IsFenceKey(backend.Key{PK: k.PK, SK: k.SK})
+}
+
 // ownedBy reports whether item is in the partition pk.
 func ownedBy(item backend.Item, pk string) bool {
 	v, ok := item[entity.PartitionKeyName].(*types.AttributeValueMemberS)
@@ -255,15 +284,19 @@ func ownedBy(item backend.Item, pk string) bool {
 // Query reads one page from the table of the tenant whose partition (of
 // the table, or of the index) it reads. An index query returns only the
 // items of that tenant's partition, whatever other tenants of its table
-// stored under the same index key.
+// stored under the same index key. A table query never returns a move's
+// fence items (FenceKey), which the router's writes refuse too.
 func (r *Router) Query(ctx context.Context, in backend.QueryInput) (backend.QueryOutput, error) {
 	b, pk, err := r.queryTable(ctx, in)
 	if err != nil {
 		return backend.QueryOutput{}, err
 	}
 	out, err := b.Query(ctx, in)
-	if err != nil || in.Index == "" {
+	if err != nil {
 		return out, err
+	}
+	if in.Index == "" {
+		return withoutFences(out), nil
 	}
 	return onlyTenant(out, pk), nil
 }
@@ -281,8 +314,11 @@ func (r *Router) QueryShared(ctx context.Context, in backend.QueryInput) (backen
 	} else {
 		out, err = b.Query(ctx, in)
 	}
-	if err != nil || in.Index == "" {
+	if err != nil {
 		return out, err
+	}
+	if in.Index == "" {
+		return withoutFences(out), nil
 	}
 	return onlyTenant(out, pk), nil
 }
