@@ -35,6 +35,15 @@
 // Options.OnSkip as a *SkipError that holds where the change is and why,
 // never what it holds.
 //
+// # Moves
+//
+// A feed is one table's. A tenant's move (package move) copies its
+// entities into the destination table, whose subscribers get a Created
+// event for each, and at the end deletes them from the source, whose
+// subscribers get a Deleted event for each, though the entities live on
+// in the destination. Follow a moved tenant on its new table. No other
+// tenant's subscription sees anything of a move.
+//
 // # Checkpoints
 //
 // Checkpoint returns an opaque string: the feed's position in each of its

@@ -1,13 +1,22 @@
 package route_test
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantrepo/tenantrepo/backend"
+	"github.com/tenantrepo/tenantrepo/backend/memory"
+	"github.com/tenantrepo/tenantrepo/repo"
 	"github.com/tenantrepo/tenantrepo/route"
+	"github.com/tenantrepo/tenantrepo/tenantctx"
+	"github.com/tenantrepo/tenantrepo/tenantslog"
 )
 
 // TestAttack7bQueryHidesFences: a table query through the router never
@@ -60,4 +69,89 @@ func TestAttack7bQueryHidesFences(t *testing.T) {
 		_, err := f.r.Get(ctx, backend.GetInput{Key: route.FenceKey("a", 0), ConsistentRead: true})
 		require.NoError(t, err)
 	})
+}
+
+// a7bObserver records each call's tenant, op and usage; its Start makes
+// the call go on in a context naming another tenant (other maps each
+// tenant to it).
+type a7bObserver struct {
+	other map[string]string
+	calls []string
+}
+
+func (o *a7bObserver) Start(ctx context.Context, c *repo.Call) context.Context {
+	if to, ok := o.other[c.Tenant]; ok {
+		return tenantctx.MustWithTenant(ctx, to)
+	}
+	return ctx
+}
+
+func (o *a7bObserver) End(_ context.Context, c *repo.Call) {
+	total := c.Usage.Capacity.Total()
+	o.calls = append(o.calls, fmt.Sprintf("%s %s items=%d req=%d r=%g w=%g err=%v", c.Tenant, c.Op, c.Items, c.Usage.Requests, total.Read, total.Write, c.Kind))
+}
+
+// TestAttack7bObserverOverRouter: a repository over a Router, its catalog
+// read on every call (no cache), with an observer whose Start switches
+// each call's context to the other tenant (silo s <-> pool p): every
+// call reports its own tenant and exactly the usage the same call has on
+// a plain table (the catalog's reads are not the tenant's), and each
+// tenant's items stay in its own table. tenantslog logs the same tenant
+// and units.
+func TestAttack7bObserverOverRouter(t *testing.T) {
+	ctx := t.Context()
+	run := func(b backend.Backend, obs repo.Observer) {
+		notes := repo.MustNew[Note](b, func(o *repo.Options) { o.Observer = obs })
+		for _, tn := range []string{"s", "p"} {
+			c := tenantctx.MustWithTenant(ctx, tn)
+			_, err := notes.Create(c, Note{ID: "1", Text: tn})
+			require.NoError(t, err)
+			_, err = notes.Put(c, Note{ID: "2", Text: tn})
+			require.NoError(t, err)
+			n, err := notes.Get(c, "1", repo.ConsistentRead)
+			require.NoError(t, err)
+			require.Equal(t, tn, n.Text)
+			page, err := notes.List(c, repo.ConsistentRead)
+			require.NoError(t, err)
+			require.Len(t, page.Items, 2)
+			found, _, err := notes.BatchGet(c, []string{"1", "2", "3"})
+			require.NoError(t, err)
+			require.Len(t, found, 2)
+			require.NoError(t, notes.Delete(c, "2"))
+			_, err = notes.Get(c, "2")
+			require.ErrorIs(t, err, repo.ErrNotFound)
+		}
+	}
+	plainObs := &a7bObserver{other: map[string]string{"s": "p", "p": "s"}}
+	run(memory.New(), plainObs)
+
+	pool := memory.New()
+	tables := route.NewMemoryTables(pool, "silo-{tenant}")
+	_, err := tables.Create(ctx, "silo-s")
+	require.NoError(t, err)
+	cat, err := route.NewCatalog(pool, func(o *route.CatalogOptions) { o.MaxStale = -1 })
+	require.NoError(t, err)
+	_, err = cat.Put(ctx, route.Placement{Tenant: "s", Table: "silo-s"})
+	require.NoError(t, err)
+	r, err := route.New(cat, tables)
+	require.NoError(t, err)
+	routedObs := &a7bObserver{other: plainObs.other}
+	run(r, routedObs)
+	require.Len(t, plainObs.calls, 14)
+	assert.Equal(t, plainObs.calls, routedObs.calls)
+	assert.Equal(t, 1, count(t, pool, "tenant#p"))
+	assert.Zero(t, count(t, pool, "tenant#s"))
+	assert.Equal(t, 1, count(t, tables.Store("silo-s"), "tenant#s"))
+	assert.Zero(t, count(t, tables.Store("silo-s"), "tenant#p"))
+
+	var buf bytes.Buffer
+	sl, err := tenantslog.New(tenantslog.WithLogger(slog.New(slog.NewJSONHandler(&buf, nil))), tenantslog.WithLevel(slog.LevelInfo))
+	require.NoError(t, err)
+	notes := repo.MustNew[Note](r, func(o *repo.Options) { o.Observer = sl })
+	_, err = notes.Get(tenantctx.MustWithTenant(ctx, "s"), "1", repo.ConsistentRead)
+	require.NoError(t, err)
+	var rec map[string]any
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &rec), buf.String())
+	assert.Equal(t, "s", rec[tenantslog.KeyTenant])
+	assert.EqualValues(t, 1, rec[tenantslog.KeyReadUnits], "one consistent read of a small item, not the catalog's")
 }
