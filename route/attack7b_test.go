@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantrepo/tenantrepo/backend"
 	"github.com/tenantrepo/tenantrepo/backend/memory"
+	"github.com/tenantrepo/tenantrepo/move"
 	"github.com/tenantrepo/tenantrepo/repo"
 	"github.com/tenantrepo/tenantrepo/route"
 	"github.com/tenantrepo/tenantrepo/tenantctx"
@@ -154,4 +156,75 @@ func TestAttack7bObserverOverRouter(t *testing.T) {
 	require.NoError(t, json.Unmarshal(buf.Bytes(), &rec), buf.String())
 	assert.Equal(t, "s", rec[tenantslog.KeyTenant])
 	assert.EqualValues(t, 1, rec[tenantslog.KeyReadUnits], "one consistent read of a small item, not the catalog's")
+}
+
+// TestAttack7bCursorsAcrossMoves: List cursors of tenant a taken while it
+// is in the pool, replayed after a moved it to its silo and again after it
+// moved back, give exactly the next pages; replayed under the contexts of
+// tenants whose IDs differ from a's by case or a suffix, one in the pool
+// and one in a silo, they are refused with repo.ErrInvalidCursor.
+func TestAttack7bCursorsAcrossMoves(t *testing.T) {
+	ctx := t.Context()
+	pool := memory.New(memory.WithChangeFeed(memory.FeedOptions{}))
+	tables := route.NewMemoryTables(pool, "silo-{tenant}")
+	newCat := func() *route.Catalog {
+		c, err := route.NewCatalog(pool, func(o *route.CatalogOptions) { o.MaxStale, o.WriteTimeout = 20*time.Millisecond, 50*time.Millisecond })
+		require.NoError(t, err)
+		return c
+	}
+	cat := newCat()
+	r, err := route.New(newCat(), tables)
+	require.NoError(t, err)
+	notes := repo.MustNew[Note](r)
+	others := []string{"A", "a-corp", "b"}
+	_, err = tables.Create(ctx, "silo-b")
+	require.NoError(t, err)
+	_, err = cat.Put(ctx, route.Placement{Tenant: "b", Table: "silo-b"})
+	require.NoError(t, err)
+	for _, tn := range append([]string{"a"}, others...) {
+		for i := range 10 {
+			_, err := notes.Create(tenantctx.MustWithTenant(ctx, tn), Note{ID: fmt.Sprintf("%02d", i), Text: tn})
+			require.NoError(t, err)
+		}
+	}
+	actx := tenantctx.MustWithTenant(ctx, "a")
+	var cursors []string
+	c := ""
+	for range 3 {
+		page, err := notes.List(actx, repo.WithLimit(3), repo.WithCursor(c), repo.ConsistentRead)
+		require.NoError(t, err)
+		require.NotEmpty(t, page.Next)
+		c = page.Next
+		cursors = append(cursors, c)
+	}
+	replay := func(where string) {
+		for i, c := range cursors {
+			page, err := notes.List(actx, repo.WithLimit(3), repo.WithCursor(c), repo.ConsistentRead)
+			require.NoError(t, err, where)
+			var ids []string
+			for _, n := range page.Items {
+				assert.Equal(t, "a", n.Text, where)
+				ids = append(ids, n.ID)
+			}
+			want := []string{fmt.Sprintf("%02d", 3*i+3), fmt.Sprintf("%02d", 3*i+4), fmt.Sprintf("%02d", 3*i+5)}
+			if i == 2 {
+				want = want[:1]
+			}
+			assert.Equal(t, want, ids, "%s: cursor %d", where, i)
+			for _, tn := range others {
+				_, err := notes.List(tenantctx.MustWithTenant(ctx, tn), repo.WithLimit(3), repo.WithCursor(c))
+				assert.ErrorIs(t, err, repo.ErrInvalidCursor, "%s: cursor %d of a under %s", where, i, tn)
+			}
+		}
+	}
+	replay("pool")
+	opts := func(o *move.Options) { o.Settle = time.Millisecond }
+	_, err = move.Run(ctx, move.Config{Catalog: cat, Tables: tables}, "a", "silo-a", opts)
+	require.NoError(t, err)
+	assert.Zero(t, count(t, pool, "tenant#a"))
+	replay("silo")
+	_, err = move.Run(ctx, move.Config{Catalog: cat, Tables: tables}, "a", "", opts)
+	require.NoError(t, err)
+	assert.Zero(t, count(t, tables.Store("silo-a"), "tenant#a"))
+	replay("pool again")
 }
