@@ -14,7 +14,9 @@
 //
 //  1. prepare: create the destination table if needed (route.Tables), check
 //     that it holds nothing of the tenant, take the head of the source's
-//     change feed, and record the move (phase copy). Every route.Router
+//     change feed, and record the move (phase copy), then delete any fence
+//     items the source holds for the tenant: strays, such as an import of
+//     an export taken during another move's pause writes. Every route.Router
 //     sees it within the catalog's MaxStale; the move waits that long,
 //     plus Options.Settle, so that from then on every router fences the
 //     tenant's writes to the source (a transaction with a check that the

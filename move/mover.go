@@ -268,6 +268,14 @@ func (m *mover) run(ctx context.Context, to string) (Result, error) {
 		return m.res, err
 	}
 	m.res.MoveID = mv.ID
+	// Fence items in the source before this move wrote any are strays (an
+	// import of an export taken during another move's pause, another
+	// client's writes): from now on they would fail the routers' fenced
+	// writes of the tenant. No other move of the tenant can write fences
+	// now that this one is recorded.
+	if err := m.unfence(ctx); err != nil {
+		return m.res, err
+	}
 	m.res.Phases[route.PhasePrepare] = time.Since(start)
 	return m.from(ctx, route.PhaseCopy)
 }
