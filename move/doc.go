@@ -17,7 +17,7 @@
 //     change feed, and record the move (phase copy), then delete any fence
 //     items the source holds for the tenant: strays, such as an import of
 //     an export taken during another move's pause writes. Every route.Router
-//     sees it within the catalog's MaxStale; the move waits that long,
+//     sees the move within the catalog's MaxStale; the move waits that long,
 //     plus Options.Settle, so that from then on every router fences the
 //     tenant's writes to the source (a transaction with a check that the
 //     fence items do not exist).
