@@ -14,15 +14,16 @@
 //
 //  1. prepare: create the destination table if needed (route.Tables), check
 //     that it holds nothing of the tenant, take the head of the source's
-//     change feed, and record the move (phase copy), then delete any fence
-//     items the source holds for the tenant: strays, such as an import of
-//     an export taken during another move's pause writes. Every route.Router
+//     change feed, and record the move (phase copy). Every route.Router
 //     sees the move within the catalog's MaxStale; the move waits that long,
 //     plus Options.Settle, so that from then on every router fences the
 //     tenant's writes to the source (a transaction with a check that the
 //     fence items do not exist).
-//  2. copy: read the tenant's partition in the source, consistently, and
-//     write it into the destination.
+//  2. copy: delete any fence items the source holds for the tenant
+//     (strays, such as an import of an export taken during another move's
+//     pause writes; a Resume in this phase deletes them again), then read
+//     the tenant's partition in the source, consistently, and write it
+//     into the destination.
 //  3. catchup: read the source's change feed from the checkpoint and apply
 //     the tenant's changes to the destination (the newest image, or a
 //     delete), saving the checkpoint as it goes, until a read that reaches

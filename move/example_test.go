@@ -32,7 +32,7 @@ func ExampleRun() {
 	tables := route.NewMemoryTables(pool, "app-silo-{tenant}")
 	catalog, err := route.NewCatalog(pool, func(o *route.CatalogOptions) {
 		o.MaxStale = 100 * time.Millisecond     // how old a router's cached placement may be
-		o.WriteTimeout = 500 * time.Millisecond // how long a router's unfenced write may take
+		o.WriteTimeout = 500 * time.Millisecond // how long a router's write may take
 	})
 	if err != nil {
 		panic(err)

@@ -72,13 +72,15 @@ type Options struct {
 	// Concurrency is how many batch writes are in flight at once:
 	// DefaultConcurrency when 0, at most MaxConcurrency.
 	Concurrency int
-	// Settle is added to the catalog's MaxStale to make each wait for
-	// every router's cache to hold the new placement: after the move is
-	// recorded (before the source is fenced) and after the switch (before
-	// the source is purged). DefaultSettle when 0. It covers the requests
-	// a router sent before its cache changed. The wait before the fence
-	// (counted from the move's start) and the one before the purge also
-	// take the catalog's WriteTimeout, which bounds a router's writes.
+	// Settle is added to the catalog's bounds in each of the move's
+	// waits for every router to act on a change of placement: before the
+	// copy, MaxStale + Settle after the move was recorded (every router
+	// fences the tenant's writes from then on); before the fence items are
+	// written, MaxStale + WriteTimeout + Settle after it was recorded (the
+	// unfenced writes sent before are done or given up); before the purge,
+	// MaxStale + WriteTimeout + Settle after the switch. DefaultSettle
+	// when 0. It covers the requests a router sent before its cache
+	// changed.
 	Settle time.Duration
 	// CatchupLag ends the catch-up phase: once a read of the source's
 	// feed reaches its end with at most this many changes of the tenant,

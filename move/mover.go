@@ -268,14 +268,6 @@ func (m *mover) run(ctx context.Context, to string) (Result, error) {
 		return m.res, err
 	}
 	m.res.MoveID = mv.ID
-	// Fence items in the source before this move wrote any are strays (an
-	// import of an export taken during another move's pause, another
-	// client's writes): from now on they would fail the routers' fenced
-	// writes of the tenant. No other move of the tenant can write fences
-	// now that this one is recorded.
-	if err := m.unfence(ctx); err != nil {
-		return m.res, err
-	}
 	m.res.Phases[route.PhasePrepare] = time.Since(start)
 	return m.from(ctx, route.PhaseCopy)
 }
@@ -410,9 +402,19 @@ func (m *mover) from(ctx context.Context, phase route.Phase) (Result, error) {
 	return m.res, nil
 }
 
-// copyPhase copies the source's partition into the destination, after
-// waiting for every router to fence the tenant's writes.
+// copyPhase deletes stray fence items from the source, then copies the
+// source's partition into the destination, after waiting for every router
+// to fence the tenant's writes.
 func (m *mover) copyPhase(ctx context.Context) error {
+	// Fence items in the source before the pause are strays (an import of
+	// an export taken during another move's pause, another client's
+	// writes): from the move's record on they would fail the routers'
+	// fenced writes of the tenant, so they go first. This move writes its
+	// own only at its pause, and no other move of the tenant can while this
+	// one is recorded; a Resume in the copy deletes them again.
+	if err := m.unfence(ctx); err != nil {
+		return err
+	}
 	err := m.timed(route.PhaseCopy, func() error {
 		if err := m.settle(ctx, m.p.Move.Started); err != nil {
 			return err

@@ -57,10 +57,14 @@
 // error (of kind backend.KindUnknown, not retryable) says the update was
 // applied.
 //
-// Every write the router sends, fenced or not, is given up after the
-// catalog's CatalogOptions.WriteTimeout from the start of the lookup that
-// chose its table (the error wraps context.DeadlineExceeded; the write
-// may or may not have been applied). A mover waits that out, beyond
+// Every write the router sends to a tenant's table, fenced or not, is
+// given up after the catalog's CatalogOptions.WriteTimeout from the start
+// of the lookup that chose its table (the error wraps
+// context.DeadlineExceeded; the write may or may not have been applied).
+// A fenced Update's read-back of its item, which writes nothing, may take
+// up to 2 s more, and its error still says the update was applied; an
+// empty BatchWrite or TransactWrite goes to the pool as it is, which
+// refuses it. A mover waits that out, beyond
 // MaxStale, before it fences the source and before it deletes the fence
 // items after the switch, so that a write a router sent before it saw a
 // change of placement does not land in the source after the move.

@@ -96,10 +96,15 @@ func readBack(ctx context.Context, b backend.Backend, k backend.Key) (backend.It
 		}
 	}
 	return nil, &routeError{
-		msg:  fmt.Sprintf("route: the update was applied during the tenant's move, but its item could not be read: %v", err),
-		kind: backend.KindUnknown,
+		msg:    fmt.Sprintf("route: the update was applied during the tenant's move, but its item could not be read: %v", err),
+		kind:   backend.KindUnknown,
+		parent: errApplied,
 	}
 }
+
+// errApplied marks the error of a write that was applied (an Update whose
+// read-back failed): givenUp must not call it given up.
+var errApplied = errors.New("route: the write was applied")
 
 // Delete deletes the item from its tenant's table (fenced during a move).
 func (r *Router) Delete(ctx context.Context, in backend.DeleteInput) error {
@@ -365,7 +370,7 @@ func noCancel() {}
 // error wraps context.DeadlineExceeded, and the write may or may not
 // have been applied.
 func givenUp(ctx, wctx context.Context, err error) error {
-	if err == nil || ctx.Err() != nil || !errors.Is(wctx.Err(), context.DeadlineExceeded) {
+	if err == nil || ctx.Err() != nil || !errors.Is(wctx.Err(), context.DeadlineExceeded) || errors.Is(err, errApplied) {
 		return err // (wctx.Err() is context.Canceled once it was canceled after the write)
 	}
 	const msg = "route: the write was given up at the catalog's WriteTimeout, and may or may not have been applied"

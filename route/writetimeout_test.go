@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -108,4 +109,61 @@ func TestPlainWriteTimeout(t *testing.T) {
 		require.NoError(t, put(t.Context(), r, "u#2"))
 		assert.True(t, has(t, pool, key("tenant#a", "u#2")))
 	})
+}
+
+// slowTxTables are memory tables whose backends apply a transaction, then
+// take slow longer to answer, and fail every Get.
+type slowTxTables struct {
+	*route.MemoryTables
+	slow time.Duration
+}
+
+type slowTxBackend struct {
+	backend.Backend
+	slow time.Duration
+}
+
+func (s slowTxTables) Open(ctx context.Context, table string) (backend.Backend, error) {
+	b, err := s.MemoryTables.Open(ctx, table)
+	if err != nil {
+		return nil, err
+	}
+	return slowTxBackend{b, s.slow}, nil
+}
+
+func (b slowTxBackend) TransactWrite(ctx context.Context, in backend.TransactInput) error {
+	err := b.Backend.TransactWrite(context.WithoutCancel(ctx), in)
+	time.Sleep(b.slow)
+	return err
+}
+
+func (b slowTxBackend) Get(context.Context, backend.GetInput) (backend.Item, error) {
+	return nil, backend.ErrThrottled
+}
+
+// TestAppliedUpdateNotGivenUp: a fenced Update that was applied, but whose
+// item could not be read back, and that ended past the WriteTimeout, still
+// says it was applied (kind unknown): not that it was given up and may not
+// have been, which would invite a retry that applies it twice.
+func TestAppliedUpdateNotGivenUp(t *testing.T) {
+	pool := memory.New()
+	tables := slowTxTables{route.NewMemoryTables(pool, "silo-{tenant}"), 150 * time.Millisecond}
+	f := newFixtureOn(t, pool, tables, "silo-x")
+	cat, err := route.NewCatalog(pool, func(o *route.CatalogOptions) { o.MaxStale, o.WriteTimeout = -1, 50*time.Millisecond })
+	require.NoError(t, err)
+	r, err := route.New(cat, tables)
+	require.NoError(t, err)
+	require.NoError(t, pool.Put(t.Context(), backend.PutInput{Item: item("tenant#a", "u#1", "v", "1")}))
+	f.startMove(t, "a", route.PhaseCopy)
+
+	_, err = r.Update(t.Context(), backend.UpdateInput{Key: key("tenant#a", "u#1"),
+		Expr: expr(t, expression.NewBuilder().WithUpdate(expression.Set(expression.Name("v"), expression.Value("2"))))})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "was applied")
+	assert.NotContains(t, err.Error(), "given up")
+	assert.NotErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, backend.KindUnknown, backend.KindOf(err))
+	got, err := pool.Get(t.Context(), backend.GetInput{Key: key("tenant#a", "u#1"), ConsistentRead: true})
+	require.NoError(t, err)
+	assert.Equal(t, s("2"), got["v"], "applied")
 }

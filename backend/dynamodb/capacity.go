@@ -15,7 +15,8 @@ import (
 
 // A request asks DynamoDB for the capacity it consumed
 // (ReturnConsumedCapacity INDEXES) when the caller's context carries a
-// meter (backend.Metered: repo.WithMeter, an observer), and the backend
+// full meter (backend.MeteringOf is MeteredFully: repo.WithMeter, an
+// observer), and the backend
 // charges that meter (backend.Charge): the table's and each index's units
 // as DynamoDB reports them, and the requests the SDK sent for the call,
 // counted by a middleware after its retries. When every meter of the

@@ -203,8 +203,9 @@
 //
 // # Consumed capacity
 //
-// When the context carries a meter (backend.WithMeter, repo.WithMeter, an
-// observer's), every request asks for its consumed capacity
+// When the context carries a full meter (backend.WithMeter, repo.WithMeter,
+// an observer's; backend.MeteringOf is MeteredFully), every request asks
+// for its consumed capacity
 // (ReturnConsumedCapacity INDEXES) and the backend charges the meter
 // (backend.Charge) once per call:
 // the table's and each index's units as DynamoDB reported them

@@ -69,7 +69,7 @@ move.Cancel for --resume and --cancel.`,
 	f.BoolVar(&abort, "cancel", false, "undo the tenant's move recorded in the catalog (before its switch)")
 	f.DurationVar(&maxStale, "max-stale", route.DefaultMaxStale, "the longest the applications' routers cache a placement (route.CatalogOptions.MaxStale)")
 	f.DurationVar(&settle, "settle", move.DefaultSettle, "waited beyond --max-stale for in-flight requests")
-	f.DurationVar(&writeTimeout, "write-timeout", route.DefaultWriteTimeout, "the longest the applications' routers let an unfenced write take (route.CatalogOptions.WriteTimeout)")
+	f.DurationVar(&writeTimeout, "write-timeout", route.DefaultWriteTimeout, "the longest the applications' routers let a write take (route.CatalogOptions.WriteTimeout)")
 	cmd.RunE = a.runE("move", func(*cobra.Command) error {
 		if _, err := a.tenantCtx(); err != nil {
 			return err
