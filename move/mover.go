@@ -42,7 +42,7 @@ func newMover(cfg Config, tenant string, optFns []func(*Options)) (*mover, error
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Catalog == nil || cfg.Tables == nil || isnil.Is(cfg.Tables) {
+	if cfg.Catalog == nil || isnil.Is(cfg.Tables) {
 		return nil, fmt.Errorf("%w: Config needs a Catalog and Tables", ErrInvalidArgument)
 	}
 	t, err := entity.NewTenant(tenant)

@@ -272,7 +272,7 @@ func withoutFences(out backend.QueryOutput) backend.QueryOutput {
 // isFenceItem reports whether item has the key of a fence item.
 func isFenceItem(item backend.Item) bool {
 	k, ok := backend.KeyOf(item)
-	return ok && IsFenceKey(backend.Key{PK: k.PK, SK: k.SK})
+	return ok && IsFenceKey(k)
 }
 
 // ownedBy reports whether item is in the partition pk.

@@ -177,7 +177,7 @@ type entry struct {
 // sts.NewFromConfig(cfg) with the service's own credentials). It checks the
 // options and wraps ErrInvalidOptions when it cannot use them.
 func New(client AssumeRoleAPI, roleARN string, optFns ...func(*Options)) (*Provider, error) {
-	if client == nil || isnil.Is(client) {
+	if isnil.Is(client) {
 		return nil, fmt.Errorf("%w: nil STS client", ErrInvalidOptions)
 	}
 	if _, err := arn.Parse(roleARN); err != nil {

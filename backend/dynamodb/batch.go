@@ -40,7 +40,7 @@ func (b *Backend) BatchGet(ctx context.Context, in backend.BatchGetInput) (backe
 		RequestItems: map[string]types.KeysAndAttributes{
 			b.table: {Keys: keys, ConsistentRead: aws.Bool(in.ConsistentRead)},
 		},
-		ReturnConsumedCapacity: returnCapacity(ctx),
+		ReturnConsumedCapacity: m.ask(),
 	}, opts...)
 	if err != nil {
 		err = mapError(ctx, "batch get", err)
@@ -97,7 +97,7 @@ func (b *Backend) BatchWrite(ctx context.Context, in backend.BatchWriteInput) (b
 	ctx, m, opts := meter(ctx)
 	out, err := b.client.BatchWriteItem(ctx, &ddb.BatchWriteItemInput{
 		RequestItems:           map[string][]types.WriteRequest{b.table: reqs},
-		ReturnConsumedCapacity: returnCapacity(ctx),
+		ReturnConsumedCapacity: m.ask(),
 	}, opts...)
 	if err != nil {
 		err = mapError(ctx, "batch write", err)
@@ -176,7 +176,7 @@ func (b *Backend) TransactWrite(ctx context.Context, in backend.TransactInput) e
 	out, err := b.client.TransactWriteItems(ctx, &ddb.TransactWriteItemsInput{
 		TransactItems:          items,
 		ClientRequestToken:     optString(in.Token),
-		ReturnConsumedCapacity: returnCapacity(ctx),
+		ReturnConsumedCapacity: m.ask(),
 	}, opts...)
 	if err != nil {
 		err = mapError(ctx, "transact write", err)

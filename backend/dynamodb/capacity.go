@@ -31,19 +31,6 @@ import (
 // not ask: nobody would read the figures, and decoding them is most of
 // what asking costs a client (BENCHMARKS.md, issue #14).
 
-// returnCapacity is what a request made in ctx asks for: INDEXES when ctx
-// is fully metered, TOTAL when its meters read only totals (a limiter's:
-// backend.WithUnitsMeter), else nothing (DynamoDB's default, NONE).
-func returnCapacity(ctx context.Context) types.ReturnConsumedCapacity {
-	switch backend.MeteringOf(ctx) {
-	case backend.MeteredFully:
-		return types.ReturnConsumedCapacityIndexes
-	case backend.MeteredUnits:
-		return types.ReturnConsumedCapacityTotal
-	}
-	return ""
-}
-
 // metered is the context of one metered request: the caller's, with the
 // count of the request's attempts, the requests the SDK sent (retries
 // included) and how many of them DynamoDB throttled. The request is made
@@ -134,6 +121,19 @@ func meter(ctx context.Context) (context.Context, *metered, []func(*ddb.Options)
 // totals: it counts nothing (no middleware counts in it; it is never a
 // request's context), so each such request is charged as one.
 var totalsOnly = &metered{}
+
+// ask is what a request metered by m (from meter) asks for: INDEXES when
+// it is fully metered, TOTAL when its meters read only totals, else
+// nothing (DynamoDB's default, NONE).
+func (m *metered) ask() types.ReturnConsumedCapacity {
+	switch m {
+	case nil:
+		return ""
+	case totalsOnly:
+		return types.ReturnConsumedCapacityTotal
+	}
+	return types.ReturnConsumedCapacityIndexes
+}
 
 // charge charges a metered request (m is not nil), made in ctx, with
 // capacity c.

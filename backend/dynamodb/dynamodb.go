@@ -156,7 +156,7 @@ var _ backend.Backend = (*Backend)(nil)
 // or check it. The error, for a nil client or an empty table name, wraps
 // backend.ErrInvalidArgument.
 func New(client API, table string, optFns ...func(*Options)) (*Backend, error) {
-	if client == nil || isnil.Is(client) {
+	if isnil.Is(client) {
 		return nil, fmt.Errorf("dynamodb: new: %w: nil client", backend.ErrInvalidArgument)
 	}
 	if table == "" {
@@ -233,7 +233,7 @@ func (b *Backend) Get(ctx context.Context, in backend.GetInput) (backend.Item, e
 		TableName:              aws.String(b.table),
 		Key:                    keyItem(in.Key),
 		ConsistentRead:         aws.Bool(in.ConsistentRead),
-		ReturnConsumedCapacity: returnCapacity(ctx),
+		ReturnConsumedCapacity: m.ask(),
 	}, opts...)
 	if err != nil {
 		err = mapError(ctx, "get", err)
@@ -269,7 +269,7 @@ func (b *Backend) Put(ctx context.Context, in backend.PutInput) error {
 		ExpressionAttributeNames:            exp.names,
 		ExpressionAttributeValues:           exp.values,
 		ReturnValuesOnConditionCheckFailure: oldOnFailure(exp.condition),
-		ReturnConsumedCapacity:              returnCapacity(ctx),
+		ReturnConsumedCapacity:              m.ask(),
 	}, opts...)
 	if err != nil {
 		err = mapError(ctx, "put", err)
@@ -307,7 +307,7 @@ func (b *Backend) Update(ctx context.Context, in backend.UpdateInput) (backend.I
 		ExpressionAttributeValues:           exp.values,
 		ReturnValues:                        types.ReturnValueAllNew,
 		ReturnValuesOnConditionCheckFailure: oldOnFailure(exp.condition),
-		ReturnConsumedCapacity:              returnCapacity(ctx),
+		ReturnConsumedCapacity:              m.ask(),
 	}, opts...)
 	if err != nil {
 		err = mapError(ctx, "update", err)
@@ -340,7 +340,7 @@ func (b *Backend) Delete(ctx context.Context, in backend.DeleteInput) error {
 		ExpressionAttributeNames:            exp.names,
 		ExpressionAttributeValues:           exp.values,
 		ReturnValuesOnConditionCheckFailure: oldOnFailure(exp.condition),
-		ReturnConsumedCapacity:              returnCapacity(ctx),
+		ReturnConsumedCapacity:              m.ask(),
 	}, opts...)
 	if err != nil {
 		err = mapError(ctx, "delete", err)
@@ -420,7 +420,6 @@ func (b *Backend) Query(ctx context.Context, in backend.QueryInput) (backend.Que
 		ScanIndexForward:          aws.Bool(!in.Descending),
 		Limit:                     aws.Int32(limit),
 		ConsistentRead:            aws.Bool(in.ConsistentRead),
-		ReturnConsumedCapacity:    returnCapacity(ctx),
 	}
 	if keys.index != "" {
 		req.IndexName = aws.String(keys.index)
@@ -429,6 +428,7 @@ func (b *Backend) Query(ctx context.Context, in backend.QueryInput) (backend.Que
 		req.ExclusiveStartKey = keys.position(*in.StartKey)
 	}
 	ctx, m, opts := meter(ctx)
+	req.ReturnConsumedCapacity = m.ask()
 	out, err := b.client.Query(ctx, req, opts...)
 	if err != nil {
 		err = mapError(ctx, "query", err)

@@ -109,7 +109,7 @@ func TestMeteredOnlyWhenAsked(t *testing.T) {
 // metered already) costs at most four allocations: the metered context,
 // the SDK's copy of its middleware options and of its stack's order with
 // the counter in them, and asking for the consumed capacity, which an
-// unmetered request does not (returnCapacity). The counter and the option
+// unmetered request does not (metered.ask). The counter and the option
 // are the same for every request.
 func TestMeteredRequestAllocations(t *testing.T) {
 	b, _ := inProcessBackend(t)
@@ -141,6 +141,10 @@ func minAllocs(f func()) uint64 {
 // capacity exactly when its context is metered: INDEXES when a meter wants
 // every figure, TOTAL when its meters read only the total.
 func TestCapacityAskedWhenMetered(t *testing.T) {
+	returnCapacity := func(ctx context.Context) types.ReturnConsumedCapacity {
+		_, m, _ := meter(ctx)
+		return m.ask()
+	}
 	assert.Equal(t, types.ReturnConsumedCapacity(""), returnCapacity(t.Context()))
 	ctx, _ := backend.WithMeter(t.Context())
 	assert.Equal(t, types.ReturnConsumedCapacityIndexes, returnCapacity(ctx))

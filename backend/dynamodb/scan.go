@@ -48,12 +48,11 @@ func (b *Backend) Scan(ctx context.Context, in backend.ScanInput) (backend.ScanO
 		limit = int32(in.Limit)
 	}
 	req := &ddb.ScanInput{
-		TableName:              aws.String(b.table),
-		Segment:                aws.Int32(int32(in.Segment)),
-		TotalSegments:          aws.Int32(int32(in.TotalSegments)),
-		Limit:                  aws.Int32(limit),
-		ConsistentRead:         aws.Bool(in.ConsistentRead),
-		ReturnConsumedCapacity: returnCapacity(ctx),
+		TableName:      aws.String(b.table),
+		Segment:        aws.Int32(int32(in.Segment)),
+		TotalSegments:  aws.Int32(int32(in.TotalSegments)),
+		Limit:          aws.Int32(limit),
+		ConsistentRead: aws.Bool(in.ConsistentRead),
 	}
 	if in.KeysOnly {
 		p, err := keysProjection()
@@ -67,6 +66,7 @@ func (b *Backend) Scan(ctx context.Context, in backend.ScanInput) (backend.ScanO
 		req.ExclusiveStartKey = keyItem(*in.StartKey)
 	}
 	ctx, m, opts := meter(ctx)
+	req.ReturnConsumedCapacity = m.ask()
 	out, err := g.Scan(ctx, req, opts...)
 	if err != nil {
 		err = mapError(ctx, "scan", err)

@@ -89,7 +89,7 @@ func (b *Backend) ensureStream(ctx context.Context) error {
 // stream returns the Streams client and the ARN of the table's stream,
 // described once and then kept.
 func (b *Backend) stream(ctx context.Context, op string) (StreamsAPI, string, error) {
-	if b.opts.Streams == nil || isnil.Is(b.opts.Streams) {
+	if isnil.Is(b.opts.Streams) {
 		return nil, "", fmt.Errorf("dynamodb: %s: %w: no Streams client (Options.Streams)", op, backend.ErrNoChangeFeed)
 	}
 	b.streams.mu.Lock()
